@@ -1,0 +1,209 @@
+"""Normalisation of the strings government pages show: dates, document numbers (文号), titles, text.
+
+Dates: regular expressions first; Chinese-numeral dates are converted with cn2an on the matched
+substring only (cn2an would also rewrite 第三十二条); dateparser is the last resort, on the extracted
+substring only, told never to fill a missing day with today's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+
+# Full-width ASCII (digits, letters, brackets) → half-width. Kept narrow on purpose: 〔〕 are not
+# full-width ASCII and survive.
+_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+
+
+def to_halfwidth(s: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII; ideographic space to a space."""
+    return s.translate(_FULLWIDTH)
+
+
+_SPACES = re.compile(r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
+
+
+def squash_spaces(s: str) -> str:
+    """Collapse every run of whitespace (incl. no-break, em and ideographic spaces) to one space."""
+    return _SPACES.sub(" ", s).strip()
+
+
+def strip_all_spaces(s: str) -> str:
+    """Remove every kind of whitespace, as used for labels like ``文      号``."""
+    return _SPACES.sub("", s)
+
+
+# ---------------------------------------------------------------- dates
+
+_YMD = re.compile(
+    r"(?<!\d)(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?(?!\d)"
+)
+_CN_DIGIT = "〇零一二三四五六七八九十"
+_CN_DATE = re.compile(rf"([{_CN_DIGIT}]{{4}})\s*年\s*([{_CN_DIGIT}]{{1,3}})\s*月\s*([{_CN_DIGIT}]{{1,3}})\s*日")
+# Zero is typed in many ways in signatures: 〇 (U+3007), ○ (U+25CB), full-width Ｏ, Latin O/o, 零.
+_ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇", "O": "〇", "o": "〇", "零": "〇", "◯": "〇"})
+_EPOCH_MS = 10**11
+
+
+def _valid(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _cn_to_int(s: str) -> int:
+    """A Chinese numeral of at most two digits (十, 十一, 二十, 三十一) or a digit string (二〇二二)."""
+    import cn2an  # noqa: PLC0415 - import is slow; only needed for Chinese numerals
+
+    if "十" in s:
+        return int(cn2an.cn2an(s, "smart"))
+    digits = "〇一二三四五六七八九"
+    return int("".join(str(digits.index(c)) for c in s))
+
+
+def parse_date(raw: str | int | float | None) -> str | None:
+    """Return the ISO date (YYYY-MM-DD) a raw date string means, or None.
+
+    Handles ``2022-05-25``, ``2022-05-25 10:31:07``, ``2022.05.25``, ``2022/5/25``, ``2022年5月11日``,
+    ``2020 年 03 月 16 日`` (also split over lines), full-width digits, Chinese numerals with any
+    spelling of zero (``二〇二二年五月十一日``, ``二○二二年…``, ``二Ｏ二二年…``), Unix seconds and epoch
+    milliseconds. An 索引号 like ``2026-02-00018`` is not a date and gives None.
+    """
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int | float):
+        seconds = raw / 1000 if raw >= _EPOCH_MS else raw
+        # China Standard Time: a midnight publication must not slip to the previous day.
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(_CST).date().isoformat()
+    s = to_halfwidth(str(raw))
+    if s.strip().isdigit() and len(s.strip()) in (10, 13):
+        return parse_date(int(s.strip()))
+    m = _YMD.search(s)
+    if m:
+        return _valid(int(m[1]), int(m[2]), int(m[3]))
+    m = _CN_DATE.search(s.translate(_ZEROS))
+    if m:
+        try:
+            return _valid(_cn_to_int(m[1]), _cn_to_int(m[2]), _cn_to_int(m[3]))
+        except (ValueError, KeyError):
+            return None
+    return _dateparser_fallback(s)
+
+
+def _dateparser_fallback(s: str) -> str | None:
+    """Last resort for unusual spellings; only ever given a short extracted substring."""
+    s = s.strip()
+    if not s or len(s) > 40 or not re.search(r"\d", s):
+        return None
+    import dateparser  # noqa: PLC0415 - slow import, rarely needed
+
+    d = dateparser.parse(
+        s,
+        languages=["zh"],
+        settings={"REQUIRE_PARTS": ["year", "month", "day"], "PREFER_DAY_OF_MONTH": "first"},
+    )
+    return d.date().isoformat() if d else None
+
+
+def find_dates(text: str) -> list[tuple[str, str]]:
+    """Every date written in ``text``, as (raw substring, ISO date), in order of appearance."""
+    found: list[tuple[int, str, str]] = []
+    half = to_halfwidth(text)
+    for m in _YMD.finditer(half):
+        iso = _valid(int(m[1]), int(m[2]), int(m[3]))
+        if iso:
+            found.append((m.start(), text[m.start() : m.end()], iso))
+    for m in _CN_DATE.finditer(half.translate(_ZEROS)):
+        iso = parse_date(m[0])
+        if iso:
+            found.append((m.start(), text[m.start() : m.end()], iso))
+    return [(raw, iso) for _, raw, iso in sorted(found)]
+
+
+from datetime import timedelta as _td  # noqa: E402
+
+_CST = timezone(_td(hours=8))
+
+
+# ---------------------------------------------------------------- document numbers (文号)
+
+_BRACKETS = str.maketrans(
+    {
+        "[": "〔", "]": "〕", "［": "〔", "］": "〕", "﹝": "〔", "﹞": "〕", "【": "〔", "】": "〕",
+        "（": "〔", "）": "〕", "(": "〔", ")": "〕", "{": "〔", "}": "〕", "〖": "〔", "〗": "〕",
+    }
+)  # fmt: skip
+
+# 赣府厅字〔2022〕49号 and its spellings; the issuer code is 1–12 Han characters.
+_DOC_NO = re.compile(
+    r"(?P<code>[\u4e00-\u9fff]{1,12}?)\s*"
+    r"(?:〔\s*(?P<y1>(?:19|20)\d{2})\s*〕|(?P<y2>(?:19|20)\d{2})\s*年)\s*"
+    r"第?\s*(?P<n>\d{1,5})\s*(?P<hao>号)?"
+)
+_ORDER_NO = re.compile(r"(?P<code>(?:[\u4e00-\u9fff]{1,12})?政府令)\s*第?\s*(?P<n>\d{1,5})\s*号")
+
+
+def canonical_doc_number(raw: str | None) -> str | None:
+    """The canonical spelling of a 文号, or None if ``raw`` holds none.
+
+    ``赣府厅字[2022]49号``, ``赣府厅字﹝２０２２﹞49 号``, ``赣府厅字2022年49号``, ``赣府厅字〔2022〕49``
+    all give ``赣府厅字〔2022〕49号``; ``江西省人民政府令第252号`` stays as it is (digits normalised).
+    """
+    if not raw:
+        return None
+    s = strip_all_spaces(to_halfwidth(raw)).translate(_BRACKETS)
+    m = _ORDER_NO.search(s)
+    if m:
+        return f"{m['code']}第{int(m['n'])}号"
+    m = _DOC_NO.search(s)
+    if m:
+        year = m["y1"] or m["y2"]
+        code = m["code"]
+        # "财政部税务总局公告2026年第5号": keep the 公告 form as it is written.
+        if m["y2"] and code.endswith("公告"):
+            return f"{code}{year}年第{int(m['n'])}号"
+        return f"{code}〔{year}〕{int(m['n'])}号"
+    return None
+
+
+# In running text the issuer code is glued to the words before it (另见赣农规〔2023〕2号): start it
+# at the first province or central-government abbreviation when there is one.
+_CODE_HEADS = set("赣京津沪渝冀晋辽吉黑苏浙皖闽鲁豫鄂湘粤桂琼川黔滇藏陕甘青宁新蒙国")
+_PROSE_STOPS = "号和及与的见据照将对在由为于按是"
+
+
+def find_doc_numbers(text: str) -> list[tuple[str, str]]:
+    """Every 文号 mentioned in ``text`` as (raw substring, canonical), in order of appearance."""
+    found: list[tuple[int, str, str]] = []
+    half = to_halfwidth(text).translate(_BRACKETS)
+    for rx in (_ORDER_NO, _DOC_NO):
+        for m in rx.finditer(half):
+            code = m["code"]
+            cut = max(code.rfind(c) for c in _PROSE_STOPS) + 1
+            head = next((i for i, c in enumerate(code[cut:]) if c in _CODE_HEADS), 0)
+            start = m.start() + cut + head
+            canon = canonical_doc_number(half[start : m.end()])
+            if canon and all(canon != c for _, _, c in found):
+                found.append((start, text[start : m.end()], canon))
+    return [(raw, canon) for _, raw, canon in sorted(found)]
+
+
+# ---------------------------------------------------------------- titles and text
+
+_TITLE_NOISE = re.compile(r"[\s\u3000《》〈〉<>“”\"'‘’「」『』]")
+
+
+def normalize_title(title: str) -> str:
+    """A key for comparing titles: half-width, no spaces or quotes, unified brackets."""
+    s = to_halfwidth(unicodedata.normalize("NFKC", title))
+    s = _TITLE_NOISE.sub("", s)
+    return s.translate(str.maketrans({"(": "（", ")": "）", "[": "〔", "]": "〕"}))
+
+
+def clean_text_lines(lines: list[str]) -> str:
+    """Join text lines into stored body text: each line squashed, empty lines dropped."""
+    kept = (squash_spaces(line) for line in lines)
+    return "\n".join(line for line in kept if line)

@@ -1,0 +1,122 @@
+"""The sites registry: which sites to crawl, as data, validated when loaded.
+
+A sites file is YAML::
+
+    sites:
+      - name: jx-nync
+        title: 江西省农业农村厅
+        family: hanweb
+        columns:
+          - {url: "http://nync.jiangxi.gov.cn/col/col27784/index.html", kind: normative}
+
+Adding a site of a known family is one entry here and no code. A malformed entry fails with one
+line that names the entry and the field (``SitesFileError``), which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+FAMILIES = ("hanweb",)
+BUNDLED = Path(__file__).resolve().parent.parent / "sites"
+
+
+class SitesFileError(ValueError):
+    """A sites file that cannot be used; the message names the file, entry and field."""
+
+
+class Column(BaseModel):
+    """One list column of a site (规章, 规范性文件, 政策解读 …)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    kind: Literal["rule", "normative", "policy", "interpretation"]
+    title: str = ""
+    # Hanweb data-proxy convention, normally discovered: "records" (POST startrecord/endrecord)
+    # or "pages" (GET ?page=N). Set it only for a site whose discovery guesses wrong.
+    dataproxy: Literal["records", "pages"] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlparse(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+
+class Site(BaseModel):
+    """A website of one CMS family and the columns to crawl on it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    family: Literal["hanweb"]
+    province: str = "江西省"
+    home_url: str = ""
+    verified: bool = True  # False: the column URLs are our best guess, not checked live
+    note: str = ""
+    columns: list[Column] = Field(min_length=1)
+
+
+class SitesFile(BaseModel):
+    """The whole registry file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sites: list[Site] = Field(min_length=1)
+
+
+def _describe(error: ValidationError, raw: dict) -> str:
+    """One line naming the entry (by its name when it has one) and the field."""
+    first = error.errors()[0]
+    loc = list(first["loc"])
+    where = ""
+    if len(loc) >= 2 and loc[0] == "sites" and isinstance(loc[1], int):
+        index = loc[1]
+        entries = raw.get("sites") or []
+        entry = entries[index] if index < len(entries) else {}
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where = f"site #{index + 1}" + (f" ({name})" if name else "")
+        loc = loc[2:]
+    field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+    return f"{where}: field '{field or '(entry)'}': {first['msg']}".lstrip(": ")
+
+
+def load_sites(path: str | Path) -> list[Site]:
+    """Load and validate a sites file; raises SitesFileError with a one-line explanation."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SitesFileError(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise SitesFileError(f"{path}: not valid YAML: {exc}".splitlines()[0]) from exc
+    if not isinstance(raw, dict):
+        raise SitesFileError(f"{path}: expected a mapping with a 'sites' list")
+    try:
+        parsed = SitesFile.model_validate(raw)
+    except ValidationError as exc:
+        raise SitesFileError(f"{path}: {_describe(exc, raw)}") from exc
+    names = [s.name for s in parsed.sites]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SitesFileError(f"{path}: site name '{dupes[0]}' is used by more than one entry")
+    return parsed.sites
+
+
+def select_sites(sites: list[Site], name: str | None) -> list[Site]:
+    """The sites to crawl: all of them, or the one called ``name``."""
+    if name is None:
+        return sites
+    chosen = [s for s in sites if s.name == name]
+    if not chosen:
+        raise SitesFileError(f"no site named '{name}' (known: {', '.join(s.name for s in sites)})")
+    return chosen
