@@ -1,0 +1,265 @@
+"""The ``normdocs`` command: crawl, build, serve, and the demo that runs everything on the mirror."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import click
+
+
+def _as_of(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+@click.group()
+@click.version_option(package_name="normdocs")
+def cli() -> None:
+    """normdocs: an open library of Chinese provincial normative documents.
+
+    \b
+    Typical use:
+      normdocs crawl --sites sites/jiangxi.yml --db normdocs.db
+      normdocs build --db normdocs.db --as-of 2026-11-27
+      normdocs serve --db normdocs.db
+    or, on the bundled local mirror of the real sites:
+      normdocs demo
+    """
+
+
+@cli.command()
+@click.option("--sites", "sites_file", required=True, type=click.Path(dir_okay=False),
+              help="Sites registry (YAML).")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+              help="SQLite library to crawl into (created if missing).")
+@click.option("--site", default=None, help="Crawl only the site with this name.")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool) -> None:
+    """Crawl the sites of a registry into the library.
+
+    \b
+    Example:
+      normdocs crawl --sites sites/mirror.yml --db demo.db --site jx-nync
+    A malformed sites file is reported in one line naming the entry and field (exit code 2).
+    """
+    from crawler.run import crawl as run_crawl  # noqa: PLC0415 - Scrapy import is slow
+    from crawler.sites import SitesFileError, load_sites  # noqa: PLC0415
+
+    try:
+        load_sites(sites_file)
+    except SitesFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    progress = None if quiet else _progress_printer()
+    run_id = run_crawl(sites_file, db_path, site=site, progress=progress)
+    _report_run(db_path, run_id)
+
+
+def _progress_printer():
+    """A progress hook that rewrites one status line on stderr."""
+    last = [0.0]
+
+    def show(stored: int, reported: int, column: str = "") -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.2 and stored < reported:
+            return
+        last[0] = now
+        total = f"/{reported}" if reported else ""
+        click.echo(f"\r  crawled {stored}{total} items  {column[-60:]:<60}", nl=False, err=True)
+
+    return show
+
+
+def _report_run(db_path: str, run_id: int) -> None:
+    """Print the run's honest summary: reported vs fetched per column, errors, completeness."""
+    from corpus.schema import open_db  # noqa: PLC0415
+
+    db = open_db(db_path)
+    run = db["crawl_runs"].get(run_id)
+    click.echo("", err=True)
+    for col in db.query("SELECT * FROM crawl_run_columns WHERE run_id = ?", [run_id]):
+        flag = "ok " if col["complete"] else "INCOMPLETE"
+        click.echo(
+            f"{flag} {col['site']:<12} {col['kind']:<14} reported {col['reported']} "
+            f"fetched {col['fetched']} new {col['new']} changed {col['changed']} "
+            f"errors {col['errors']}  {col['column_url']}",
+            err=True,
+        )
+    state = "complete" if run["complete"] else "INCOMPLETE: fewer fetched than the sites report"
+    click.echo(
+        f"run {run_id}: {state}; fetched {run['fetched']} of {run['reported']} reported, "
+        f"{run['errors']} errors",
+        err=True,
+    )
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--as-of", "as_of", default=None,
+              help="Decide validity as of this date (YYYY-MM-DD). Default: today.")
+def build(db_path: str, as_of: str | None) -> None:
+    """Decide validity, link interpretations, build the search index.
+
+    \b
+    Example:
+      normdocs build --db demo.db --as-of 2026-11-27
+    """
+    from corpus.build import build as run_build  # noqa: PLC0415
+
+    report = run_build(db_path, _as_of(as_of))
+    for key, value in report.items():
+        click.echo(f"{key}: {value}")
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Publish the library with Datasette (read-only, immutable).
+
+    \b
+    Example:
+      normdocs serve --db demo.db --port 8001
+    """
+    from corpus.serve import serve as run_serve  # noqa: PLC0415
+
+    run_serve(db_path, host=host, port=port)
+
+
+@cli.group()
+def mirror() -> None:
+    """The local mirror of the real sites (for development, tests and the demo)."""
+
+
+@mirror.command("serve")
+@click.option("--base-port", default=8701, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def mirror_serve(base_port: int, host: str) -> None:
+    """Serve the mirror, one site per port from BASE_PORT.
+
+    \b
+    Example:
+      normdocs mirror serve --base-port 8701
+    """
+    from mirror.server import run  # noqa: PLC0415
+
+    run(base_port=base_port, host=host)
+
+
+@mirror.command("sites")
+@click.option("--base-port", default=8701, show_default=True, type=int)
+def mirror_sites(base_port: int) -> None:
+    """Print the mirror's sites registry for BASE_PORT.
+
+    \b
+    Example:
+      normdocs mirror sites --base-port 8701 > mirror.yml
+    """
+    import mirror as mirror_pkg  # noqa: PLC0415
+
+    click.echo(mirror_pkg.sites_yaml(base_port), nl=False)
+
+
+@mirror.command("truth")
+@click.option("--base-port", default=8701, show_default=True, type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+def mirror_truth(base_port: int, out: str) -> None:
+    """Write the mirror's ground truth (every page's fields, statuses, links) as JSON.
+
+    \b
+    Example:
+      normdocs mirror truth --out truth.json
+    """
+    import json  # noqa: PLC0415
+
+    import mirror as mirror_pkg  # noqa: PLC0415
+
+    Path(out).write_text(
+        json.dumps(mirror_pkg.truth(base_port), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    click.echo(f"wrote {out}")
+
+
+@cli.command()
+@click.option("--db", "db_path", default="data/demo.db", show_default=True,
+              type=click.Path(dir_okay=False))
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+@click.option("--mirror-port", default=8701, show_default=True, type=int,
+              help="First port of the mirror.")
+@click.option("--as-of", "as_of", default=None, help="Validity as-of date. Default: today.")
+@click.option("--no-serve", is_flag=True, help="Stop after the build (for CI smoke runs).")
+def demo(db_path: str, port: int, mirror_port: int, as_of: str | None, no_serve: bool) -> None:
+    """Start the mirror, crawl it, build, and serve the library at http://127.0.0.1:PORT.
+
+    \b
+    Example:
+      normdocs demo --port 8001
+    """
+    import mirror as mirror_pkg  # noqa: PLC0415
+
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    click.echo(f"starting the mirror on 127.0.0.1:{mirror_port}…", err=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mirror", "serve", "--base-port", str(mirror_port)],
+        start_new_session=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{mirror_port}/robots.txt", server)
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
+            fh.write(mirror_pkg.sites_yaml(mirror_port))
+            sites_file = fh.name
+        click.echo("crawling the mirror…", err=True)
+        code = subprocess.call(
+            [sys.executable, "-m", "corpus.cli", "crawl", "--sites", sites_file, "--db", db_path]
+        )
+        os.unlink(sites_file)
+        if code != 0:
+            raise click.ClickException(f"crawl failed with exit code {code}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    click.echo("building…", err=True)
+    from corpus.build import build as run_build  # noqa: PLC0415
+
+    for key, value in run_build(db_path, _as_of(as_of)).items():
+        click.echo(f"  {key}: {value}", err=True)
+    if no_serve:
+        return
+    click.echo(f"serving at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
+    from corpus.serve import serve as run_serve  # noqa: PLC0415
+
+    run_serve(db_path, host="127.0.0.1", port=port)
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Wait until ``url`` answers (any HTTP status) or the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise click.ClickException(f"the mirror exited with code {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise click.ClickException(f"the mirror did not answer at {url} within {timeout:.0f}s")
+
+
+if __name__ == "__main__":
+    cli()
