@@ -41,10 +41,20 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--sites", "sites_file", required=True, type=click.Path(dir_okay=False),
-              help="Sites registry (YAML).")
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-              help="SQLite library to crawl into (created if missing).")
+@click.option(
+    "--sites",
+    "sites_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Sites registry (YAML).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite library to crawl into (created if missing).",
+)
 @click.option("--site", default=None, help="Crawl only the site with this name.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool) -> None:
@@ -55,14 +65,15 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool) -> None:
       normdocs crawl --sites sites/mirror.yml --db demo.db --site jx-nync
     A malformed sites file is reported in one line naming the entry and field (exit code 2).
     """
-    from crawler.run import crawl as run_crawl  # noqa: PLC0415 - Scrapy import is slow
-    from crawler.sites import SitesFileError, load_sites  # noqa: PLC0415
+    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
 
     try:
-        load_sites(sites_file)
+        select_sites(load_sites(sites_file), site)
     except SitesFileError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    from crawler.run import crawl as run_crawl  # noqa: PLC0415 - Scrapy import is slow
+
     progress = None if quiet else _progress_printer()
     run_id = run_crawl(sites_file, db_path, site=site, progress=progress)
     _report_run(db_path, run_id)
@@ -108,8 +119,12 @@ def _report_run(db_path: str, run_id: int) -> None:
 
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--as-of", "as_of", default=None,
-              help="Decide validity as of this date (YYYY-MM-DD). Default: today.")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Decide validity as of this date (YYYY-MM-DD). Default: today.",
+)
 def build(db_path: str, as_of: str | None) -> None:
     """Decide validity, link interpretations, build the search index.
 
@@ -195,11 +210,13 @@ def mirror_truth(base_port: int, out: str) -> None:
 
 
 @cli.command()
-@click.option("--db", "db_path", default="data/demo.db", show_default=True,
-              type=click.Path(dir_okay=False))
+@click.option(
+    "--db", "db_path", default="data/demo.db", show_default=True, type=click.Path(dir_okay=False)
+)
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
-@click.option("--mirror-port", default=8701, show_default=True, type=int,
-              help="First port of the mirror.")
+@click.option(
+    "--mirror-port", default=8701, show_default=True, type=int, help="First port of the mirror."
+)
 @click.option("--as-of", "as_of", default=None, help="Validity as-of date. Default: today.")
 @click.option("--no-serve", is_flag=True, help="Stop after the build (for CI smoke runs).")
 def demo(db_path: str, port: int, mirror_port: int, as_of: str | None, no_serve: bool) -> None:

@@ -37,11 +37,11 @@ def strip_all_spaces(s: str) -> str:
 
 # ---------------------------------------------------------------- dates
 
-_YMD = re.compile(
-    r"(?<!\d)(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?(?!\d)"
-)
+_YMD = re.compile(r"(?<!\d)(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?(?!\d)")
 _CN_DIGIT = "〇零一二三四五六七八九十"
-_CN_DATE = re.compile(rf"([{_CN_DIGIT}]{{4}})\s*年\s*([{_CN_DIGIT}]{{1,3}})\s*月\s*([{_CN_DIGIT}]{{1,3}})\s*日")
+_CN_DATE = re.compile(
+    rf"([{_CN_DIGIT}]{{4}})\s*年\s*([{_CN_DIGIT}]{{1,3}})\s*月\s*([{_CN_DIGIT}]{{1,3}})\s*日"
+)
 # Zero is typed in many ways in signatures: 〇 (U+3007), ○ (U+25CB), full-width Ｏ, Latin O/o, 零.
 _ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇", "O": "〇", "o": "〇", "零": "〇", "◯": "〇"})
 _EPOCH_MS = 10**11
