@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # Full-width ASCII (digits, letters, brackets) → half-width. Kept narrow on purpose: 〔〕 are not
 # full-width ASCII and survive.
@@ -45,6 +45,7 @@ _CN_DATE = re.compile(
 # Zero is typed in many ways in signatures: 〇 (U+3007), ○ (U+25CB), full-width Ｏ, Latin O/o, 零.
 _ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇", "O": "〇", "o": "〇", "零": "〇", "◯": "〇"})
 _EPOCH_MS = 10**11
+_CST = timezone(timedelta(hours=8))  # dates on Chinese sites are Beijing dates
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
@@ -77,7 +78,7 @@ def parse_date(raw: str | int | float | None) -> str | None:
     if isinstance(raw, int | float):
         seconds = raw / 1000 if raw >= _EPOCH_MS else raw
         # China Standard Time: a midnight publication must not slip to the previous day.
-        return datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(_CST).date().isoformat()
+        return datetime.fromtimestamp(seconds, tz=UTC).astimezone(_CST).date().isoformat()
     s = to_halfwidth(str(raw))
     if s.strip().isdigit() and len(s.strip()) in (10, 13):
         return parse_date(int(s.strip()))
@@ -121,11 +122,6 @@ def find_dates(text: str) -> list[tuple[str, str]]:
         if iso:
             found.append((m.start(), text[m.start() : m.end()], iso))
     return [(raw, iso) for _, raw, iso in sorted(found)]
-
-
-from datetime import timedelta as _td  # noqa: E402
-
-_CST = timezone(_td(hours=8))
 
 
 # ---------------------------------------------------------------- document numbers (文号)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -22,7 +22,7 @@ _NOT_HASHED = {"fetched_at"}
 
 def utcnow() -> str:
     """The current UTC time as an ISO string with seconds, used for every timestamp we write."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def content_hash(record: DocumentRecord | InterpretationRecord) -> str:
