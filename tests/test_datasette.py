@@ -1,0 +1,601 @@
+"""The published site: a real library file, built, read back through a real Datasette.
+
+The library is made of hand-written records saved with ``corpus.save`` and built as of
+2026-11-27; Datasette runs in-process (``datasette.client``, the real ASGI app) with the project's
+metadata, templates and plugin, and once more as a real server over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import hashlib
+import html
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.parse
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from corpus import datasette_plugin
+from corpus.build import build
+from corpus.datasette_plugin import safe_snippet, url_link
+from corpus.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
+from corpus.save import save_document, save_interpretation, save_site
+from corpus.schema import open_db, stable_id
+from corpus.serve import (
+    METADATA_PATH,
+    PACKAGE_DIR,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    checkpoint,
+    datasette_args,
+    make_datasette,
+    require_built,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 11, 27)
+STHJT = "http://sthjt.example/art/"
+NYNC = "http://nync.example/art/"
+PORTAL = "http://portal.example/art/"
+
+SITES = [
+    {"name": "jx-portal", "title": "江西省人民政府", "family": "hanweb"},
+    {"name": "jx-nync", "title": "江西省农业农村厅", "family": "hanweb"},
+    {"name": "jx-sthjt", "title": "江西省生态环境厅", "family": "hanweb"},
+]
+
+# name -> (record fields, status as of AS_OF). Every document carries its true status so that
+# the tests can say which ones the search and the in_force query must return.
+DOCUMENTS = {
+    "督察办法": (
+        dict(
+            url=STHJT + "2023/2/15/art_1.html",
+            site="jx-sthjt",
+            kind="normative",
+            title="江西省生态环境厅关于印发《江西省生态环境保护督察实施办法》的通知",
+            doc_number="赣环规〔2023〕1号",
+            issuer="江西省生态环境厅",
+            written_date="2023-02-10",
+            published_date="2023-02-15",
+            validity_raw="有效",
+            body_text="为加强生态环境保护督察，压实生态环境保护责任，制定本办法。\n"
+            "第一条 省生态环境厅负责组织实施督察工作。\n"
+            "本办法自2023年3月1日起施行，有效期5年。",
+        ),
+        "现行有效",
+    ),
+    "排污许可": (
+        dict(
+            url=STHJT + "2019/5/20/art_2.html",
+            site="jx-sthjt",
+            kind="normative",
+            title="江西省生态环境厅关于进一步规范排污许可管理的通知",
+            doc_number="赣环规〔2019〕3号",
+            issuer="江西省生态环境厅",
+            written_date="2019-05-20",
+            published_date="2019-05-22",
+            body_text="各设区市生态环境局：\n为规范排污许可管理，现通知如下。\n"
+            "本通知自印发之日起施行，有效期5年。",
+        ),
+        "已失效",
+    ),
+    "信用评价": (
+        dict(
+            url=STHJT + "2026/10/20/art_3.html",
+            site="jx-sthjt",
+            kind="normative",
+            title="江西省生态环境厅关于印发《江西省生态环境信用评价办法》的通知",
+            doc_number="赣环规〔2026〕5号",
+            issuer="江西省生态环境厅",
+            written_date="2026-10-20",
+            published_date="2026-10-22",
+            body_text="为推进生态环境信用体系建设，制定本办法。\n"
+            "本办法自2027年1月1日起施行，有效期5年。",
+        ),
+        "尚未生效",
+    ),
+    "危险废物": (
+        dict(
+            url=STHJT + "2024/3/1/art_4.html",
+            site="jx-sthjt",
+            kind="normative",
+            title="关于印发《江西省危险废物跨省转移管理规定》的通知",
+            doc_number="赣环规〔2024〕2号",
+            issuer="江西省生态环境厅、江西省发展和改革委员会",
+            written_date="2024-03-01",
+            published_date="2024-03-05",
+            validity_raw="有效",
+            # Markup in the text must come out of the snippet escaped.
+            body_text="<script>alert(1)</script>为防范危险废物污染，保障生态环境安全，制定本规定。\n"
+            "本规定自2024年4月1日起施行，有效期5年。",
+        ),
+        "现行有效",
+    ),
+    "农作物种子": (
+        dict(
+            url=NYNC + "2024/6/1/art_5.html",
+            site="jx-nync",
+            kind="normative",
+            title="江西省农业农村厅关于加强农作物种子管理的通知",
+            doc_number="赣农规〔2024〕2号",
+            issuer="江西省农业农村厅",
+            written_date="2024-06-01",
+            published_date="2024-06-03",
+            body_text="为规范农作物种子生产经营，保护农业生态环境，现通知如下。\n"
+            "本通知自2024年7月1日起施行，有效期5年。",
+        ),
+        "现行有效",
+    ),
+    "信息公开规定": (
+        dict(
+            url=PORTAL + "2021/3/1/art_6.html",
+            site="jx-portal",
+            kind="rule",
+            title="江西省政府信息公开规定",
+            doc_number="江西省人民政府令第251号",
+            issuer="江西省人民政府",
+            written_date="2021-03-01",
+            published_date="2021-03-05",
+            body_text="第一条 为了保障公民依法获取政府信息，制定本规定。\n"
+            "本规定自2021年5月1日起施行。",
+            attachments=[Attachment(url="javascript:alert('xss')", name="附件（无效链接）")],
+        ),
+        "现行有效",
+    ),
+}
+INTERPRETATION_URL = STHJT + "2023/2/16/art_7.html"
+
+
+def _id(name: str) -> int:
+    return stable_id(DOCUMENTS[name][0]["url"])
+
+
+def _body(doc_id: int) -> str:
+    (text,) = [f["body_text"] for n, (f, _) in DOCUMENTS.items() if _id(n) == doc_id]
+    return text
+
+
+def _containing(text: str) -> set[int]:
+    """The documents whose title, 文号 or body contain ``text``: what a search must find."""
+    return {
+        _id(name)
+        for name, (fields, _) in DOCUMENTS.items()
+        if any(text in (fields.get(k) or "") for k in ("title", "doc_number", "body_text"))
+    }
+
+
+def _make_library(path: Path) -> None:
+    db = open_db(str(path))
+    for site in SITES:
+        save_site(db, site)
+    for name, (fields, _status) in DOCUMENTS.items():
+        links = []
+        if name == "督察办法":
+            links = [PageLink(url=INTERPRETATION_URL, text="图解", role="interpretation")]
+        save_document(
+            db, DocumentRecord(**fields, doc_number_raw=fields["doc_number"], links=links)
+        )
+    save_interpretation(
+        db,
+        InterpretationRecord(
+            url=INTERPRETATION_URL,
+            site="jx-sthjt",
+            title="图解：《江西省生态环境保护督察实施办法》",
+            published_date="2023-02-16",
+            form="图解",
+            body_text="一图读懂《江西省生态环境保护督察实施办法》。\n督察对象包括各设区市人民政府。",
+            links=[PageLink(url=DOCUMENTS["督察办法"][0]["url"], text="原文", role="document")],
+        ),
+    )
+    db.conn.close()
+    build(str(path), AS_OF)
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("site") / "normdocs.db"
+    _make_library(path)
+    checkpoint(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(library):
+    """GET a path from the real Datasette app, in-process; returns the httpx response."""
+    ds = make_datasette(library)
+    loop = asyncio.new_event_loop()
+
+    def get(path: str):
+        return loop.run_until_complete(ds.client.get(path))
+
+    yield get
+    loop.close()
+
+
+def _q(value: str) -> str:
+    return urllib.parse.quote(value)
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_the_top_level_metadata_is_the_packaged_one():
+    assert (ROOT / "metadata.yml").read_bytes() == METADATA_PATH.read_bytes()
+
+
+def test_the_templates_static_files_and_metadata_are_package_data():
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["corpus"]
+    shipped = [METADATA_PATH, *TEMPLATES_DIR.iterdir(), *STATIC_DIR.iterdir()]
+    for path in shipped:
+        relative = path.relative_to(PACKAGE_DIR).as_posix()
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
+
+
+def test_the_base_template_differs_from_datasettes_only_by_the_language():
+    import datasette
+
+    theirs = (Path(datasette.__file__).parent / "templates" / "base.html").read_text()
+    ours = (TEMPLATES_DIR / "base.html").read_text()
+    ours = re.sub(r"\A\{#-.*?-#\}\n", "", ours, flags=re.S)
+    ours = ours.replace('<html lang="zh-CN">', "<html>").replace('    <meta charset="utf-8">\n', "")
+    assert ours == theirs, "Datasette's base.html changed: copy it again and re-apply lang=zh-CN"
+
+
+def test_the_command_line_matches_the_in_process_configuration(tmp_path):
+    args = datasette_args(tmp_path / "normdocs.db")
+    assert args[:3] == ["serve", "-i", str(tmp_path / "normdocs.db")]
+    settings = {args[i + 1]: args[i + 2] for i, arg in enumerate(args) if arg == "--setting"}
+    assert settings == {
+        "suggest_facets": "off",
+        "sql_time_limit_ms": "3000",
+        "max_returned_rows": "1000",
+        "default_page_size": "50",
+        "allow_download": "off",
+        "default_cache_ttl": "300",
+    }
+    assert args[args.index("-m") + 1] == str(METADATA_PATH)
+    with pytest.raises(ValueError, match="normdocs.db"):
+        datasette_args(tmp_path / "demo.db")
+
+
+def test_any_file_is_published_as_normdocs(library, tmp_path):
+    copy = tmp_path / "demo.db"
+    shutil.copy(library, copy)
+    ds = make_datasette(copy)
+    assert [n for n in ds.databases if not n.startswith("_")] == ["normdocs"]
+    assert not ds.databases["normdocs"].is_mutable
+
+
+def test_checkpoint_makes_wal_writes_visible_to_an_immutable_reader(tmp_path):
+    path = tmp_path / "wal.db"
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("INSERT INTO t VALUES (1)")
+    writer.commit()  # the writer stays open, so nothing is checkpointed on close
+
+    def immutable_tables():
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+        finally:
+            conn.close()
+
+    assert immutable_tables() == []
+    checkpoint(path)
+    assert immutable_tables() == ["t"]
+    writer.close()
+
+
+def test_an_unbuilt_library_is_not_served(tmp_path):
+    path = tmp_path / "normdocs.db"
+    open_db(str(path)).conn.close()
+    with pytest.raises(RuntimeError, match="normdocs build"):
+        require_built(path)
+
+
+def test_checkpoint_refuses_a_missing_file_without_creating_it(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        checkpoint(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+
+
+# ---------------------------------------------------------------- rendering, pure
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("保护<mark>生态环境</mark>安全", "保护<mark>生态环境</mark>安全"),
+        ("&lt;script&gt;<mark>生态</mark>", "&lt;script&gt;<mark>生态</mark>"),
+        (
+            "<script>alert(1)</script><mark>x</mark>",
+            "&lt;script&gt;alert(1)&lt;/script&gt;<mark>x</mark>",
+        ),
+        ('<mark onclick="x">a</mark>', "&lt;mark onclick=&#34;x&#34;&gt;a"),
+        ("<mark>a", "<mark>a</mark>"),
+        ("a</mark>b<mark><mark>c", "ab<mark>c</mark>"),
+        ("A &amp; B", "A &amp; B"),
+    ],
+)
+def test_snippets_keep_only_mark_tags(snippet, expected):
+    assert str(safe_snippet(snippet)) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "http://a.example/x y",
+        "//evil.example/x",
+    ],
+)
+def test_only_http_urls_become_links(value):
+    assert "<a " not in str(url_link(value))
+    assert "<script>" not in str(url_link(value))
+
+
+def test_http_urls_become_escaped_links():
+    link = str(url_link('https://a.example/x?a=1&b="2"'))
+    assert link.startswith('<a href="https://a.example/x?a=1&amp;b=&#34;2&#34;"')
+    assert 'rel="nofollow noopener"' in link
+
+
+def test_statuses_render_as_badges_and_other_cells_are_left_alone():
+    badge = str(datasette_plugin.render_cell("现行有效", "status"))
+    assert badge == '<span class="nd-status nd-status-in-force">现行有效</span>'
+    assert datasette_plugin.render_cell(404, "status") is None  # crawl_errors' HTTP status
+    assert datasette_plugin.render_cell("<b>", "title") is None
+
+
+# ---------------------------------------------------------------- the site, in-process
+
+
+def test_the_build_gave_the_statuses_these_tests_expect(site):
+    rows = site("/normdocs/documents.json?_col=status&_shape=array").json()
+    assert {r["id"]: r["status"] for r in rows} == {_id(n): s for n, (_, s) in DOCUMENTS.items()}
+
+
+def test_the_home_page_is_chinese(site):
+    response = site("/")
+    assert response.status_code == 200
+    assert '<html lang="zh-CN">' in response.text
+    assert "规范性文件库 · normdocs" in response.text
+    assert "数据许可" in response.text and "Powered by" not in response.text
+    assert "效力状态截至 2026-11-27" in response.text
+    assert "/assets/normdocs.css" in response.text
+    assert site("/assets/normdocs.css").status_code == 200
+
+
+def test_the_plugin_is_loaded(site):
+    names = {p["name"] for p in site("/-/plugins.json").json()}
+    assert "normdocs" in names
+
+
+def test_internal_tables_are_hidden(site):
+    tables = {t["name"]: t for t in site("/normdocs.json").json()["tables"]}
+    assert tables["page_links"]["hidden"] and tables["build_info"]["hidden"]
+    assert not tables["documents"]["hidden"]
+    for name, table in tables.items():
+        if "_fts" in name:
+            assert table["hidden"], name
+
+
+def test_the_canned_queries_have_chinese_titles(site):
+    queries = {q["name"]: q for q in site("/normdocs.json").json()["queries"]}
+    assert {"search", "in_force", "newest"} <= set(queries)
+    assert queries["in_force"]["title"] == "现行有效文件"
+    assert "全文检索" in site("/normdocs/search").text
+
+
+def test_the_database_is_not_writable(site, library):
+    before = hashlib.sha256(library.read_bytes()).hexdigest()
+    assert site("/-/databases.json").json()[0]["is_mutable"] is False
+    write = "update documents set title = 'x'"
+    response = site(f"/normdocs.json?sql={_q(write)}")
+    assert response.status_code == 400
+    assert site("/normdocs.db").status_code in (403, 404)  # allow_download off
+    assert hashlib.sha256(library.read_bytes()).hexdigest() == before
+    assert not library.with_name(library.name + "-wal").exists()
+
+
+def test_the_robots_file_keeps_crawlers_off_the_endless_urls(site):
+    text = site("/robots.txt").text
+    assert "Disallow: /*?" in text and "Disallow: /*.csv" in text
+    assert "Disallow: /\n" not in text + "\n"
+
+
+def test_a_javascript_url_is_not_rendered_as_a_link(site):
+    page = site("/normdocs/attachments").text
+    assert "javascript:alert" in page
+    assert not re.search(r"href=[\"']?\s*javascript:", page, flags=re.I)
+
+
+def test_the_documents_table_has_its_facets(site):
+    data = site("/normdocs/documents.json").json()
+    assert {"kind", "status", "issuer", "year", "site"} <= set(data["facet_results"])
+    assert data["suggested_facets"] == []
+    assert len(data["rows"]) == len(DOCUMENTS)
+
+
+def test_search_finds_every_document_containing_the_words_ranked_with_highlights(site):
+    rows = site(f"/normdocs/search.json?q={_q('生态环境')}&_shape=array").json()
+    ids = [r["id"] for r in rows]
+    assert set(ids) == _containing("生态环境")
+    assert len(ids) == len(set(ids))
+    in_title = {_id(n) for n, (f, _) in DOCUMENTS.items() if "生态环境" in f["title"]}
+    assert set(ids[: len(in_title)]) == in_title, "title hits must rank above body hits"
+    for row in rows:
+        snippet = row["snippet"]
+        assert "<mark>" in snippet
+        assert "<script>" not in snippet
+        # The snippet is a piece of the original text (no segmentation spaces), lines joined.
+        plain = html.unescape(re.sub(r"</?mark>", "", snippet)).strip("…")
+        assert "生态环境" in plain
+        assert plain in _body(row["id"]).replace("\n", " "), snippet
+
+
+def test_search_snippets_are_shown_as_html(site):
+    page = site(f"/normdocs/search?q={_q('危险废物')}").text
+    assert "<mark>" in page and "&lt;mark&gt;" not in page
+    assert "<script>alert(1)" not in page
+
+
+@pytest.mark.parametrize(
+    ("table", "query", "expected"),
+    [
+        ("documents", "生态环境", _containing("生态环境")),
+        ("documents", "种子", {_id("农作物种子")}),
+        ("documents", "信息公开", {_id("信息公开规定")}),
+        ("interpretations", "督察", {stable_id(INTERPRETATION_URL)}),
+    ],
+)
+def test_the_table_search_box_works_for_chinese(site, table, query, expected):
+    rows = site(f"/normdocs/{table}.json?_search={_q(query)}&_shape=array").json()
+    assert {r["id"] for r in rows} == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ("issuer=江西省生态环境厅", {"督察办法", "危险废物"}),  # 危险废物: a joint document
+        ("site=jx-sthjt", {"督察办法", "危险废物"}),
+        ("issuer=江西省农业农村厅", {"农作物种子"}),
+        ("site=jx-portal", {"信息公开规定"}),
+    ],
+)
+def test_in_force_lists_only_the_documents_in_force_of_the_department(site, params, expected):
+    key, value = params.split("=")
+    rows = site(f"/normdocs/in_force.json?{key}={_q(value)}&_shape=array").json()
+    assert {r["id"] for r in rows} == {_id(n) for n in expected}
+    assert all(DOCUMENTS[n][1] == "现行有效" for n in expected)
+    dates = [r["published_date"] for r in rows]
+    assert dates == sorted(dates, reverse=True)
+    assert all(r["status_basis"] for r in rows)
+
+
+def test_statuses_are_shown_as_badges(site):
+    page = site("/normdocs/documents").text
+    assert 'class="nd-status nd-status-in-force">现行有效<' in page
+    assert 'class="nd-status nd-status-expired">已失效<' in page
+
+
+def test_newest_lists_documents_newest_first(site):
+    rows = site("/normdocs/newest.json?_shape=array").json()
+    assert rows[0]["id"] == _id("信用评价")
+    assert len(rows) == len(DOCUMENTS)
+
+
+# ---------------------------------------------------------------- the site, over HTTP
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str, timeout: float = 10) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+        return response.read()
+
+
+@pytest.fixture(params=["normdocs serve", "datasette serve"])
+def server(request, library):
+    """The library served by a real server process on a free port; yields its base URL."""
+    port = _free_port()
+    if request.param == "normdocs serve":
+        command = [sys.executable, "-m", "corpus.cli", "serve", "--db", str(library)]
+    else:
+        command = [sys.executable, "-m", "datasette", *datasette_args(library)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(process.stderr.read().decode(errors="replace"))
+            try:
+                _fetch(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.integration
+def test_the_served_home_page_is_chinese(server):
+    page = _fetch(server + "/").decode()
+    assert '<html lang="zh-CN">' in page and "规范性文件库" in page
+
+
+@pytest.mark.integration
+def test_search_over_http(server):
+    import json
+
+    body = _fetch(f"{server}/normdocs/search.json?q={_q('生态环境')}&_shape=array")
+    rows = json.loads(body)
+    assert {r["id"] for r in rows} == _containing("生态环境")
+    assert all("<mark>" in r["snippet"] for r in rows)
+
+
+# ---------------------------------------------------------------- the crawled mirror, end to end
+
+
+@pytest.mark.integration
+def test_the_crawled_mirror_reads_back_through_the_site(crawled_db, mirror_base_port, tmp_path):
+    import mirror
+
+    truth = mirror.truth(mirror_base_port)
+    path = tmp_path / "normdocs.db"
+    shutil.copy(crawled_db, path)
+    build(str(path), AS_OF)
+    checkpoint(path)
+    ds = make_datasette(path)
+    loop = asyncio.new_event_loop()
+    try:
+
+        def rows(url: str) -> list[dict]:
+            return loop.run_until_complete(ds.client.get(url + "&_shape=array")).json()
+
+        all_docs = rows("/normdocs/documents.json?_size=max&_col=site&_col=status")
+        assert len(all_docs) == len(truth["documents"])
+        for site_entry in truth["sites"]:
+            name = site_entry["name"]
+            in_force = {r["id"] for r in rows(f"/normdocs/in_force.json?site={name}&issuer=")}
+            stored = {r["id"] for r in all_docs if r["site"] == name and r["status"] == "现行有效"}
+            assert in_force and in_force == stored, name
+        numbered = [d for d in truth["documents"] if d["doc_number"]][:5]
+        assert numbered
+        for doc in numbered:
+            found = rows(f"/normdocs/search.json?q={_q(doc['doc_number'])}")
+            assert stable_id(doc["url"]) in {r["id"] for r in found}, doc["doc_number"]
+    finally:
+        loop.close()
