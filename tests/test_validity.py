@@ -1,0 +1,250 @@
+"""The validity rule book: term extraction, page wordings, and the seven rules as of a fixed date."""
+
+from datetime import date
+
+import pytest
+
+from corpus.validity import (
+    STATUSES,
+    Term,
+    cn_date,
+    decide,
+    extract_term,
+    map_page_status,
+)
+
+AS_OF = date(2026, 11, 27)
+
+# ---------------------------------------------------------------- extract_term
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "written", "published", "effective", "expires"),
+    [
+        # the two dates written out
+        ("第十条 本办法自2025年5月1日起施行，有效期至2027年4月30日。", "", None, None,
+         "2025-05-01", "2027-04-30"),
+        # 印发 = the written date; 5 years end the day before the 5th anniversary
+        ("本通知自印发之日起施行，有效期5年。", "", "2023-06-01", "2023-06-05",
+         "2023-06-01", "2028-05-31"),
+        # no written date: 印发 falls back to the published date
+        ("本通知自印发之日起施行，有效期5年。", "", None, "2023-06-05",
+         "2023-06-05", "2028-06-04"),
+        # 发布 = the published date; Chinese numeral years
+        ("本办法自发布之日起施行，有效期三年。", "", "2023-06-01", "2023-06-05",
+         "2023-06-05", "2026-06-04"),
+        ("本意见自2023年6月1日起施行，有效期为5年。", "", None, None, "2023-06-01", "2028-05-31"),
+        ("本办法自2023年6月1日起施行，有效期两年。", "", None, None, "2023-06-01", "2025-05-31"),
+        ("本办法自2023年6月1日起施行，有效期十年。", "", None, None, "2023-06-01", "2033-05-31"),
+        # 29 February: the anniversary rolls to 1 March, so the term ends on 28 February
+        ("本意见自2024年2月29日起施行，有效期为5年。", "", None, None, "2024-02-29", "2029-02-28"),
+        ("本意见自2024年2月29日起施行，有效期4年。", "", None, None, "2024-02-29", "2028-02-28"),
+        # months
+        ("自2024年1月31日起施行，有效期6个月。", "", None, None, "2024-01-31", "2024-07-30"),
+        # Chinese-numeral dates
+        ("本办法自二〇二三年六月一日起施行，有效期至二〇二八年五月三十一日。", "", None, None,
+         "2023-06-01", "2028-05-31"),
+        ("本办法自二○二三年六月一日起施行。", "", None, None, "2023-06-01", None),
+        # full-width digits and punctuation
+        ("本办法自２０２５年５月１日起施行，有效期至２０２７年４月３０日。", "", None, None,
+         "2025-05-01", "2027-04-30"),
+        # the title carries the term
+        ("", "江西省某某管理办法（2024年2月18日起施行，有效期至2029年2月17日）", None, None,
+         "2024-02-18", "2029-02-17"),
+        # the last clause of the body wins (the 施行 clause is the final article)
+        ("第三条 自2020年1月1日起施行试点。\n第二十条 本办法自2023年6月1日起施行，有效期5年。",
+         "", None, None, "2023-06-01", "2028-05-31"),
+        # another thing's 有效期 (a licence) is not the document's
+        ("第八条 许可证有效期为5年。\n第三十条 本办法自2023年6月1日起施行。", "", None, None,
+         "2023-06-01", None),
+        # a repealed document's dates, quoted in the 同时废止 sentence, are ignored
+        ("本办法自2023年6月1日起施行，有效期5年。《江西省某办法》（赣府发〔2018〕1号，"
+         "自2018年1月1日起施行，有效期至2022年12月31日）同时废止。", "", None, None,
+         "2023-06-01", "2028-05-31"),
+        # 施行以来 describes history, not a 施行 clause
+        ("《江西省某条例》自2015年1月1日起施行以来成效明显。", "", None, None, None, None),
+        # N days after publication
+        ("本办法自发布之日起30日后施行。", "", None, "2023-01-10", "2023-02-09", None),
+        # a term given as a range
+        ("本办法有效期为2023年1月1日至2027年12月31日。", "", None, None,
+         "2023-01-01", "2027-12-31"),
+        ("本办法有效期至2027年底。", "", None, None, None, "2027-12-31"),
+        ("第一条 为了规范管理，制定本办法。", "", None, None, None, None),
+    ],
+)  # fmt: skip
+def test_reads_the_term(body, title, written, published, effective, expires):
+    term = extract_term(body, title, written, published)
+    assert (term.effective_date, term.expires_on) == (effective, expires)
+    assert not term.effective_problem and not term.expiry_problem
+
+
+def test_keeps_the_quotes():
+    term = extract_term("本办法自2025年5月1日起施行，有效期至2027年4月30日。", "")
+    assert term.effective_date_raw == "自2025年5月1日起施行"
+    assert term.term_raw == "有效期至2027年4月30日"
+    assert term.effective_source == term.term_source == "正文"
+    term = extract_term("本通知自印发之日起施行，有效期5年。", "", "2023-06-01")
+    assert term.effective_date_raw == "自印发之日起施行"
+    assert term.term_raw == "有效期5年"
+
+
+@pytest.mark.parametrize(
+    ("body", "written", "published", "problem_field"),
+    [
+        ("本办法自2025年13月1日起施行，有效期5年。", None, None, "effective_problem"),
+        ("本通知自印发之日起施行，有效期5年。", None, None, "effective_problem"),
+        ("本通知自发布之日起施行。", "2023-01-01", None, "effective_problem"),
+        ("本办法有效期5年。", None, None, "expiry_problem"),
+        ("本办法自2023年6月1日起施行，有效期至2027年2月30日。", None, None, "expiry_problem"),
+        ("本办法自2023年6月1日起施行，有效期至另行通知。", None, None, "expiry_problem"),
+    ],
+)
+def test_an_undatable_clause_is_a_problem_not_a_date(body, written, published, problem_field):
+    term = extract_term(body, "", written, published)
+    assert getattr(term, problem_field)
+    assert decide("normative", "有效", term, AS_OF).status == "未知"
+
+
+# ---------------------------------------------------------------- map_page_status
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        ("有效", "现行有效"),
+        ("现行有效", "现行有效"),
+        ("全文有效", "现行有效"),
+        ("继续有效", "现行有效"),
+        ("失效", "已失效"),
+        ("全文失效", "已失效"),
+        ("已失效", "已失效"),
+        ("废止", "已废止"),
+        ("已废止", "已废止"),
+        ("全文废止", "已废止"),
+        ("已修改", "已修改"),
+        ("修改", "已修改"),
+        ("部分失效", "部分失效"),
+        ("尚未生效", "尚未生效"),
+        (" 有 效 ", "现行有效"),
+        ("\u3000现行有效\u3000", "现行有效"),
+        ("【全文废止】", "已废止"),
+        ("有效性：有效", "现行有效"),
+        ("（已失效）", "已失效"),
+        ("说不清", "未知"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+    ],
+)
+def test_maps_every_page_wording(raw, status):
+    assert map_page_status(raw) == status
+    assert status is None or status in STATUSES
+
+
+# ---------------------------------------------------------------- decide: the seven rules
+
+
+def _term(effective=None, expires=None, term_raw=None):
+    return Term(
+        effective_date=effective,
+        effective_date_raw=f"自{cn_date(effective)}起施行" if effective else "",
+        expires_on=expires,
+        term_raw=term_raw if term_raw is not None else (f"有效期至{cn_date(expires)}" if expires else ""),
+        effective_source="正文" if effective else "",
+        term_source="正文" if expires else "",
+    )  # fmt: skip
+
+
+IN_TERM = _term("2023-06-01", "2028-05-31")
+ENDED = _term("2020-06-01", "2025-05-31")
+FUTURE = _term("2027-01-01", "2031-12-31")
+NO_TERM = _term("2020-01-01")
+NOTHING = Term()
+
+
+@pytest.mark.parametrize(
+    ("rule", "kind", "page", "term", "status", "winner"),
+    [
+        # 1. the page declares repeal, expiry, amendment, partial expiry: it wins over the term
+        (1, "normative", "全文废止", IN_TERM, "已废止", "page_field"),
+        (1, "normative", "已废止", FUTURE, "已废止", "page_field"),
+        (1, "normative", "失效", IN_TERM, "已失效", "page_field"),
+        (1, "normative", "已修改", IN_TERM, "已修改", "page_field"),
+        (1, "normative", "部分失效", NOTHING, "部分失效", "page_field"),
+        # 2. the term ended before the as-of date, even if the page still says 有效
+        (2, "normative", "有效", ENDED, "已失效", "term"),
+        (2, "normative", "", ENDED, "已失效", "term"),
+        (2, "rule", "现行有效", ENDED, "已失效", "term"),
+        # 3. not yet in force, even if the page says 有效
+        (3, "normative", "有效", FUTURE, "尚未生效", "effective_date"),
+        (3, "normative", "", FUTURE, "尚未生效", "effective_date"),
+        # 4. the page says in force and nothing above applies
+        (4, "normative", "现行有效", NOTHING, "现行有效", "page_field"),
+        (4, "normative", "继续有效", IN_TERM, "现行有效", "page_field"),
+        (4, "policy", "全文有效", NO_TERM, "现行有效", "page_field"),
+        # 5. inside its own term, page silent
+        (5, "normative", "", IN_TERM, "现行有效", "term"),
+        (5, "normative", "", _term("2023-06-01", "2026-11-27"), "现行有效", "term"),  # last day
+        # 6. a rule without a term, in force since its 施行日期
+        (6, "rule", "", NO_TERM, "现行有效", "effective_date"),
+        # 7. nothing reliable: never a guess
+        (7, "normative", "", NO_TERM, "未知", None),
+        (7, "normative", "", NOTHING, "未知", None),
+        (7, "rule", "", NOTHING, "未知", None),
+        (7, "normative", "尚未生效", NOTHING, "未知", None),
+        (7, "normative", "说不清", NOTHING, "未知", None),
+    ],
+)
+def test_applies_the_rules_in_order(rule, kind, page, term, status, winner):
+    decision = decide(kind, page, term, AS_OF)
+    assert decision.status == status, f"rule {rule}: {decision.basis}"
+    winners = [e for e in decision.evidence if e.wins]
+    assert [e.kind for e in winners] == ([winner] if winner else [])
+    assert decision.basis and "\n" not in decision.basis
+
+
+def test_keeps_the_evidence_that_lost():
+    decision = decide("normative", "有效", ENDED, AS_OF)
+    by_kind = {e.kind: e for e in decision.evidence}
+    assert set(by_kind) == {"page_field", "term", "effective_date"}
+    assert by_kind["page_field"].status == "现行有效" and not by_kind["page_field"].wins
+    assert by_kind["term"].status == "已失效" and by_kind["term"].wins
+    assert by_kind["term"].date == "2025-05-31"
+    assert by_kind["effective_date"].status == "现行有效"
+    assert by_kind["effective_date"].quote == "自2020年6月1日起施行"
+
+
+def test_says_why_in_one_line():
+    assert (
+        decide("normative", "有效", ENDED, AS_OF).basis
+        == "有效期至2025年5月31日，已于截至日期（2026年11月27日）前届满（页面仍标注“有效”）"
+    )
+    assert decide("normative", "", FUTURE, AS_OF).basis == (
+        "施行日期为2027年1月1日，截至2026年11月27日尚未施行"
+    )
+    assert "全文废止" in decide("normative", "全文废止", IN_TERM, AS_OF).basis
+    assert "未找到有效期" in decide("normative", "", NO_TERM, AS_OF).basis
+
+
+def test_the_same_document_changes_status_with_the_as_of_date():
+    term = extract_term("本办法自2025年5月1日起施行，有效期至2027年4月30日。", "")
+    assert decide("normative", "", term, date(2025, 4, 30)).status == "尚未生效"
+    assert decide("normative", "", term, date(2025, 5, 1)).status == "现行有效"
+    assert decide("normative", "", term, date(2027, 4, 30)).status == "现行有效"
+    assert decide("normative", "有效", term, date(2027, 5, 1)).status == "已失效"
+
+
+def test_an_unreadable_term_yields_unknown_with_the_reason():
+    term = extract_term("本办法自2023年6月1日起施行，有效期至2027年2月30日。", "")
+    decision = decide("normative", "有效", term, AS_OF)
+    assert decision.status == "未知"
+    assert "2027年2月30日" in decision.basis
+    assert [e.status for e in decision.evidence if e.kind == "term"] == ["未知"]
+    # …but a page that declares repeal still decides
+    assert decide("normative", "已废止", term, AS_OF).status == "已废止"
+
+
+def test_a_future_start_decides_even_when_the_end_is_unreadable():
+    term = extract_term("本办法自2027年6月1日起施行，有效期至另行通知。", "")
+    assert term.expiry_problem
+    assert decide("normative", "", term, AS_OF).status == "尚未生效"
