@@ -1,0 +1,145 @@
+"""The ground truth of the mirror (CONTRACTS.md shape) and its sites registry file."""
+
+from __future__ import annotations
+
+import yaml
+
+from corpus.normalize import clean_text_lines, squash_spaces
+
+from . import chrome, files
+from .catalog import origin, url
+from .model import Article, Attachment, Document, Interpretation, Site
+from .validity import AS_OF_DATES, status
+from .world import World, world
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _column_url(site: Site, column_id: int, base_port: int) -> str:
+    return origin(site, base_port) + chrome.column_path(site, column_id)
+
+
+def _attachment(site: Site, att: Attachment, base_port: int) -> dict:
+    return {
+        "url": origin(site, base_port) + att.href,
+        "name": att.showname,
+        "ext": att.ext,
+        "text": clean_text_lines(files.text_lines(att)),
+    }
+
+
+def _common(w: World, art: Article, base_port: int) -> dict:
+    site = next(s for s in w.sites if s.name == art.site)
+    return {
+        "url": url(art.ref, base_port),
+        "site": art.site,
+        "column_url": _column_url(site, art.column, base_port),
+        "title": squash_spaces(art.title),
+        "published_date": art.pub.date().isoformat(),
+        "body_text": clean_text_lines([b.text for b in art.body]),
+        "attachments": [_attachment(site, a, base_port) for a in art.attachments],
+    }
+
+
+def document_truth(w: World, doc: Document, base_port: int) -> dict:
+    """One document as the crawler should read it, plus its true term and status."""
+    row = _common(w, doc, base_port)
+    row.update(
+        kind=doc.kind,
+        doc_number=doc.number,
+        doc_number_raw=doc.number_raw,
+        # No table (layout C): the issuer is what ContentSource says.
+        issuer=doc.source if doc.layout == "C" else doc.issuer,
+        written_date=_iso(doc.written),
+        validity_raw=doc.validity_raw,
+        index_no=doc.index_no,
+        subject=doc.subject,
+        interpretation_urls=[url(r, base_port) for r in doc.interpretations],
+        effective_date=_iso(doc.effective),
+        expires_on=_iso(doc.expires),
+        status={
+            d.isoformat(): status(doc.kind, doc.validity_raw, doc.effective, doc.expires, d)
+            for d in AS_OF_DATES
+        },
+    )
+    return row
+
+
+def interpretation_truth(w: World, interp: Interpretation, base_port: int) -> dict:
+    """One interpretation, its explicit links and what it really explains."""
+    row = _common(w, interp, base_port)
+    row.update(
+        source=interp.source,
+        form=interp.form,
+        linked_document_urls=[url(r, base_port) for r in interp.links],
+        document_urls=[url(r, base_port) for r in interp.explains],
+    )
+    return row
+
+
+def _ordered(w: World) -> tuple[list[Document], list[Interpretation]]:
+    """Documents and interpretations site by site, column by column, newest first."""
+    docs, interps = [], []
+    for site in w.sites:
+        for column in site.columns:
+            for art in w.column_articles(site.name, column.id):
+                (docs if isinstance(art, Document) else interps).append(art)
+    return docs, interps
+
+
+def truth(base_port: int = 8701, the_world: World | None = None) -> dict:
+    """The ground truth for the mirror served from ``base_port``."""
+    w = the_world or world()
+    sites = [
+        {
+            "name": s.name,
+            "title": s.title,
+            "family": s.family,
+            "columns": [
+                {
+                    "url": _column_url(s, c.id, base_port),
+                    "kind": c.kind,
+                    "title": c.title,
+                    "total": len(w.column_articles(s.name, c.id)),
+                }
+                for c in s.columns
+            ],
+        }  # fmt: skip
+        for s in w.sites
+    ]
+    docs, interps = _ordered(w)
+    return {
+        "as_of_dates": [d.isoformat() for d in AS_OF_DATES],
+        "sites": sites,
+        "documents": [document_truth(w, d, base_port) for d in docs],
+        "interpretations": [interpretation_truth(w, i, base_port) for i in interps],
+    }
+
+
+def sites_yaml(base_port: int = 8701) -> str:
+    """The sites registry (``crawler.sites`` format) for the mirror served from ``base_port``."""
+    w = world()
+    entries = []
+    for s in w.sites:
+        entries.append(
+            {
+                "name": s.name,
+                "title": s.title,
+                "family": s.family,
+                "home_url": origin(s, base_port) + chrome.home_path(s),
+                "verified": True,
+                "note": f"local mirror of {s.domain} (python -m mirror serve --base-port {base_port})",
+                "columns": [
+                    {"url": _column_url(s, c.id, base_port), "kind": c.kind, "title": c.title}
+                    for c in s.columns
+                ],
+            }
+        )
+    header = (
+        f"# Generated by `python -m mirror sites --base-port {base_port}`; do not edit by hand.\n"
+    )
+    return header + yaml.safe_dump(
+        {"sites": entries}, allow_unicode=True, sort_keys=False, width=200
+    )

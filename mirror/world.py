@@ -1,0 +1,92 @@
+"""The world generator: every site's documents and interpretations, reproducibly from one seed.
+
+Depends on nothing but the seed: not on today, the port, or hash randomisation (string seeds of
+``random.Random`` are hashed with SHA-512).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from functools import cache
+
+from . import bodies, numbers
+from .catalog import SITES
+from .documents import make_documents
+from .interpretations import make_interpretations
+from .model import Article, Attachment, Document, Interpretation, Ref, Site
+
+SEED = 20261127
+ID_STARTS = {"jx-portal": 2400000, "jx-nync": 1900000, "jx-sthjt": 3100000}
+
+
+@dataclass
+class World:
+    """Everything the mirror serves."""
+
+    sites: list[Site]
+    documents: list[Document]
+    interpretations: list[Interpretation]
+    pages: dict[Ref, Article] = field(default_factory=dict)
+
+    def column_articles(self, site: str, column: int) -> list[Article]:
+        """A column's articles, newest first, as the list shows them."""
+        return self._columns[site, column]
+
+    def attachment(self, site: str, filename: str) -> Attachment | None:
+        """The attachment stored as ``filename`` on ``site``."""
+        return self._files.get((site, filename))
+
+    def __post_init__(self) -> None:
+        self._columns: dict[tuple[str, int], list[Article]] = {}
+        self._files: dict[tuple[str, str], Attachment] = {}
+        for art in [*self.documents, *self.interpretations]:
+            self.pages[art.ref] = art
+            for att in art.attachments:
+                self._files[art.site, att.filename] = att
+            self._columns.setdefault((art.site, art.column), []).append(art)
+        for arts in self._columns.values():
+            arts.sort(key=lambda a: (a.pub, a.article_id), reverse=True)
+
+
+def _rng(seed: int, *keys: object) -> random.Random:
+    return random.Random(":".join(str(k) for k in (seed, *keys)))
+
+
+def build_world(seed: int = SEED) -> World:
+    """Generate the world: documents, numbers, interpretations, ids, bodies, cross links."""
+    docs: list[Document] = []
+    for site in SITES:
+        site_docs = []
+        for column in site.columns:
+            if column.kind != "interpretation":
+                site_docs += make_documents(site, column, _rng(seed, site.name, column.id))
+        numbers.assign_numbers(site_docs, _rng(seed, site.name, "numbers"))
+        numbers.assign_index_numbers(site, site_docs)
+        docs += site_docs
+    interps: list[Interpretation] = []
+    for site in SITES:
+        for column in site.columns:
+            if column.kind == "interpretation":
+                interps += make_interpretations(
+                    site, column, docs, _rng(seed, site.name, column.id)
+                )
+    for site in SITES:
+        mine = [a for a in [*docs, *interps] if a.site == site.name]
+        numbers.assign_ids(mine, _rng(seed, site.name, "ids"), ID_STARTS[site.name])
+    by_name = {s.name: s for s in SITES}
+    for doc in docs:
+        bodies.document_body(doc, by_name[doc.site])
+    for interp in sorted(interps, key=lambda i: (i.pub, i.article_id)):
+        bodies.interpretation_body(interp, by_name[interp.site], docs)
+        interp.explains = [t.ref for t in interp.spec["targets"]]
+        if interp.spec["mode"] in ("both", "doc"):
+            for target in interp.spec["targets"]:
+                target.interpretations.append(interp.ref)
+    return World(list(SITES), docs, interps)
+
+
+@cache
+def world() -> World:
+    """The world of the default seed, built once per process."""
+    return build_world()
