@@ -15,8 +15,16 @@ IN_FORCE = ("有效", "现行有效", "全文有效", "继续有效")
 
 
 def term_end(effective: date, years: int) -> date:
-    """ "有效期N年" ends the day before the N-th anniversary of the 施行日期."""
-    return date(effective.year + years, effective.month, effective.day) - timedelta(days=1)
+    """ "有效期N年" ends the day before the N-th anniversary of the 施行日期.
+
+    A term starting on 29 February has its anniversary on 1 March of a common year, so it ends
+    on 28 February (the rule CONTRACTS.md states and corpus.validity applies).
+    """
+    try:
+        anniversary = date(effective.year + years, effective.month, effective.day)
+    except ValueError:
+        anniversary = date(effective.year + years, 3, 1)
+    return anniversary - timedelta(days=1)
 
 
 def status(kind: str, page: str, effective: date | None, expires: date | None, as_of: date) -> str:
