@@ -1,0 +1,118 @@
+"""Run a crawl in-process with the real Scrapy engine: ``crawl()`` and ``python -m crawler.run``.
+
+One crawl per process: Twisted's reactor cannot be restarted, so tests and the CLI that need
+several crawls run this module as a subprocess::
+
+    python -m crawler.run --sites sites/mirror.yml --db data/normdocs.db [--site jx-nync]
+
+Exit codes: 0 a complete crawl, 1 a crawl that finished incomplete (see crawl_run_columns),
+2 a sites file that cannot be used (one line on stderr naming the entry and the field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from corpus.save import start_run
+from corpus.schema import open_db
+from crawler.sites import Site, SitesFileError, load_sites, select_sites
+from crawler.spiders.hanweb import HanwebSpider
+from crawler.stats import ColumnStats, ProgressHook
+
+# One spider class per CMS family; a site of a known family needs no code.
+SPIDERS = {"hanweb": HanwebSpider}
+
+
+def project_settings(overrides: dict | None = None) -> Settings:
+    """``crawler.settings`` with ``overrides`` applied on top."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if overrides:
+        settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def crawl(
+    sites_file: str | Path,
+    db_path: str | Path,
+    site: str | None = None,
+    settings: dict | None = None,
+    progress: ProgressHook | None = None,
+) -> int:
+    """Crawl the sites of ``sites_file`` (or the one called ``site``) into ``db_path``.
+
+    Returns the ``crawl_runs`` id. Raises ``SitesFileError`` for a malformed sites file before
+    anything is fetched. ``progress`` is called with a column's ``ColumnStats`` after each
+    record is stored (stored so far against the site's reported total).
+    """
+    sites = select_sites(load_sites(sites_file), site)
+    db = open_db(str(db_path))
+    run_id = start_run(db, str(sites_file), site)
+    db.conn.close()
+
+    overrides = {
+        "NORMDOCS_DB": str(db_path),
+        "NORMDOCS_RUN_ID": run_id,
+        "NORMDOCS_PROGRESS": progress,
+        **(settings or {}),
+    }
+    process = CrawlerProcess(project_settings(overrides))
+    for family, spider_cls in SPIDERS.items():
+        chosen: list[Site] = [s for s in sites if s.family == family]
+        if chosen:
+            process.crawl(spider_cls, sites=chosen, sites_file=str(sites_file))
+    process.start()
+    return run_id
+
+
+def run_is_complete(db_path: str | Path, run_id: int) -> bool:
+    """Whether the crawl_runs row says every column fetched what its site reported."""
+    db = open_db(str(db_path))
+    try:
+        row = db.execute("SELECT complete FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+    finally:
+        db.conn.close()
+    return bool(row and row[0])
+
+
+def print_progress(stats: ColumnStats, every: int = 50) -> None:
+    """A progress hook for terminals: a line per column every ``every`` items and when done."""
+    done = stats.new + stats.changed + stats.unchanged
+    if done % every and done != stats.reported:
+        return
+    total = stats.reported if stats.reported is not None else "?"
+    print(f"{stats.site} {stats.kind} {stats.title}: {done}/{total} saved", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.run",
+        description="Crawl the sites of a registry file into a SQLite library.",
+        epilog="example: python -m crawler.run --sites sites/mirror.yml --db data/normdocs.db",
+    )
+    parser.add_argument("--sites", required=True, help="the sites registry (YAML)")
+    parser.add_argument("--db", required=True, help="the SQLite library to write")
+    parser.add_argument("--site", help="crawl only the site with this name")
+    parser.add_argument("--log-level", default=None, help="Scrapy log level (default INFO)")
+    parser.add_argument("--progress", action="store_true", help="show stored/reported per column")
+    args = parser.parse_args(argv)
+    overrides = {"LOG_LEVEL": args.log_level} if args.log_level else None
+    progress = print_progress if args.progress else None
+    try:
+        run_id = crawl(args.sites, args.db, site=args.site, settings=overrides, progress=progress)
+    except SitesFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not run_is_complete(args.db, run_id):
+        print(f"crawl run {run_id} is INCOMPLETE: see crawl_run_columns", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Scrapy settings: polite defaults for real government hosts, no delay for the loopback mirror.
+
+Government hosts are slow, sometimes fragile and sometimes guarded by anti-bot gateways (瑞数 412,
+加速乐 521). We crawl them like a careful person would: robots.txt obeyed, one request at a time
+on average, a User-Agent that says who we are and how to reach us, and no hammering of challenge
+pages. The local mirror on 127.0.0.1 is ours: ``crawler.middlewares.LoopbackMiddleware`` and the
+``DOWNLOAD_SLOTS`` entries below exempt it from every delay so that a full mirror crawl takes
+seconds, not the ten minutes the polite delays would impose.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "normdocs"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "normdocs/0.1 (+https://github.com/normdocs/normdocs; open library of normative documents)"
+)
+
+# Some Jiangxi hosts have no robots.txt (404): Scrapy then allows everything, which is right.
+ROBOTSTXT_OBEY = True
+
+# ---------------------------------------------------------------- politeness
+# AutoThrottle adapts the delay to the server's latency; a target concurrency of 1 means "on
+# average one request in flight per host", and DOWNLOAD_DELAY is its floor (AutoThrottle never
+# goes below it). CONCURRENT_REQUESTS_PER_DOMAIN caps bursts.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+
+# Loopback (the mirror, or a test server): no delay, real concurrency. The slot key is the host
+# name without the port, so the three mirror ports share this one slot. AutoThrottle would still
+# raise a slot's delay to DOWNLOAD_DELAY after the first response; LoopbackMiddleware marks
+# loopback requests with ``autothrottle_dont_adjust_delay`` so it leaves these slots alone.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DOWNLOAD_SLOTS = {host: {"concurrency": 8, "delay": 0.0, "jitter": 0} for host in LOOPBACK_HOSTS}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.LoopbackMiddleware": 50}
+
+# ---------------------------------------------------------------- faults
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+# Scrapy's defaults, spelled out so nobody adds 412 (瑞数) or 521 (加速乐): a challenge page does
+# not go away by asking again, and asking again is what gets a crawler banned.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Error answers (404, 412 …) reach the spider's errbacks as HttpError with the response, and are
+# stored in crawl_errors with their status (412/521 as ``blocked``).
+# Attachments are PDFs and Word files of a few MB; 50 MB leaves room and stops a runaway download.
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+# Unhandled exceptions in callbacks (not pages that fail to parse: those are caught and stored
+# as crawl_errors). Fifty of them means the spider itself is broken: stop early, loudly.
+CLOSESPIDER_ERRORCOUNT = 50
+
+# ---------------------------------------------------------------- output
+ITEM_PIPELINES = {"crawler.pipelines.SQLitePipeline": 300}
+FEEDS: dict = {}
+LOG_LEVEL = "INFO"
+# No listening consoles: a crawler has no business opening ports on the machine it runs on.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# The first Set-Cookie makes Scrapy's cookie middleware ask tldextract for the public-suffix
+# list, which it downloads from the internet unless told otherwise; offline (CI, the mirror) that
+# means tracebacks and timeouts. An empty URL list makes tldextract use its bundled snapshot. It
+# must be set before scrapy.downloadermiddlewares.cookies is imported, which happens after the
+# settings module is read.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
