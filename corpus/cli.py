@@ -57,13 +57,15 @@ def cli() -> None:
 )
 @click.option("--site", default=None, help="Crawl only the site with this name.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
-def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool) -> None:
+@click.option("--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of warnings only.")
+def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose: bool) -> None:
     """Crawl the sites of a registry into the library.
 
     \b
     Example:
       normdocs crawl --sites sites/mirror.yml --db demo.db --site jx-nync
-    A malformed sites file is reported in one line naming the entry and field (exit code 2).
+    A malformed sites file is reported in one line naming the entry and field (exit code 2);
+    a run that fetched fewer items than the sites report exits with code 1.
     """
     from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
 
@@ -75,26 +77,33 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool) -> None:
     from crawler.run import crawl as run_crawl  # noqa: PLC0415 - Scrapy import is slow
 
     progress = None if quiet else _progress_printer()
-    run_id = run_crawl(sites_file, db_path, site=site, progress=progress)
-    _report_run(db_path, run_id)
+    settings = None if verbose else {"LOG_LEVEL": "WARNING"}
+    run_id = run_crawl(sites_file, db_path, site=site, settings=settings, progress=progress)
+    if not _report_run(db_path, run_id):
+        sys.exit(1)
 
 
 def _progress_printer():
-    """A progress hook that rewrites one status line on stderr."""
+    """A progress hook that keeps one status line on stderr: items saved of items reported."""
+    columns: dict[str, tuple[int, int]] = {}
     last = [0.0]
 
-    def show(stored: int, reported: int, column: str = "") -> None:
+    def show(stats) -> None:
+        done = stats.new + stats.changed + stats.unchanged
+        columns[stats.column_url] = (done, stats.reported or 0)
         now = time.monotonic()
-        if now - last[0] < 0.2 and stored < reported:
+        if now - last[0] < 0.2 and done != stats.reported:
             return
         last[0] = now
-        total = f"/{reported}" if reported else ""
-        click.echo(f"\r  crawled {stored}{total} items  {column[-60:]:<60}", nl=False, err=True)
+        saved = sum(d for d, _ in columns.values())
+        reported = sum(r for _, r in columns.values())
+        line = f"  saved {saved}/{reported} items from {len(columns)} columns · {stats.site} {stats.title}"
+        click.echo(f"\r{line:<78}", nl=False, err=True)
 
     return show
 
 
-def _report_run(db_path: str, run_id: int) -> None:
+def _report_run(db_path: str, run_id: int) -> bool:
     """Print the run's honest summary: reported vs fetched per column, errors, completeness."""
     from corpus.schema import open_db  # noqa: PLC0415
 
@@ -115,6 +124,7 @@ def _report_run(db_path: str, run_id: int) -> None:
         f"{run['errors']} errors",
         err=True,
     )
+    return bool(run["complete"])
 
 
 @cli.command()
