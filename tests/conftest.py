@@ -18,9 +18,31 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MIRROR_BASE_PORT = int(os.environ.get("NORMDOCS_MIRROR_PORT", "18701"))
-MIRROR_SITES = 3  # jx-portal, jx-nync, jx-sthjt on base+0..2
 CRAWL_TIMEOUT = 300
+
+
+def mirror_site_count() -> int:
+    """How many ports the mirror needs (one per site, from the base port)."""
+    import mirror  # noqa: PLC0415
+
+    return len(mirror.truth(0)["sites"])
+
+
+def free_base_port(count: int, start: int = 18701) -> int:
+    """A base port with ``count`` free consecutive ports after it (parallel test runs coexist)."""
+    import socket  # noqa: PLC0415
+
+    preferred = os.environ.get("NORMDOCS_MIRROR_PORT")
+    candidates = [int(preferred)] if preferred else range(start, start + 2000, 50)
+    for base in candidates:
+        try:
+            for offset in range(count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free ports for the mirror")
 
 
 def wait_for_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
@@ -44,17 +66,19 @@ def wait_for_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None
 def mirror_base_port(tmp_path_factory: pytest.TempPathFactory):
     """Serve the mirror (``python -m mirror serve``) for the session; yields its base port."""
     log = tmp_path_factory.mktemp("mirror") / "mirror.log"
+    sites = mirror_site_count()
+    base = free_base_port(sites)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mirror", "serve", "--base-port", str(MIRROR_BASE_PORT)],
+            [sys.executable, "-m", "mirror", "serve", "--base-port", str(base)],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        for offset in range(MIRROR_SITES):
-            wait_for_http(f"http://127.0.0.1:{MIRROR_BASE_PORT + offset}/", proc=proc)
-        yield MIRROR_BASE_PORT
+        for offset in range(sites):
+            wait_for_http(f"http://127.0.0.1:{base + offset}/", proc=proc)
+        yield base
     except Exception:
         print(log.read_text(errors="replace")[-3000:])
         raise
