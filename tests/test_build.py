@@ -1,7 +1,6 @@
 """The build: validity, evidence, links, search index and build_info, at two as-of dates."""
 
 import json
-import time
 from datetime import date
 
 import pytest
@@ -211,7 +210,6 @@ def test_a_library_of_a_thousand_documents_builds_in_seconds(tmp_path):
                 body_text=body + f"\n本办法自2023年6月1日起施行，有效期{n % 5 + 1}年。",
             ),
         )
-    started = time.perf_counter()
+    # Speed is measured in bench/, never asserted here: this checks that a big build completes.
     report = build(db, EARLY)
-    assert time.perf_counter() - started < 20  # a few seconds on a 2-core machine
     assert report["documents"] == 1000
