@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format fixtures clean
+.PHONY: install demo test lint format fixtures clean chromium
 
 install: $(STAMP)
 
@@ -27,6 +27,13 @@ format: install
 
 test: install lint
 	$(BIN)/pytest -q -rs
+
+# Debian's Chromium (and a CJK font for readable screenshots) for tests/test_browser.py, which
+# Playwright drives at /usr/bin/chromium; apt needs root. Without it those tests are skipped,
+# unless NORMDOCS_REQUIRE_BROWSER=1 (as in .ci/run).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei fonts-liberation)
 
 clean:
 	rm -rf $(VENV) data build test-artifacts .pytest_cache

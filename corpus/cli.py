@@ -65,7 +65,8 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose:
     Example:
       normdocs crawl --sites sites/mirror.yml --db demo.db --site jx-nync
     A malformed sites file is reported in one line naming the entry and field (exit code 2);
-    a run that fetched fewer items than the sites report exits with code 1.
+    a run that fetched fewer items than the sites report exits with code 1. A second crawl of
+    the same library is refused while one runs (exit code 2); a killed crawl is resumed.
     """
     from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
 
@@ -74,11 +75,16 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose:
     except SitesFileError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    from crawler.run import crawl as run_crawl  # noqa: PLC0415 - Scrapy import is slow
+    from crawler.incremental import CrawlRunning  # noqa: PLC0415 - Scrapy import is slow
+    from crawler.run import crawl as run_crawl  # noqa: PLC0415
 
     progress = None if quiet else _progress_printer()
     settings = None if verbose else {"LOG_LEVEL": "WARNING"}
-    run_id = run_crawl(sites_file, db_path, site=site, settings=settings, progress=progress)
+    try:
+        run_id = run_crawl(sites_file, db_path, site=site, settings=settings, progress=progress)
+    except CrawlRunning as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     if not _report_run(db_path, run_id):
         sys.exit(1)
 
@@ -114,7 +120,8 @@ def _report_run(db_path: str, run_id: int) -> bool:
         flag = "ok " if col["complete"] else "INCOMPLETE"
         click.echo(
             f"{flag} {col['site']:<12} {col['kind']:<14} reported {col['reported']} "
-            f"fetched {col['fetched']} new {col['new']} changed {col['changed']} "
+            f"fetched {col['fetched']} known {col['known'] or 0} new {col['new']} "
+            f"changed {col['changed']} "
             f"errors {col['errors']}  {col['column_url']}",
             err=True,
         )
@@ -150,6 +157,83 @@ def build(db_path: str, as_of: str | None) -> None:
 
 
 @cli.command()
+@click.option("--sites", "sites_file", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Working library: crawled into, kept between refreshes (created if missing).",
+)
+@click.option(
+    "--publish",
+    "published",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Published file: replaced atomically by the new build.",
+)
+@click.option("--as-of", "as_of", default=None, help="Validity as-of date. Default: today.")
+@click.option("--site", default=None, help="Refresh only the site with this name.")
+@click.option(
+    "--require-complete", is_flag=True, help="Publish nothing unless the crawl was complete."
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Crawler setting, e.g. --set NORMDOCS_RECHECK_DAYS=7 (repeatable).",
+)
+def refresh(
+    sites_file: str,
+    db_path: str,
+    published: str,
+    as_of: str | None,
+    site: str | None,
+    require_complete: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Crawl incrementally, build, and swap in the published library atomically (daily job).
+
+    \b
+    Example (cron, every night at 02:30):
+      30 2 * * *  normdocs refresh --sites sites/jiangxi.yml --db /srv/normdocs/work.db \\
+                  --publish /srv/normdocs/normdocs.db
+    Exit codes: 0 complete and published; 1 published but the crawl was incomplete (or, with
+    --require-complete, not published); 2 nothing could be done (bad sites file, another crawl).
+    """
+    from corpus.refresh import RefreshError  # noqa: PLC0415
+    from corpus.refresh import refresh as run_refresh  # noqa: PLC0415
+    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
+
+    try:
+        select_sites(load_sites(sites_file), site)
+    except SitesFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    settings = dict(item.split("=", 1) for item in overrides if "=" in item)
+    try:
+        report = run_refresh(
+            sites_file, db_path, published, _as_of(as_of), site, require_complete, settings
+        )
+    except RefreshError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    state = "complete" if report.complete else "INCOMPLETE (see crawl_run_columns)"
+    click.echo(
+        f"crawl run {report.run_id}: {state}; {report.requests} requests, "
+        f"{report.stored} records new or changed",
+        err=True,
+    )
+    if report.published:
+        click.echo(f"published {published} (as of {report.build.get('as_of')})", err=True)
+    else:
+        click.echo("not published: the crawl was incomplete (--require-complete)", err=True)
+    if not report.complete:
+        sys.exit(1)
+
+
+@cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
@@ -163,6 +247,75 @@ def serve(db_path: str, host: str, port: int) -> None:
     from corpus.serve import serve as run_serve  # noqa: PLC0415
 
     run_serve(db_path, host=host, port=port)
+
+
+@cli.group()
+def sites() -> None:
+    """The sites registry: check a sites file against the live sites."""
+
+
+@sites.command("check")
+@click.option(
+    "--sites",
+    "sites_file",
+    default="sites/jiangxi.yml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Sites registry (YAML).",
+)
+@click.option("--site", default=None, help="Check only the site with this name.")
+@click.option("--offline", is_flag=True, help="Only validate the file; fetch nothing.")
+@click.option("--timeout", default=15.0, show_default=True, help="Seconds per request.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+def sites_check(
+    sites_file: str, site: str | None, offline: bool, timeout: float, as_json: bool
+) -> None:
+    """Validate every entry, then fetch each column URL once and report what it shows.
+
+    
+    For each column: the family parameters discovered (webid/unitid, channel and form-field
+    names, pager signature, gkmlpt sid …) and the total the site reports, or why it failed
+    (network, HTTP status, robots.txt, anti-bot challenge, a page the parser cannot read).
+    Exit code 0: every column answered; 1: some failed; 2: the file is malformed.
+    
+    Example:
+      normdocs sites check --sites sites/jiangxi.yml
+      normdocs sites check --sites sites/mirror.yml --site jx-gxt
+    """
+    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
+
+    try:
+        chosen = select_sites(load_sites(sites_file), site)
+    except SitesFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    columns = sum(len(s.columns) for s in chosen)
+    unverified = sum(1 for s in chosen if not s.verified)
+    click.echo(
+        f"{sites_file}: {len(chosen)} sites, {columns} columns, valid "
+        f"({unverified} sites marked unverified)",
+        err=True,
+    )
+    if offline:
+        return
+    from crawler.check import as_json as reports_json  # noqa: PLC0415
+    from crawler.check import check_sites  # noqa: PLC0415
+
+    reports = check_sites(chosen, timeout=timeout)
+    if as_json:
+        click.echo(reports_json(reports))
+    else:
+        for report in reports:
+            click.echo(report.line())
+    failed = [r for r in reports if not r.ok]
+    kinds = sorted({r.error_kind for r in failed})
+    click.echo(
+        f"{len(reports) - len(failed)} of {len(reports)} columns answered"
+        + (f"; failures: {', '.join(kinds)}" if failed else ""),
+        err=True,
+    )
+    if failed:
+        sys.exit(1)
 
 
 @cli.group()

@@ -1,8 +1,11 @@
-"""The Datasette plugin of the published library: Chinese search functions, canned queries, cells.
+"""The Datasette plugin of the published library: search functions, canned queries, the Chinese
+site's pages, cells, Excel-safe CSV.
 
 Registered through the ``datasette`` entry point in pyproject.toml. Canned queries come from here
 rather than metadata.yml so that the ranked search SQL has one source (``corpus.search``); the
 ``canned_queries`` hook also survives the move to Datasette 1.0, where ``get_metadata`` is gone.
+The data behind the site's own pages (home, document, interpretation, department) is loaded by
+``corpus.site_pages``; the words a reader sees for snake_case names are in ``corpus.site_labels``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ import re
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
+from datasette.utils import urlsafe_components
 from markupsafe import Markup, escape
+
+from corpus import site_labels, site_pages
 
 DB_NAME = "normdocs"  # the name the library is published under, whatever its file is called
 STATIC_MOUNT = "assets"  # corpus/static is served at /assets/ (see corpus.serve)
@@ -53,20 +59,75 @@ def extra_css_urls(datasette):
 
 
 @hookimpl
-def extra_template_vars(datasette):
-    async def as_of():
-        # The footer says as of which date the statuses hold (written by corpus.build).
-        db = datasette.databases.get(DB_NAME)
-        if db is None or not await db.table_exists("build_info"):
-            return {}
-        row = (await db.execute("select value from build_info where key = 'as_of'")).first()
-        return {"normdocs_as_of": row[0] if row else None}
+def asgi_wrapper(datasette):
+    from corpus.bom import bom_csv  # noqa: PLC0415
 
-    return as_of
+    return bom_csv
 
 
 @hookimpl
-def render_cell(value, column):
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    from corpus import site_views as v  # noqa: PLC0415 - it imports this module
+
+    async def template_vars():
+        variables = {
+            # words a reader sees for the snake_case names and codes (corpus.site_labels)
+            "nd_label": site_labels.column_label,
+            "nd_value": site_labels.value_label,
+            "nd_param": site_labels.param_label,
+            "nd_lookup": lambda key, display: site_labels.LOOKUP_LABELS.get(key, display),
+            "nd_options": v.param_options,
+            "nd_relation": v.relation_label,
+            "nd_title": lambda name=None: v.title(datasette, name),
+            "nd_site": v.site_metadata(datasette),
+            # safe rendering and small helpers
+            "nd_link": url_link,
+            "nd_status_class": lambda status: STATUS_CLASSES.get(status, "unknown"),
+            "nd_with_args": v.with_args,
+            "nd_row_table": v.row_table,
+            "nd_percent": v.percent,
+            "nd_feeds": lambda kinds: v.feeds(datasette, kinds),
+            "nd_feed": lambda title, **args: v.feed(datasette, title, **args),
+            "nd_department_url": lambda name: v.department_url(datasette, name),
+        }
+        db = datasette.databases.get(DB_NAME)
+        if db is None:
+            return variables
+        variables["normdocs_as_of"] = await site_pages.as_of(db)
+        page = await _page_data(db, view_name, database, table, request)
+        if page is not None:
+            variables["nd"] = page
+        return variables
+
+    return template_vars
+
+
+@hookimpl
+def register_routes(datasette):
+    from corpus.site_views import department_page, home_page  # noqa: PLC0415
+
+    # "/" is the site's home page: Datasette's own index (still at /.json) introspects every
+    # table on every request, ten times the work of this page.
+    return [(r"^/$", home_page), (r"^/department/(?P<name>[^/]+)$", department_page)]
+
+
+async def _page_data(db, view_name, database, table, request) -> dict | None:
+    """The data of the row pages that are the site's own: document, interpretation, site."""
+    if view_name != "row" or database != DB_NAME or request is None:
+        return None
+    pks = urlsafe_components(request.url_vars.get("pks", ""))
+    if len(pks) != 1:
+        return None
+    if table == "sites":
+        return await site_pages.site(db, pks[0])
+    if table in ("documents", "interpretations") and pks[0].isdigit():
+        loader = site_pages.document if table == "documents" else site_pages.interpretation
+        return await loader(db, int(pks[0]))
+    return None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
     if not isinstance(value, str):
         return None
     if column == "snippet":
@@ -77,6 +138,16 @@ def render_cell(value, column):
         )
     if column in ("url", "source") or column.endswith("_url"):
         return url_link(value)
+    if column in ("kind", "method", "parent_table") and value in site_labels.VALUE_LABELS:
+        return Markup('<span title="{}">{}</span>').format(value, site_labels.VALUE_LABELS[value])
+    if (
+        column == "title"
+        and database == DB_NAME
+        and table in ("documents", "interpretations")
+        and "id" in row.keys()  # noqa: SIM118 - on a sqlite3.Row, `in` tests values
+    ):
+        href = datasette.urls.row(database, table, str(row["id"]))
+        return Markup('<a href="{}">{}</a>').format(href, value)
     return None
 
 
@@ -107,13 +178,16 @@ def safe_snippet(text: str) -> Markup:
     return Markup("".join(out))
 
 
-def url_link(value: str) -> Markup:
-    """An http(s) URL as a link; anything else (``javascript:``, ``data:``, a name) as plain text."""
+def url_link(value: str | None, text: str | None = None) -> Markup:
+    """An http(s) URL as a link (showing ``text``, else the URL); anything else (``javascript:``,
+    ``data:``, a name) as plain text."""
+    if value is None:
+        return Markup("{}").format(text or "")
     url = value.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() in ("http", "https") and parts.netloc and not _SPACE.search(url):
-        return Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(url)
-    return Markup("{}").format(value)
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(url, text or url)
+    return Markup("{}").format(text or value)
 
 
 _SPACE = re.compile(r"[\s\x00-\x1f]")

@@ -16,18 +16,36 @@ where status = '现行有效'
   and (:site = '' or site = :site)
 order by published_date desc, id desc"""
 
+# Also the Atom feeds (datasette-atom: `newest.atom`, optionally ?department=, ?site=, ?kind=):
+# the atom_* columns are the feed entries; the site's pages hide them. Dates: China time.
 NEWEST_SQL = """\
-select id, published_date, title, doc_number, issuer, kind, status, site, url
+select id, published_date, title, doc_number, issuer, kind, status, site, url,
+  'tag:normdocs,2026:documents/' || id as atom_id,
+  title as atom_title,
+  published_date || 'T00:00:00+08:00' as atom_updated,
+  '/normdocs/documents/' || id as atom_link,
+  issuer as atom_author_name,
+  '文号：' || coalesce(doc_number, '无') || char(10) || '发文机关：' || coalesce(issuer, '')
+    || char(10) || '发布日期：' || published_date || char(10) || '效力状态：' || status
+    || char(10) || '原网页：' || url as atom_content
 from documents
+where published_date is not null
+  and (:site = '' or site = :site)
+  and (:kind = '' or kind = :kind)
+  and (:department = '' or id in (
+    select document_id from document_departments where department = :department))
 order by published_date desc, id desc
 limit 100"""
 
 
 def canned_queries_for_library() -> dict[str, dict]:
     """The library's canned queries, keyed by name, in Datasette's metadata shape."""
-    from corpus.search import SEARCH_SQL  # noqa: PLC0415 - keep plugin import light
+    from corpus.crawl_queries import crawl_queries  # noqa: PLC0415 - keep plugin import light
+    from corpus.rates import RATE_SQL, UNLINKED_SQL  # noqa: PLC0415
+    from corpus.search import SEARCH_SQL  # noqa: PLC0415
+    from corpus.validity_queries import validity_queries  # noqa: PLC0415
 
-    return {
+    queries = {
         "search": {
             "sql": SEARCH_SQL,
             "title": "全文检索",
@@ -50,6 +68,43 @@ def canned_queries_for_library() -> dict[str, dict]:
         "newest": {
             "sql": NEWEST_SQL,
             "title": "最新文件",
-            "description": "按发布日期由新到旧的最近 100 份文件。",
+            "description": (
+                "按发布日期由新到旧的最近 100 份文件；也是 Atom 订阅源（newest.atom）。"
+                "site：来源网站代码（如 jx-nync，可空）；kind：类别（rule、normative、policy，可空）；"
+                "department：发文机关（如 江西省农业农村厅，可空）。"
+            ),
         },
+        "interpretation_rate": {
+            "sql": RATE_SQL,
+            "title": "各部门解读率",
+            "hide_sql": True,
+            "description": (
+                "各发文机关每年印发的规章和行政规范性文件中，已关联至少一篇政策解读的比例，"
+                "对照 90% 的目标（2022年江西省政务公开工作要点）；同步解读＝解读不晚于文件发布，"
+                "事后解读＝晚于文件发布。联合发文计入每个发文机关；年份取成文日期。"
+                "department：发文机关（可空）；year：年份（可空）。"
+            ),
+        },
+        "unlinked_interpretations": {
+            "sql": UNLINKED_SQL,
+            "title": "未关联文件的解读（待核查）",
+            "description": (
+                "未能关联到库中任何文件的政策解读，附原因（引用的文件不在库中、发文机关不符、"
+                "文件晚于解读等），供人工核查。site：来源网站代码（可空）。"
+            ),
+        },
+        **validity_queries(),  # 现行有效目录, expiring, review lists, evidence (validity_queries.py)
+        **crawl_queries(),  # freshness per site, crawl runs and errors (crawl_queries.py)
     }
+    return in_menu_order(queries)
+
+
+# The site's menu, first: what readers ask for most (the home page and /normdocs list the
+# queries in this order, then the rest as defined above).
+MENU = ("search", "current_catalogue", "newest", "expiring", "interpretation_rate")
+
+
+def in_menu_order(queries: dict[str, dict]) -> dict[str, dict]:
+    """``queries`` with the MENU entries first, in MENU order; the others after, as they came."""
+    first = {name: queries[name] for name in MENU if name in queries}
+    return {**first, **{k: v for k, v in queries.items() if k not in first}}

@@ -1,5 +1,8 @@
 """Storing crawled records: idempotent upserts that never lose what is already stored.
 
+Each record is stored in one transaction (``db.atomic()``: sqlite-utils commits every statement
+on its own otherwise), so a crawl killed at any moment leaves whole records or none.
+
 A record whose content hash equals the stored one writes nothing (crawling twice changes nothing);
 a changed record updates the crawled columns only, leaving build-derived columns to the next
 build; an attachment whose download failed this time keeps the text extracted last time.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -90,17 +94,25 @@ def _save(
 ) -> str:
     pk = stable_id(record.url)
     digest = content_hash(record)
-    existing = db.execute(f"SELECT content_hash FROM {table} WHERE id = ?", [pk]).fetchone()
+    existing = db.execute(
+        f"SELECT content_hash, removed_at FROM {table} WHERE id = ?", [pk]
+    ).fetchone()
     if existing and existing[0] == digest:
+        if existing[1]:  # a page marked removed is back, as it was
+            with db.atomic():
+                db.execute(f"UPDATE {table} SET removed_at = NULL WHERE id = ?", [pk])
         return "unchanged"
     now = utcnow()
     row = {"id": pk, **row, "content_hash": digest, "fetched_at": record.fetched_at or now}
-    with db.conn:
+    if existing:
+        row["removed_at"] = None
+    with db.atomic():
         if existing:
             db[table].update(pk, row)
         else:
             db[table].insert({**row, "first_seen_at": now})
         _save_attachments(db, table, pk, record.url, record.attachments)
+        _save_version(db, table, pk, record, row["fetched_at"])
         db.execute("DELETE FROM page_links WHERE from_id = ? AND from_table = ?", [pk, table])
         for link in record.links:
             db["page_links"].upsert(
@@ -115,6 +127,149 @@ def _save(
                 pk=("from_id", "to_url"),
             )
     return "changed" if existing else "new"
+
+
+def _save_version(
+    db: sqlite_utils.Database,
+    table: str,
+    pk: int,
+    record: DocumentRecord | InterpretationRecord,
+    fetched_at: str,
+) -> None:
+    """Keep this content as a new version of the page, unless it is the latest one already.
+
+    A version is what the page says: attachment texts as stored (a failed download keeps the
+    text we had, so it makes no version), without download errors and sizes.
+    """
+    data = {k: v for k, v in asdict(record).items() if k not in _NOT_HASHED}
+    data["url"] = canonical_url(record.url)
+    data["attachments"] = [
+        dict(zip(("url", "name", "ext", "text"), r, strict=True))
+        for r in db.execute(
+            "SELECT url, name, ext, text FROM attachments WHERE parent_table = ? AND parent_id = ?"
+            " ORDER BY id",
+            [table, pk],
+        )
+    ]
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(blob.encode()).hexdigest()
+    latest = db.execute(
+        "SELECT version, content_hash FROM document_versions"
+        " WHERE parent_table = ? AND parent_id = ? ORDER BY version DESC LIMIT 1",
+        [table, pk],
+    ).fetchone()
+    if latest and latest[1] == digest:
+        return
+    body = data.pop("body_text", "")
+    db["document_versions"].insert(
+        {
+            "parent_table": table,
+            "parent_id": pk,
+            "url": data["url"],
+            "version": (latest[0] if latest else 0) + 1,
+            "content_hash": digest,
+            "fetched_at": fetched_at,
+            "title": record.title,
+            "validity_raw": getattr(record, "validity_raw", None),
+            "body_text": body,
+            "record": json.dumps(data, ensure_ascii=False, sort_keys=True),
+        }
+    )
+
+
+def mark_removed(db: sqlite_utils.Database, url: str, at: str | None = None) -> str | None:
+    """Mark the page at ``url`` gone from its site (it stays in the library); returns its table."""
+    pk = stable_id(url)
+    for table in ("documents", "interpretations"):
+        with db.atomic():
+            cursor = db.execute(
+                f"UPDATE {table} SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
+                [at or utcnow(), pk],
+            )
+        if cursor.rowcount:
+            return table
+    return None
+
+
+def record_check(
+    db: sqlite_utils.Database,
+    url: str,
+    *,
+    status: int,
+    at: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    content_hash: str | None = None,
+) -> None:
+    """Note what the server said of ``url`` now (validators kept when the answer has none)."""
+    at = at or utcnow()
+    with db.atomic():
+        db.execute(
+            """INSERT INTO http_state
+                 (url, etag, last_modified, content_hash, status, last_checked_at, last_changed_at)
+               VALUES (:url, :etag, :lm, :hash, :status, :at, :at)
+               ON CONFLICT(url) DO UPDATE SET
+                 etag = coalesce(excluded.etag, etag),
+                 last_modified = coalesce(excluded.last_modified, last_modified),
+                 last_changed_at = CASE WHEN excluded.content_hash IS NOT NULL
+                     AND excluded.content_hash IS NOT coalesce(content_hash, '')
+                     THEN excluded.last_checked_at ELSE last_changed_at END,
+                 content_hash = coalesce(excluded.content_hash, content_hash),
+                 status = excluded.status,
+                 last_checked_at = excluded.last_checked_at""",
+            {
+                "url": canonical_url(url),
+                "etag": etag,
+                "lm": last_modified,
+                "hash": content_hash,
+                "status": status,
+                "at": at,
+            },
+        )
+
+
+def save_listed(
+    db: sqlite_utils.Database,
+    column_url: str,
+    entries: list[tuple[str, str, str]],
+    at: str | None = None,
+) -> None:
+    """Remember a list answer's entries (url, title, date as listed) for ``column_url``."""
+    at = at or utcnow()
+    with db.atomic():
+        db.conn.executemany(
+            """INSERT INTO column_items (column_url, url, title, date, first_listed_at, last_listed_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(column_url, url) DO UPDATE SET
+                 title = excluded.title, date = excluded.date,
+                 last_listed_at = excluded.last_listed_at""",
+            [(column_url, canonical_url(u), t, d, at, at) for u, t, d in entries],
+        )
+
+
+def save_blocked_host(
+    db: sqlite_utils.Database,
+    run_id: int | None,
+    host: str,
+    site: str,
+    url: str,
+    status: int | None,
+    reason: str,
+) -> None:
+    """Record that ``host`` answered with an anti-bot challenge in this run."""
+    with db.atomic():
+        db["blocked_hosts"].upsert(
+            {
+                "run_id": run_id,
+                "host": host,
+                "site": site,
+                "url": url,
+                "status": status,
+                "reason": reason,
+                "at": utcnow(),
+            },
+            pk=("run_id", "host"),
+        )
 
 
 def _save_attachments(
@@ -150,7 +305,7 @@ def _save_attachments(
 
 def save_site(db: sqlite_utils.Database, site: dict, registry: str = "") -> None:
     """Store (or refresh) a sites-registry entry and its columns."""
-    with db.conn:
+    with db.atomic():
         db["sites"].upsert(
             {
                 "name": site["name"],
@@ -175,9 +330,14 @@ def save_site(db: sqlite_utils.Database, site: dict, registry: str = "") -> None
             )
 
 
-def save_error(db: sqlite_utils.Database, error: CrawlError, run_id: int | None = None) -> None:
-    """Record a crawl error with its URL and reason."""
-    with db.conn:
+def save_error(
+    db: sqlite_utils.Database,
+    error: CrawlError,
+    run_id: int | None = None,
+    outcome: str = "failed",
+) -> None:
+    """Record a crawl error with its URL, reason and outcome (failed, retried, repaired)."""
+    with db.atomic():
         db["crawl_errors"].insert(
             {
                 "run_id": run_id,
@@ -187,22 +347,46 @@ def save_error(db: sqlite_utils.Database, error: CrawlError, run_id: int | None 
                 "error_class": error.error_class,
                 "status": error.status,
                 "reason": error.reason,
+                "outcome": outcome,
             }
         )
 
 
 def start_run(db: sqlite_utils.Database, sites_file: str, site: str | None) -> int:
     """Open a crawl_runs row and return its id."""
-    with db.conn:
+    with db.atomic():
         table = db["crawl_runs"].insert(
-            {"started_at": utcnow(), "sites_file": sites_file, "site": site}
+            {"started_at": utcnow(), "sites_file": sites_file, "site": site, "pid": os.getpid()}
         )
     return table.last_pk
+
+
+def close_interrupted_runs(db: sqlite_utils.Database) -> list[int]:
+    """Mark runs that never finished (the process was killed) as interrupted; returns their ids.
+
+    Call it only while holding the crawl lock (``crawler.incremental.crawl_lock``): then no
+    unfinished run can still be going.
+    """
+    ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE finished_at IS NULL")]
+    with db.atomic():
+        for run_id in ids:
+            db["crawl_runs"].update(
+                run_id,
+                {
+                    "complete": 0,
+                    "finish_reason": f"interrupted (found unfinished at {utcnow()})",
+                    "errors": db.execute(
+                        "SELECT count(*) FROM crawl_errors WHERE run_id = ? AND outcome = 'failed'",
+                        [run_id],
+                    ).fetchone()[0],
+                },
+            )
+    return ids
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, **fields: object) -> None:
     """Close a crawl_runs row with its counts; ``stats`` dicts are stored as JSON."""
     if isinstance(fields.get("stats"), dict):
         fields["stats"] = json.dumps(fields["stats"], ensure_ascii=False, default=str)
-    with db.conn:
+    with db.atomic():
         db["crawl_runs"].update(run_id, {"finished_at": utcnow(), **fields})

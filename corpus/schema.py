@@ -209,6 +209,182 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
+    # interpretation links: how soon each followed its document, review notes, and the 解读率
+    # per department and year (corpus/links.py, corpus/rates.py)
+    """
+    ALTER TABLE document_interpretations ADD COLUMN days_after INTEGER;  -- interpretation − document
+    ALTER TABLE document_interpretations ADD COLUMN synchronous INTEGER; -- 1: 同步发布 (not after it)
+    ALTER TABLE interpretations ADD COLUMN link_note TEXT;  -- why no document was linked (review)
+
+    -- built: each document's issuers, canonical, one row per issuer (joint documents several)
+    CREATE TABLE document_departments (
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        department TEXT NOT NULL,
+        PRIMARY KEY (document_id, department)
+    );
+    CREATE INDEX idx_document_departments_department ON document_departments(department);
+
+    -- rules and normative documents with at least one interpretation ÷ all, per issuer and year
+    CREATE VIEW interpretation_rates AS
+    SELECT dd.department AS department,
+           d.year AS year,
+           count(*) AS documents,
+           sum(d.interpretation_count > 0) AS interpreted,
+           sum(EXISTS (SELECT 1 FROM document_interpretations di
+                       WHERE di.document_id = d.id AND di.synchronous = 1)) AS interpreted_same_day,
+           round(100.0 * sum(d.interpretation_count > 0) / count(*), 1) AS rate,
+           round(100.0 * sum(EXISTS (SELECT 1 FROM document_interpretations di
+                       WHERE di.document_id = d.id AND di.synchronous = 1)) / count(*), 1)
+               AS same_day_rate,
+           90 AS target
+    FROM document_departments dd JOIN documents d ON d.id = dd.document_id
+    WHERE d.kind IN ('rule', 'normative')
+    GROUP BY dd.department, d.year;
+    """,
+    # crawling as a service (crawler/incremental.py, corpus/save.py, corpus/refresh.py):
+    # content versions, removed pages, HTTP validators, each column's list as last seen, and
+    # honest runs (errors by class and outcome, blocked hosts, duration, requests)
+    """
+    ALTER TABLE documents ADD COLUMN removed_at TEXT;  -- gone from its site (404/410); kept
+    ALTER TABLE interpretations ADD COLUMN removed_at TEXT;
+
+    -- every content a page has had, oldest first; the newest equals the documents row
+    CREATE TABLE document_versions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        parent_table TEXT NOT NULL,  -- documents | interpretations
+        parent_id INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        version INTEGER NOT NULL,    -- 1, 2, … per page
+        content_hash TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        title TEXT,
+        validity_raw TEXT,
+        body_text TEXT,
+        record TEXT,                 -- JSON: every parsed field of that version but the body
+        UNIQUE (parent_table, parent_id, version)
+    );
+    CREATE INDEX idx_document_versions_url ON document_versions(url);
+
+    -- what the server said of each page last time: validators for conditional requests
+    CREATE TABLE http_state (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        status INTEGER,
+        last_checked_at TEXT,
+        last_changed_at TEXT
+    );
+
+    -- each column's list as last seen: an incremental crawl stops where it reaches these
+    CREATE TABLE column_items (
+        column_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,                  -- as listed
+        date TEXT,                   -- as listed (raw)
+        first_listed_at TEXT,
+        last_listed_at TEXT,
+        PRIMARY KEY (column_url, url)
+    );
+    ALTER TABLE columns ADD COLUMN last_complete_at TEXT;   -- last run that accounted for all
+    ALTER TABLE columns ADD COLUMN last_full_walk_at TEXT;  -- last run that walked the whole list
+
+    ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;          -- tells a running crawl from a killed one
+    ALTER TABLE crawl_runs ADD COLUMN seconds REAL;
+    ALTER TABLE crawl_runs ADD COLUMN requests INTEGER;     -- HTTP requests made
+    ALTER TABLE crawl_runs ADD COLUMN known INTEGER;        -- items up to date without a download
+    ALTER TABLE crawl_runs ADD COLUMN removed INTEGER;      -- pages found gone from their site
+    ALTER TABLE crawl_runs ADD COLUMN errors_by_class TEXT; -- JSON {class: n}, failures only
+    ALTER TABLE crawl_run_columns ADD COLUMN known INTEGER;
+    ALTER TABLE crawl_run_columns ADD COLUMN not_modified INTEGER;  -- answered 304
+    ALTER TABLE crawl_run_columns ADD COLUMN removed INTEGER;
+    ALTER TABLE crawl_run_columns ADD COLUMN mode TEXT;     -- full | incremental
+    ALTER TABLE crawl_errors ADD COLUMN outcome TEXT DEFAULT 'failed';  -- failed | retried | repaired
+
+    -- hosts that answered with an anti-bot challenge, and were requested no more that run
+    CREATE TABLE blocked_hosts (
+        run_id INTEGER,
+        host TEXT NOT NULL,
+        site TEXT,
+        url TEXT,                    -- the request that met the challenge
+        status INTEGER,
+        reason TEXT,
+        at TEXT NOT NULL,
+        PRIMARY KEY (run_id, host)
+    );
+
+    -- per site: when it was last crawled and last complete, what it holds, what is missing
+    CREATE VIEW site_freshness AS
+    SELECT s.name AS site,
+           s.title AS title,
+           s.last_crawled_at AS last_crawled_at,
+           CASE WHEN EXISTS (SELECT 1 FROM columns c
+                             WHERE c.site = s.name AND c.last_complete_at IS NULL) THEN NULL
+                ELSE (SELECT min(c.last_complete_at) FROM columns c WHERE c.site = s.name)
+           END AS last_complete_at,
+           (SELECT count(*) FROM documents d WHERE d.site = s.name AND d.removed_at IS NULL)
+               AS documents,
+           (SELECT count(*) FROM interpretations i WHERE i.site = s.name AND i.removed_at IS NULL)
+               AS interpretations,
+           (SELECT count(*) FROM documents d WHERE d.site = s.name AND d.removed_at IS NOT NULL)
+             + (SELECT count(*) FROM interpretations i
+                WHERE i.site = s.name AND i.removed_at IS NOT NULL) AS removed,
+           (SELECT min(h.last_checked_at) FROM http_state h JOIN (
+                SELECT url FROM documents WHERE site = s.name AND removed_at IS NULL
+                UNION ALL
+                SELECT url FROM interpretations WHERE site = s.name AND removed_at IS NULL
+            ) x ON x.url = h.url) AS oldest_check,
+           (SELECT b.reason || ' (' || b.at || ')' FROM blocked_hosts b WHERE b.site = s.name
+             ORDER BY b.at DESC LIMIT 1) AS last_blocked
+    FROM sites s;
+    """,
+    # validity from other documents: evidence sources, relations, status history
+    # (corpus/validity.py, corpus/relations.py, corpus/validity_step.py)
+    """
+    ALTER TABLE validity_evidence ADD COLUMN source_document_id INTEGER REFERENCES documents(id);
+    ALTER TABLE validity_evidence ADD COLUMN source_url TEXT;  -- the page or attachment it is in
+    ALTER TABLE validity_evidence ADD COLUMN note TEXT;        -- pending, undatable, date source
+    CREATE INDEX idx_validity_evidence_source ON validity_evidence(source_document_id);
+
+    -- built: what documents do to each other, with the words that say so
+    CREATE TABLE relations (
+        id INTEGER PRIMARY KEY,
+        from_document_id INTEGER NOT NULL REFERENCES documents(id),
+        to_document_id INTEGER REFERENCES documents(id),  -- NULL: no stored document (review)
+        relation TEXT NOT NULL,     -- repeals | replaces | amends | cites
+        quote TEXT,
+        source_url TEXT,            -- the page or attachment the quote is in
+        to_title TEXT,              -- the title and 文号 as quoted
+        to_doc_number TEXT,
+        method TEXT,                -- doc_number | title | none
+        effective_date TEXT,        -- when it takes effect (the 施行日期 of the from document)
+        note TEXT
+    );
+    CREATE INDEX idx_relations_from ON relations(from_document_id);
+    CREATE INDEX idx_relations_to ON relations(to_document_id);
+
+    -- every change of a document's status between builds (the first build records them all)
+    CREATE TABLE status_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        as_of TEXT NOT NULL,
+        built_at TEXT NOT NULL,
+        old_status TEXT,            -- NULL on the first build
+        old_as_of TEXT,
+        new_status TEXT NOT NULL,
+        why TEXT                    -- the new status_basis
+    );
+    CREATE INDEX idx_status_history_doc ON status_history(document_id, as_of);
+    """,
+    # search (corpus/search.py): each row's rowid in the full-text index, numbered by publication
+    # date, so the index stays small (dense rowids) and newest-first ranking reads few rows;
+    # metadata.yml names it as the tables' fts_pk
+    """
+    ALTER TABLE documents ADD COLUMN search_rowid INTEGER;
+    CREATE UNIQUE INDEX idx_documents_search_rowid ON documents(search_rowid);
+    ALTER TABLE interpretations ADD COLUMN search_rowid INTEGER;
+    CREATE UNIQUE INDEX idx_interpretations_search_rowid ON interpretations(search_rowid);
+    """,
 ]
 
 

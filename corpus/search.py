@@ -1,180 +1,331 @@
-"""Chinese full-text search: a jieba-segmented FTS5 index, a safe query translator, snippets.
+"""Chinese full-text search: every match found (Ctrl-F semantics), ranked, fast, in any spelling.
 
-SQLite's ``unicode61`` tokenizer treats a run of Han characters as one token, so the text is
-segmented in Python (``cut_for_search``: words plus their 2- and 3-character sub-words) and the
-words are joined by spaces before indexing. The FTS tables are *contentless*: they hold only the
-index (the segmented text is never shown), and snippets are cut from the original text instead.
+The index is plain FTS5 with the stock ``unicode61`` tokenizer, so every SQLite tool can read it;
+the Chinese is handled by how the text is written into it. Each run of Han (or other unspaced)
+characters becomes overlapping bigrams plus its last character: 生态环境 → ``生态 态环 环境 境``.
+Token *i* is character *i* and its successor, so a query of two or more characters is a phrase of
+its bigrams and matches exactly where the text contains it as a substring, in any context
+(生态环境保护, 生态环境厅, 加强生态环境). A word index (jieba) cannot promise that: a query that
+the text's own segmentation cuts differently is missed (see shared/research/search.md).
+Latin letters and digits stay whole words (so 49号 does not find 149号), full-width forms are
+folded to ASCII, and punctuation separates tokens, which lets a 文号 match in every bracket style.
 
-Segmentation uses rjieba (jieba-rs) with HMM off: on our measurements its cuts are identical to
-jieba's with HMM off and it is about 15× faster. The same function segments the query, so any
-database tool that registers ``register_functions`` searches the way the index was built.
+jieba (rjieba, HMM off) is kept where it is strong: a long term typed without spaces that occurs
+nowhere as written (养老保险省级统筹) falls back to the AND of its words, and those words are
+what the snippet highlights.
 
-Known limits of a word index (see shared/research/search.md): a query that is not a word in the
-text's own segmentation is missed (营商环境 inside 加强营商环境 → 加强营/商/环境), and single
-characters only match where the text has them as words.
+Rows enter the index in order of publication (``search_rowid``), so the newest match is the
+last rowid: ranking — title ≫ 文号 ≫ body, then newest first — reads only the first rows of
+each tier instead of scoring every match, and a date range is a rowid range. Status, kind and
+issuer filters are tokens in the index, so filtering never leaves FTS5.
+
+The tables are contentless: they hold only the index; snippets are cut from the original text.
 """
 
 from __future__ import annotations
 
 import html
+import operator
 import re
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import rjieba
 import sqlite_utils
 
-from corpus.normalize import canonical_doc_number, find_doc_numbers, to_halfwidth
+from corpus.normalize import canonical_doc_number, find_doc_numbers, parse_date, to_halfwidth
 
-HMM = False  # HMM off: deterministic cuts, slightly faster, same recall (research §2c)
-TITLE_WEIGHT, DOC_NUMBER_WEIGHT, BODY_WEIGHT = 10.0, 5.0, 1.0
+HMM = False  # jieba HMM off: deterministic cuts, same words as jieba's (research §4)
 NOTHING = '""'  # an FTS5 expression that matches no row and raises no error
+MAX_QUERY_CHARS = 500  # longer input is cut: a search box is not a document
+MAX_TERMS = 32
+FALLBACK_MIN_CHARS = 4  # terms this long that occur nowhere fall back to the AND of their words
+FALLBACK_MAX_CHARS = 40  # … up to this long (the pieces are looked up one by one)
+PIECE_MAX_WORDS = 8  # a piece is at most this many jieba words
 
-# ---------------------------------------------------------------- segmentation
+SEARCHED = "{body title doc_number}"  # the columns a user's words are looked for in
+TIERS = ("title", "doc_number", "")  # ranking: title ≫ 文号 ≫ anywhere (body), then newest
+
+# ---------------------------------------------------------------- the text as index tokens
+
+# Runs of ASCII letters/digits, or of other letters/digits (Han, kana, 〇 …), after folding
+# full-width forms; everything else separates tokens, as it does for unicode61.
+_RUN = re.compile(r"[0-9A-Za-z]+|[^\W_0-9A-Za-z]+")
+_pair = operator.add
 
 
-def _cut_for_search(text: str) -> list[str]:
-    return rjieba.cut_for_search(text, HMM)
+def _grams(run: str) -> str:
+    """生态环境 → 生态 态环 环境 境: one token per character, the character and its successor."""
+    if len(run) == 1 or run.isascii():
+        return run
+    return " ".join(map(_pair, run, run[1:])) + " " + run[-1]
 
 
-def segment(text: str | None) -> str:
-    """Text as space-separated ``cut_for_search`` tokens, ready for the unicode61 tokenizer."""
+_FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
+
+
+def _fold(m: re.Match) -> str:
+    return to_halfwidth(m[0])
+
+
+def index_text(text: str | None) -> str:
+    """``text`` as the index stores it: bigrammed runs of Han, whole ASCII words, no punctuation.
+
+    Only full-width letters and digits need folding (full-width punctuation separates tokens
+    either way), and they are rare: folding just them is twice as fast as folding the text.
+    """
     if not text:
         return ""
-    return " ".join(t for t in _cut_for_search(text) if not t.isspace())
-
-
-def doc_number_key(canonical: str) -> str:
-    """One token that stands for a canonical 文号 in any spelling: 赣府厅字〔2022〕49号 → 赣府厅字202249号.
-
-    The year always has 4 digits, so the key is unambiguous; unicode61 keeps it whole.
-    """
-    return re.sub(r"[^\w]", "", canonical).replace("第", "")
+    return " ".join(map(_grams, _RUN.findall(_FULLWIDTH_ALNUM.sub(_fold, text))))
 
 
 def doc_number_text(doc_number: str | None, doc_number_raw: str | None = "") -> str:
-    """What the doc_number column of the index holds: the segmented number and its key."""
+    """The 文号 column of the index: the canonical spelling and the page's own."""
     canonical = canonical_doc_number(doc_number or "") or canonical_doc_number(doc_number_raw)
-    parts = [segment(doc_number), segment(doc_number_raw)]
-    if canonical:
-        parts += [segment(canonical), doc_number_key(canonical)]
-    return " ".join(dict.fromkeys(p for p in parts if p))
+    spellings = dict.fromkeys(s for s in (canonical, doc_number, doc_number_raw) if s)
+    return " ".join(index_text(s) for s in spellings)
+
+
+def facet_tokens(kind: str | None, status: str | None) -> str:
+    """The filter tokens of a row: ``all``, its kind and its status as ASCII codes."""
+    return " ".join(["all", _code("kind", kind), _code("status", status)])
+
+
+def _code(name: str, value: str | None) -> str:
+    """One ASCII token for a filter value (any script): status 现行有效 → ``status73b0884c6709654``."""
+    return name + "".join(f"{ord(c):x}" for c in (value or "").strip())
+
+
+def segment(text: str | None) -> list[str]:
+    """jieba words (rjieba, HMM off) of ``text``, punctuation and spaces dropped."""
+    if not text:
+        return []
+    return [w for w in rjieba.cut(to_halfwidth(text), HMM) if any(c.isalnum() for c in w)]
 
 
 # ---------------------------------------------------------------- the query
 
 
-def _is_token(s: str) -> bool:
-    """Whether unicode61 would keep anything of ``s`` (letters, digits, Han)."""
-    return any(c.isalnum() for c in s)
+@dataclass(frozen=True)
+class Term:
+    """One thing the user asked for: a word or "quoted phrase", possibly -excluded."""
+
+    text: str
+    quoted: bool = False
+    negated: bool = False
 
 
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
+_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_LOOKS_NUMBERED = re.compile(r"[〔〕\[\]()﹝﹞【】]|号|\d年")
+_NUMBER_MARKS = re.compile(r"[\s〔〕\[\]()﹝﹞【】年第号]")
+_NUMBER_PART = re.compile(r"[\d〔〕\[\]()﹝﹞【】年第号]+")
 
 
-_TERM_SPLIT = re.compile(r'"([^"]*)"|(\S+)')
+def parse_query(q: str | None) -> list[Term]:
+    """What the user typed, as terms: words split by spaces, "quoted phrases", -exclusions.
 
-
-def _terms(q: str) -> list[str]:
-    """What the user typed, as terms: space-separated words, or "quoted phrases"."""
-    s = to_halfwidth(q).strip()
-    if not s:
+    A 文号 typed with spaces (赣府厅字 〔2022〕 49 号) is one term. A lone quote is ignored, an
+    unclosed quote runs to the end.
+    """
+    if not q or not isinstance(q, str):
         return []
-    whole = re.sub(r"\s+", "", s)
-    if _doc_number(whole):  # 赣府厅字 〔2022〕 49 号 typed with spaces is still one number
-        return [whole]
+    s = to_halfwidth(q)[:MAX_QUERY_CHARS].strip()
+    parts = s.split()
+    if len(parts) > 1 and all(_NUMBER_PART.fullmatch(p) for p in parts[1:]):
+        whole = "".join(parts)
+        if doc_number_of(whole):
+            return [Term(whole)]
     terms = []
-    for m in _TERM_SPLIT.finditer(s):
-        term = (m[1] if m[1] is not None else m[2]).strip()
-        if term:
-            terms.append(term)
-    return terms
+    for m in _TERM.finditer(s):
+        if m[3] is not None:
+            word = m[3].replace('"', "")  # a stray quote is syntax, not text
+            negated = word.startswith("-") and len(word) > 1
+            terms.append(Term(word[1:] if negated else word, negated=negated))
+        elif m[2].strip():
+            terms.append(Term(m[2].strip(), quoted=True, negated=bool(m[1])))
+    return terms[:MAX_TERMS]
 
 
-_LOOKS_NUMBERED = re.compile(r"[〔〕\[\]［］()（）﹝﹞【】]|号")
-
-
-def _doc_number(term: str) -> str | None:
-    """The canonical 文号 if ``term`` is one (and not a sentence that happens to hold one)."""
+def doc_number_of(term: str) -> str | None:
+    """The canonical 文号 if ``term`` is one in any spelling (and not a sentence holding one)."""
+    term = to_halfwidth(term)
     if not _LOOKS_NUMBERED.search(term):
         return None
     canonical = canonical_doc_number(term)
-    if canonical and len(term) <= len(canonical) + 2:
+    # Nothing but the code, the year and the number: 赣府厅字〔2022〕49号文件 is a phrase.
+    if canonical and re.fullmatch(r"\D+\d+", _NUMBER_MARKS.sub("", term)):
         return canonical
     return None
 
 
-@lru_cache(maxsize=4096)
-def _word_tokens(word: str) -> tuple[str, ...]:
-    """The finest index tokens that make up ``word``.
+def phrase(text: str) -> str | None:
+    """An FTS5 phrase that matches exactly where the text contains ``text`` (None: nothing to find).
 
-    ``cut_for_search`` indexes a long word together with its dictionary sub-words, but the same
-    characters split differently elsewhere (生态环境保护 → 生态/环境保护). Asking for the
-    sub-words that cover the word (生态 + 环境) finds both spellings; a word not covered by its
-    sub-words is asked for as itself.
+    A Han run gives its bigrams; where the query itself shows the run ends (a letter, digit or
+    punctuation follows) the run's last character is added, which the index has only at the end
+    of a run. A single Han character at the very end is a prefix (号 → 号*: 号 starts a bigram).
     """
-    subs = [t for t in _cut_for_search(word) if t != word and len(t) > 1]
-    if len(word) <= 2 or not subs:
-        return (word,)
-    # Fewest sub-words whose union covers the word; they may overlap (农作物 → 农作 + 作物).
-    spans = sorted({(m.start(), m.start() + len(t), t) for t in subs for m in _finditer(t, word)})
-    best: dict[int, tuple[str, ...]] = {0: ()}
-    for reach in range(len(word)):
-        if reach not in best:
-            continue
-        for start, end, t in spans:
-            if start <= reach < end and (end not in best or len(best[end]) > len(best[reach]) + 1):
-                best[end] = (*best[reach], t)
-    return best.get(len(word), (word,))
-
-
-def _finditer(needle: str, haystack: str) -> list[re.Match]:
-    return list(re.finditer(re.escape(needle), haystack))
-
-
-@lru_cache(maxsize=1024)
-def _term_tokens(term: str) -> tuple[str, ...]:
+    s = to_halfwidth(text)
     tokens: list[str] = []
-    for word in rjieba.cut(term, HMM):
-        if _is_token(word):
-            tokens.extend(_word_tokens(word))
-    return tuple(tokens)
-
-
-def _near(tokens: tuple[str, ...], term: str) -> str:
-    """Tokens of one term: a single token, or all of them close together (any order)."""
-    if len(tokens) == 1:
-        return _quote(tokens[0])
-    # NEAR's N counts every token between the first and the last phrase, and the index has
-    # sub-words in between (城乡/乡居/居民/城乡居民): the term's own token count, measured to
-    # keep recall against LIKE at 0.997–1.0 with precision ≥ 0.99 on our test corpora.
-    slack = len(_cut_for_search(term))
-    return f"NEAR({' '.join(_quote(t) for t in tokens)}, {slack})"
-
-
-@lru_cache(maxsize=1024)
-def fts_query(q: str | None) -> str:
-    """Turn what a user typed into a safe FTS5 MATCH expression for our segmented index.
-
-    Space-separated terms are ANDed; each term is segmented like the index and its tokens must
-    occur close together; a "quoted phrase" is one term; a 文号 in any spelling also matches its
-    key token. Operators, quotes and punctuation are only ever literal text. Input with nothing
-    searchable gives an expression that matches nothing.
-    """
-    if not q or not isinstance(q, str):
-        return NOTHING
-    parts = []
-    for term in _terms(q):
-        canonical = _doc_number(term)
-        tokens = _term_tokens(canonical or term)
-        if not tokens:
+    prefix = False
+    for m in _RUN.finditer(s):
+        run = m[0]
+        if run.isascii():
+            tokens.append(run)
             continue
-        expr = _near(tokens, canonical or term)
-        if canonical:
-            expr = f"({_quote(doc_number_key(canonical))} OR {expr})"
-        parts.append(expr)
-    return " AND ".join(parts) if parts else NOTHING
+        at_end = m.end() == len(s)
+        if len(run) == 1:
+            tokens.append(run)
+            prefix = at_end
+            continue
+        tokens += map(_pair, run, run[1:])
+        if not at_end:
+            tokens.append(run[-1])
+    if not tokens:
+        return None
+    return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
+
+
+def _doc_number_phrases(canonical: str) -> str:
+    """Every spelling of a 文号 as alternative phrases, without requiring the final 号.
+
+    Brackets are separators in the index, so 〔〕 [] （） ﹝﹞ and spaces are one phrase; the 年
+    and 第 forms are others (赣府厅字2022年49号, …公告2026年第5号).
+    """
+    m = re.fullmatch(r"(.+)〔(\d{4})〕(\d+)号", canonical) or re.fullmatch(
+        r"(.+?)(\d{4})年第(\d+)号", canonical
+    )
+    if m:
+        code, year, n = m.groups()
+        spellings = [f"{code} {year} {n}", f"{code} {year} 第{n}", f"{code}{year}年{n}"]
+        spellings.append(f"{code}{year}年第{n}")
+    else:  # 江西省人民政府令第252号: also without 第
+        base = canonical.removesuffix("号")
+        spellings = [base, re.sub(r"第(?=\d+$)", "", base)]
+    phrases = dict.fromkeys(p for p in map(phrase, spellings) if p)
+    return "(" + " OR ".join(phrases) + ")"
+
+
+def pieces(text: str, occurs: Callable[[str], bool]) -> list[str]:
+    """The words a run-together term is made of, as the longest pieces that occur.
+
+    jieba proposes where words end (养老保险|省级|统筹, 河|长|制|水|环境治理); from the left,
+    each piece is the longest run of whole words that ``occurs`` somewhere, so names jieba does
+    not know stay whole (河长制) and phrases that do occur are kept as phrases (水环境治理).
+    A single character left on its own is dropped: alone it would match almost everything.
+    """
+    words = segment(text)
+    ends = [sum(len(w) for w in words[: i + 1]) for i in range(len(words))]
+    joined = "".join(words)
+    out, pos = [], 0
+    while pos < len(joined):
+        later = [e for e in ends if e > pos][:PIECE_MAX_WORDS]
+        end = next((e for e in reversed(later) if e - pos > 1 and occurs(joined[pos:e])), None)
+        if end is None:  # nothing longer than a word occurs: the next word as it is
+            end = later[0]
+        if end - pos > 1:
+            out.append(joined[pos:end])
+        pos = end
+    return out
+
+
+def _pieces_expr(text: str, exists: Exists) -> str | None:
+    """The AND of the pieces of a run-together term (None when it is one piece)."""
+    found = pieces(text, lambda piece: exists(f"{SEARCHED} : {phrase(piece)}"))
+    phrases = list(dict.fromkeys(p for p in map(phrase, found) if p))
+    return "(" + " AND ".join(phrases) + ")" if len(phrases) > 1 else None
+
+
+Exists = Callable[[str], bool]
+
+
+def _term_expr(term: Term, exists: Exists | None) -> str | None:
+    canonical = None if term.quoted else doc_number_of(term.text)
+    if canonical:
+        return _doc_number_phrases(canonical)
+    exact = phrase(term.text)
+    if exact is None:
+        return None
+    # A long term typed without spaces that occurs nowhere as written: its words, ANDed.
+    fallback = not term.quoted and not term.negated and exists is not None
+    if fallback and _is_long(term.text) and not exists(f"{SEARCHED} : {exact}"):
+        return _pieces_expr(term.text, exists) or exact
+    return exact
+
+
+def _is_long(text: str) -> bool:
+    han = sum(1 for c in text if c.isalnum() and not c.isascii())
+    return han >= FALLBACK_MIN_CHARS and len(text) <= FALLBACK_MAX_CHARS
+
+
+def fts_query(
+    q: str | None,
+    exists: Exists | None = None,
+    column: str = "",
+    kind: str | None = None,
+    status: str | None = None,
+    issuer: str | None = None,
+) -> str:
+    """Turn what a user typed into a safe FTS5 MATCH expression for the index.
+
+    Terms are ANDed, each an exact substring; "quoted phrases" are one term; -terms exclude; a
+    文号 in any spelling matches every spelling. ``exists`` (an expression → any row?) enables
+    the jieba fallback for long terms that occur nowhere. ``column`` limits the words to the
+    title or the 文号 (a ranking tier); ``kind``/``status``/``issuer`` filter. Operators, quotes
+    and punctuation are only ever literal text; input with nothing to find gives ``NOTHING``.
+    """
+    wanted, unwanted = [], []
+    for term in parse_query(q):
+        expr = _term_expr(term, exists)
+        if expr:
+            (unwanted if term.negated else wanted).append(expr)
+    cols = "{" + column + "}" if column else SEARCHED
+    parts = [f"{cols} : ({' AND '.join(wanted)})"] if wanted else []
+    if kind and kind.strip():
+        parts.append("{facets} : " + _code("kind", kind))
+    if status and status.strip():
+        parts.append("{facets} : " + _code("status", status))
+    if issuer and issuer.strip():
+        issuer_phrase = phrase(issuer)
+        if issuer_phrase is None:
+            return NOTHING
+        parts.append("{issuer} : " + issuer_phrase)
+    if not wanted:
+        if not unwanted or column:
+            return NOTHING  # nothing asked for (an exclusion alone ranks in the body tier)
+        parts.insert(0, "{facets} : all")
+    expr = " AND ".join(f"({p})" for p in parts)
+    if unwanted:
+        expr = f"({expr}) NOT ({SEARCHED} : ({' OR '.join(unwanted)}))"
+    return expr
+
+
+def date_bound(value: str | None, end: bool = False) -> str:
+    """An ISO date from what a user typed (2023, 2023-05, 2023年5月1日 …); '' when empty or unclear.
+
+    A year or a month stands for its first day, or its last with ``end``.
+    """
+    s = to_halfwidth(value or "").strip()
+    if not s:
+        return ""
+    m = re.fullmatch(r"(\d{4})(?:\s*[-./年]\s*(\d{1,2})\s*月?)?", s)
+    if m:
+        year, month = int(m[1]), int(m[2] or (12 if end else 1))
+        if not 1 <= month <= 12:
+            return ""
+        if not end:
+            return f"{year:04d}-{month:02d}-01"
+        nxt = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+        return f"{year:04d}-{month:02d}-{_days_before(nxt)}"
+    return parse_date(s) or ""
+
+
+def _days_before(first_of_next: str) -> str:
+    from datetime import date, timedelta  # noqa: PLC0415
+
+    return f"{(date.fromisoformat(first_of_next) - timedelta(days=1)).day:02d}"
 
 
 # ---------------------------------------------------------------- snippets
@@ -195,7 +346,7 @@ def _needles_rx(needles: tuple[str, ...]) -> re.Pattern | None:
 
     Matching the text as it is (instead of folding it first) keeps offsets exact and is fast.
     """
-    kept = sorted({n for n in needles if _is_token(n)}, key=len, reverse=True)
+    kept = sorted({n for n in needles if any(c.isalnum() for c in n)}, key=len, reverse=True)
     if not kept:
         return None
     return re.compile("|".join("".join(map(_char_class, n)) for n in kept))
@@ -207,23 +358,33 @@ def _find_all(text: str, needles: list[str]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in rx.finditer(text)] if rx else []
 
 
-def _spans(text: str, q: str) -> list[tuple[int, int]]:
-    """Where the query's terms occur in ``text``: whole terms first, else their tokens.
+@lru_cache(maxsize=1024)
+def _highlight_plan(q: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """What to mark for ``q``: the terms as typed (and the 文号 asked for), and the 文号."""
+    terms = [t for t in parse_query(q) if not t.negated]
+    numbers = frozenset(c for t in terms if not t.quoted and (c := doc_number_of(t.text)))
+    needles = tuple(re.sub(r"\s+", "", t.text) for t in terms) + tuple(sorted(numbers))
+    return needles, numbers
 
-    A 文号 is also found in other spellings (赣府厅字[2022]49号 for 赣府厅字〔2022〕49号).
+
+def _spans(text: str, q: str) -> list[tuple[int, int]]:
+    """Where the query's terms occur in ``text``: whole terms first, else their pieces.
+
+    A 文号 is also found in other spellings (赣府厅字[2022]49号 for 赣府厅字〔2022〕49号); a
+    run-together term that matched as the AND of its words shows the longest pieces of it
+    that this text contains.
     """
-    terms = _terms(q)
-    numbers = {c for c in map(_doc_number, terms) if c}
-    needles = [re.sub(r"\s+", "", to_halfwidth(t)) for t in terms] + sorted(numbers)
-    found = _find_all(text, needles)
+    needles, numbers = _highlight_plan(q)
+    found = _find_all(text, list(needles))
     if numbers and not found:
         for raw, canonical in find_doc_numbers(text):  # slower: only when the spelling differs
             if canonical in numbers:
                 start = text.find(raw)
                 found.append((start, start + len(raw)))
     if not found:
-        tokens = {t for term in terms for t in _term_tokens(_doc_number(term) or term)}
-        found = _find_all(text, sorted(tokens))
+        folded = to_halfwidth(text)
+        short = [n for n in needles if len(n) <= FALLBACK_MAX_CHARS]
+        found = _find_all(text, [p for n in short for p in pieces(n, lambda p: p in folded)])
     return sorted(set(found))
 
 
@@ -236,7 +397,7 @@ def snippet(text: str | None, q: str | None, width: int = 80) -> str:
     """
     if not text:
         return ""
-    spans = _spans(text, q or "") if q else []
+    spans = _spans(text, q) if q else []
     first = spans[0][0] if spans else 0
     start = max(0, first - width // 4)
     end = min(len(text), start + width)
@@ -256,48 +417,112 @@ def snippet(text: str | None, q: str | None, width: int = 80) -> str:
 
 # ---------------------------------------------------------------- the index
 
-_FTS_TABLES = {
-    "documents_fts": ("title", "doc_number", "body"),
-    "interpretations_fts": ("title", "body"),
+COLUMNS = ("body", "title", "doc_number", "issuer", "facets")  # body first: smallest index
+# Titles and 文号 again, without bodies: the title and 文号 tiers of the ranking read this small
+# index instead of every body position of the big one.
+HEADS = "documents_heads_fts"
+_SOURCES = {
+    "documents_fts": (
+        "documents",
+        "SELECT search_rowid, body_text, title, doc_number, doc_number_raw, issuer, kind, status"
+        " FROM documents WHERE search_rowid IS NOT NULL ORDER BY search_rowid",
+    ),
+    "interpretations_fts": (
+        "interpretations",
+        "SELECT search_rowid, body_text, title, NULL, NULL, source, 'interpretation', NULL"
+        " FROM interpretations WHERE search_rowid IS NOT NULL ORDER BY search_rowid",
+    ),
 }
+# Rows go in by ascending rowid: FTS5 flushes its in-memory index whenever a rowid goes down.
 
 
-def _create_fts(db: sqlite_utils.Database) -> None:
-    for table, columns in _FTS_TABLES.items():
-        db.execute(f"DROP TABLE IF EXISTS {table}")
+def assign_search_rowids(db: sqlite_utils.Database, table: str) -> int:
+    """Number the rows of ``table`` 1, 2, … by publication date (then id); returns rows changed.
+
+    Only rows whose number changes are written, so a rebuild of an unchanged library writes
+    nothing and new documents (usually the newest) touch only themselves. One UPDATE walks the
+    table in storage order (a first build rewrites every row: that is its main cost).
+    """
+    db.execute("DROP TABLE IF EXISTS temp.search_rowids")
+    db.execute("CREATE TEMP TABLE search_rowids (id INTEGER PRIMARY KEY, n INTEGER, old INTEGER)")
+    db.execute(
+        f"INSERT INTO temp.search_rowids (id, n, old) SELECT id,"
+        f" row_number() OVER (ORDER BY published_date, id), search_rowid FROM {table}"
+    )
+    db.execute("DELETE FROM temp.search_rowids WHERE n IS old")
+    changed = db.execute("SELECT count(*) FROM temp.search_rowids").fetchone()[0]
+    # The column is unique: numbers that move between rows are cleared first.
+    if db.execute(
+        f"SELECT 1 FROM temp.search_rowids s JOIN {table} t ON t.search_rowid = s.n LIMIT 1"
+    ).fetchone():
         db.execute(
-            f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, "
-            "content='', tokenize='unicode61')"
+            f"UPDATE {table} SET search_rowid = NULL"
+            f" WHERE id IN (SELECT id FROM temp.search_rowids)"
         )
-    weights = {"documents_fts": "10.0, 5.0, 1.0", "interpretations_fts": "10.0, 1.0"}
-    for table, w in weights.items():
-        # Persistent ranking, so ORDER BY rank means our weights in any client.
-        db.execute(f"INSERT INTO {table}({table}, rank) VALUES('rank', 'bm25({w})')")
+    db.execute(
+        f"UPDATE {table} SET search_rowid = s.n FROM temp.search_rowids s WHERE s.id = {table}.id"
+    )
+    db.execute("DROP TABLE temp.search_rowids")
+    return changed
+
+
+def _index_row(row: tuple) -> tuple:
+    rowid, body, title, number, raw, issuer, kind, status = row
+    return (
+        rowid,
+        index_text(body),
+        index_text(title),
+        doc_number_text(number, raw),
+        index_text(issuer),
+        facet_tokens(kind, status),
+    )
 
 
 def build_search_index(db: sqlite_utils.Database) -> dict:
-    """(Re)build ``documents_fts`` and ``interpretations_fts`` from scratch; returns counts."""
+    """(Re)build the search index from scratch; returns counts.
+
+    ``documents_fts`` and ``interpretations_fts`` index everything searchable, with rowids in
+    publication order (``search_rowid``); ``documents_heads_fts`` holds titles and 文号 only.
+    """
+    counts = {}
+    cols = ", ".join(COLUMNS)
     with db.conn:
-        _create_fts(db)
-        docs = db.execute("SELECT id, title, doc_number, doc_number_raw, body_text FROM documents")
-        db.conn.executemany(
-            "INSERT INTO documents_fts(rowid, title, doc_number, body) VALUES (?, ?, ?, ?)",
-            (
-                (i, segment(title), doc_number_text(number, raw), segment(body))
-                for i, title, number, raw, body in docs
-            ),
-        )
-        interps = db.execute("SELECT id, title, body_text FROM interpretations")
-        db.conn.executemany(
-            "INSERT INTO interpretations_fts(rowid, title, body) VALUES (?, ?, ?)",
-            ((i, segment(title), segment(body)) for i, title, body in interps),
-        )
-        db.execute("INSERT INTO documents_fts(documents_fts) VALUES('optimize')")
-        db.execute("INSERT INTO interpretations_fts(interpretations_fts) VALUES('optimize')")
-    return {
-        "documents_indexed": db.execute("SELECT count(*) FROM documents").fetchone()[0],
-        "interpretations_indexed": db.execute("SELECT count(*) FROM interpretations").fetchone()[0],
-    }
+        for fts, (table, select) in _SOURCES.items():
+            assign_search_rowids(db, table)
+            n = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            tables = [fts, HEADS] if table == "documents" else [fts]
+            for name in tables:
+                db.execute(f"DROP TABLE IF EXISTS {name}")
+                db.execute(
+                    f"CREATE VIRTUAL TABLE {name} USING fts5({cols}, content='',"
+                    " tokenize='unicode61')"
+                )
+            insert = f"INSERT INTO {{}}(rowid, {cols}) VALUES (?, ?, ?, ?, ?, ?)"
+            heads = []
+            for batch in _batches(map(_index_row, db.execute(select)), 2000):
+                db.conn.executemany(insert.format(fts), batch)
+                if table == "documents":
+                    heads += [(r[0], "", *r[2:]) for r in batch]
+                    if len(heads) >= 20_000:
+                        db.conn.executemany(insert.format(HEADS), heads)
+                        heads = []
+            if heads:
+                db.conn.executemany(insert.format(HEADS), heads)
+            for name in tables:
+                db.execute(f"INSERT INTO {name}({name}) VALUES('optimize')")
+            counts[f"{table}_indexed"] = n
+    return counts
+
+
+def _batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # ---------------------------------------------------------------- SQL functions and queries
@@ -313,51 +538,122 @@ def _text_or_empty(f):
     return wrapped
 
 
-def register_functions(conn: sqlite3.Connection) -> None:
-    """Register nd_fts_query, nd_snippet, nd_segment and an ``escape_fts`` for Chinese.
+def _exists_in(conn: sqlite3.Connection) -> Exists:
+    """Whether an expression matches any document or interpretation (for the jieba fallback)."""
 
-    Datasette's ``?_search=`` runs ``… match escape_fts(:search)``; overriding ``escape_fts``
-    (from ``prepare_connection`` with ``trylast=True``) makes its search box segment Chinese.
+    def exists(expr: str) -> bool:
+        for fts in _SOURCES:
+            try:
+                row = conn.execute(
+                    f"SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT 1", [expr]
+                ).fetchone()
+            except sqlite3.Error:  # no index yet
+                continue
+            if row:
+                return True
+        return False
+
+    return exists
+
+
+def _tier_query(q: str, exists: Exists, column: str, *filters: str) -> str:
+    """``fts_query`` for one source of a ranking tier.
+
+    ``title`` and ``doc_number`` are for the small titles-and-文号 index, which cannot check
+    exclusions (it has no bodies); with a ``!`` (``title!``) they are the same tier asked of the
+    full index, for queries with exclusions. Whichever does not apply matches nothing.
     """
-    fts = _text_or_empty(fts_query)
-    conn.create_function("nd_fts_query", 1, fts, deterministic=True)
-    conn.create_function("escape_fts", 1, fts, deterministic=True)
+    tier = column.rstrip("!")
+    if tier not in TIERS:
+        return NOTHING
+    if tier and column.endswith("!") != any(t.negated for t in parse_query(q)):
+        return NOTHING
+    return fts_query(q, exists, tier, *filters)
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Register the search functions on ``conn``, including an ``escape_fts`` for Chinese.
+
+    ``nd_match(q, column, kind, status, issuer)`` is the MATCH expression, ``escape_fts(q)`` the
+    same without filters (Datasette's ``?_search=`` runs ``… match escape_fts(:search)``;
+    registered from ``prepare_connection`` with ``trylast=True`` it replaces Datasette's own),
+    ``nd_snippet(text, q)`` the highlighted snippet, ``nd_date(value, end)`` a date bound.
+    """
+    exists = _exists_in(conn)
+    state = {"key": None}
+    cache: dict = {}
+
+    def match(q, column="", kind="", status="", issuer=""):
+        # The fallback depends on the data: forget it when the database changes.
+        key = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+        if state["key"] != key:
+            state["key"] = key
+            cache.clear()
+        args = (q, column, kind, status, issuer)
+        if args not in cache:
+            if len(cache) > 512:
+                cache.clear()
+            cache[args] = _tier_query(q, exists, column, kind, status, issuer)
+        return cache[args]
+
+    conn.create_function("nd_match", 5, _text_or_empty(match))
+    conn.create_function("escape_fts", 1, _text_or_empty(match))
     conn.create_function("nd_snippet", 2, _text_or_empty(snippet), deterministic=True)
-    conn.create_function("nd_segment", 1, _text_or_empty(segment), deterministic=True)
+    conn.create_function(
+        "nd_date", 2, _text_or_empty(lambda v, end: date_bound(v, end == "end")), deterministic=True
+    )
 
 
-# Ranked search for Datasette's canned query: empty :kind/:status/:issuer are ignored. The inner
-# query ranks and limits first so snippets are only cut for the rows shown.
-SEARCH_SQL = """\
+def search_sql(limit: int = 100, with_tier: bool = False) -> str:
+    """The ranked search over documents: title ≫ 文号 ≫ body, then newest first.
+
+    Each tier reads only its newest ``limit`` matches (rowids are in publication order), so the
+    cost does not grow with the number of matches. Empty :kind, :status, :issuer, :since and
+    :until are ignored. ``with_tier`` adds the tier (0 title, 1 文号, 2 elsewhere) as ``tier``.
+    """
+    lo = (
+        "(case when nd_date(:since, '') = '' then 0 else coalesce((select search_rowid from"
+        " documents where published_date >= nd_date(:since, '') order by published_date, id"
+        " limit 1), 9223372036854775807) end)"
+    )
+    hi = (
+        "(case when nd_date(:until, 'end') = '' then 9223372036854775807 else coalesce((select"
+        " search_rowid from documents where published_date <= nd_date(:until, 'end')"
+        " order by published_date desc, id desc limit 1), 0) end)"
+    )
+    tiers = []
+    sources = [(0, "title", HEADS), (0, "title!", "documents_fts"), (1, "doc_number", HEADS),
+               (1, "doc_number!", "documents_fts"), (2, "", "documents_fts")]  # fmt: skip
+    for rank, column, fts in sources:
+        n = 3 * limit if rank == 2 else limit  # enough for the tiers above to be left out
+        tiers.append(
+            f"select * from (select rowid as r, {rank} as tier from {fts}"
+            f" where {fts} match nd_match(:q, '{column}', :kind, :status, :issuer)"
+            f" and rowid between {lo} and {hi} order by rowid desc limit {n})"
+        )
+    union = "\n  union all ".join(tiers)
+    return f"""\
+with hits as (
+  {union}
+),
+best as (
+  select r, min(tier) as tier from hits group by r order by tier, r desc limit {limit}
+)
 select d.id, d.title, d.doc_number, d.issuer, d.published_date, d.status,
-  nd_snippet(d.body_text, :q) as snippet
-from (
-  select documents_fts.rowid as id, bm25(documents_fts, 10.0, 5.0, 1.0) as score
-  from documents_fts
-  join documents d2 on d2.id = documents_fts.rowid
-  where documents_fts match nd_fts_query(:q)
-    and (coalesce(:kind, '') = '' or d2.kind = :kind)
-    and (coalesce(:status, '') = '' or d2.status = :status)
-    and (coalesce(:issuer, '') = '' or d2.issuer like '%' || :issuer || '%')
-  order by score
-  limit 100
-) as hits
-join documents d on d.id = hits.id
-order by hits.score"""
+  nd_snippet(d.body_text, :q) as snippet{", best.tier as tier" if with_tier else ""}
+from best join documents d on d.search_rowid = best.r
+order by best.tier, best.r desc"""
 
-_DOC_SQL = """
-select d.id, d.kind, d.title, d.doc_number, d.issuer, d.published_date, d.status, d.body_text,
-  bm25(documents_fts, 10.0, 5.0, 1.0) as score
-from documents_fts join documents d on d.id = documents_fts.rowid
-where documents_fts match :match {filters}
-order by score limit :limit"""
 
-_INTERP_SQL = """
+SEARCH_SQL = search_sql(100)
+
+_INTERP_SQL = """\
 select i.id, 'interpretation' as kind, i.title, null as doc_number, i.source as issuer,
-  i.published_date, null as status, i.body_text, bm25(interpretations_fts, 10.0, 1.0) as score
-from interpretations_fts join interpretations i on i.id = interpretations_fts.rowid
-where interpretations_fts match :match
-order by score limit :limit"""
+  i.published_date, null as status, i.body_text, min(t.tier) as tier
+from (
+  {tiers}
+) t join interpretations i on i.search_rowid = t.r
+group by t.r order by min(t.tier), t.r desc limit :limit"""
 
 
 def search(
@@ -366,34 +662,47 @@ def search(
     limit: int = 20,
     kind: str | None = None,
     status: str | None = None,
+    issuer: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> list[dict]:
     """Documents (and interpretations) matching ``q``, best first, each with a snippet.
 
     ``kind`` is a document kind (rule, normative, policy) or ``interpretation``; ``status``
-    filters documents by status (interpretations have none and are then left out).
+    filters documents (interpretations have none and are then left out); ``issuer`` is part of
+    the issuer's name (an interpretation's source); ``since``/``until`` bound the publication
+    date. Each row says which ``table`` it is from and its ``tier`` (0 title, 1 文号, 2 body).
     """
-    match = fts_query(q)
-    if match == NOTHING:
-        return []
-    params: dict = {"match": match, "limit": limit}
+    register_functions(db.conn)
     rows: list[dict] = []
     if kind != "interpretation":
-        filters = ""
-        if kind:
-            filters += " and d.kind = :kind"
-            params["kind"] = kind
-        if status:
-            filters += " and d.status = :status"
-            params["status"] = status
-        sql = _DOC_SQL.format(filters=filters)
-        rows += [dict(r, table="documents") for r in _rows(db, sql, params)]
-    if kind in (None, "interpretation") and not status:
-        rows += [dict(r, table="interpretations") for r in _rows(db, _INTERP_SQL, params)]
-    rows.sort(key=lambda r: r["score"])
+        params = {"q": q, "kind": kind or "", "status": status or "", "issuer": issuer or ""}
+        params |= {"since": since or "", "until": until or ""}
+        rows += [dict(r, table="documents") for r in _rows(db, search_sql(limit, True), params)]
+    if kind in (None, "", "interpretation") and not status and not since and not until:
+        rows += _interpretations(db, q, limit, issuer)
+    # Newest first within a tier, documents before the interpretations that explain them.
+    rows.sort(key=lambda r: r["published_date"] or "", reverse=True)
+    rows.sort(key=lambda r: (r["tier"], r["table"] != "documents"))
+    return rows[:limit]
+
+
+def _interpretations(db: sqlite_utils.Database, q: str, limit: int, issuer: str | None) -> list:
+    exists = _exists_in(db.conn)
+    tiers, params = [], {"limit": limit}
+    for rank, column in enumerate(TIERS):
+        if column == "doc_number":
+            continue
+        params[f"m{rank}"] = fts_query(q, exists, column, issuer=issuer)
+        tiers.append(
+            f"select * from (select rowid as r, {rank} as tier from interpretations_fts"
+            f" where interpretations_fts match :m{rank} order by rowid desc limit :limit)"
+        )
+    sql = _INTERP_SQL.format(tiers="\n  union all ".join(tiers))
     out = []
-    for r in rows[:limit]:
+    for r in _rows(db, sql, params):
         r["snippet"] = snippet(r.pop("body_text"), q)
-        out.append(r)
+        out.append(dict(r, table="interpretations"))
     return out
 
 

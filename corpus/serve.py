@@ -95,11 +95,18 @@ def _cli_value(value: bool | int) -> str:
     return str(value)
 
 
-def make_datasette(db_path: str | Path) -> Datasette:
-    """A ``Datasette`` serving ``db_path`` immutable as ``/normdocs`` with the site's configuration."""
+def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Datasette:
+    """A ``Datasette`` serving ``db_path`` immutable as ``/normdocs`` with the site's configuration.
+
+    ``inspect_data`` is what ``datasette inspect`` wrote for the file (table counts), if any.
+    """
     path = str(db_path)
+    if inspect_data and len(inspect_data) == 1:
+        # `datasette inspect` keys the file by its stem; it is published as DB_NAME.
+        inspect_data = {DB_NAME: next(iter(inspect_data.values()))}
     ds = Datasette(
         immutables=[path],
+        inspect_data=inspect_data,
         metadata=load_metadata(),
         template_dir=str(TEMPLATES_DIR),
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],

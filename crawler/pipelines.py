@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from scrapy import signals
@@ -16,18 +17,42 @@ from scrapy.crawler import Crawler
 
 from corpus.records import CrawlError, DocumentRecord, InterpretationRecord
 from corpus.save import (
+    content_hash,
     finish_run,
+    mark_removed,
+    record_check,
+    save_blocked_host,
     save_document,
     save_error,
     save_interpretation,
+    save_listed,
     save_site,
     start_run,
     utcnow,
 )
 from corpus.schema import open_db
+from crawler.errors import fault_seen, host_blocked
+from crawler.incremental import ListedEntries, PageChecked, PageRemoved
 from crawler.stats import ColumnStats, ProgressHook
 
 logger = logging.getLogger(__name__)
+
+
+_LONGEST = ("elapsed_time_seconds", "memusage/max", "memusage/startup")
+
+
+def merge_stats(total: dict, more: dict) -> dict:
+    """Scrapy stats of two spiders of one run: counts added, times and peaks the larger."""
+    merged = dict(total)
+    for key, value in more.items():
+        old = merged.get(key)
+        if isinstance(value, int | float) and isinstance(old, int | float):
+            merged[key] = max(old, value) if key in _LONGEST else old + value
+        elif key == "start_time" and old is not None:
+            merged[key] = min(str(old), str(value))
+        else:
+            merged[key] = value if isinstance(value, int | float | str | bool) else str(value)
+    return merged
 
 
 class SQLitePipeline:
@@ -47,7 +72,18 @@ class SQLitePipeline:
         # The close reason (finished, shutdown, closespider_errorcount …) is only known once the
         # spider has closed, after the pipelines: the run row is finished then.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        # Faults that were retried or repaired, and hosts found blocked (crawler/middlewares.py).
+        crawler.signals.connect(pipeline.fault_seen, signal=fault_seen)
+        crawler.signals.connect(pipeline.host_blocked, signal=host_blocked)
         return pipeline
+
+    def fault_seen(self, error: CrawlError, outcome: str) -> None:
+        if self.db is not None:
+            save_error(self.db, error, self.run_id, outcome)
+
+    def host_blocked(self, host: str, site: str, url: str, status: int | None, reason: str) -> None:
+        if self.db is not None:
+            save_blocked_host(self.db, self.run_id, host, site, url, status, reason)
 
     @property
     def spider(self) -> Any:
@@ -55,6 +91,9 @@ class SQLitePipeline:
 
     def open_spider(self) -> None:
         self.db = open_db(self.db_path)
+        # WAL with synchronous=NORMAL: a commit survives the crawler being killed (only a power
+        # cut may lose the last ones, never the file's integrity), at a fraction of FULL's fsyncs.
+        self.db.execute("PRAGMA synchronous = NORMAL")
         spider = self.spider
         if self.run_id is None:
             self.run_id = start_run(self.db, spider.sites_file, None)
@@ -67,12 +106,25 @@ class SQLitePipeline:
             save_error(self.db, item, self.run_id)
             self.crawler.stats.inc_value(f"normdocs/errors/{item.error_class}")
             return item
+        if isinstance(item, ListedEntries | PageChecked | PageRemoved):
+            self._incremental(item)
+            return item
         if isinstance(item, DocumentRecord):
             outcome = save_document(self.db, item)
         elif isinstance(item, InterpretationRecord):
             outcome = save_interpretation(self.db, item)
         else:
             return item
+        answer = self.spider.incremental.validators.pop(item.url, None)
+        record_check(
+            self.db,
+            item.url,
+            status=200,
+            at=item.fetched_at or None,
+            etag=answer.etag if answer else None,
+            last_modified=answer.last_modified if answer else None,
+            content_hash=content_hash(item),
+        )
         self.crawler.stats.inc_value(f"normdocs/stored/{outcome}")
         stats = self.spider.column_stats.get(item.column_url)
         if stats is not None:
@@ -81,11 +133,28 @@ class SQLitePipeline:
                 self.progress(stats)
         return item
 
+    def _incremental(self, item: ListedEntries | PageChecked | PageRemoved) -> None:
+        """The bookkeeping of incremental crawls (crawler/incremental.py)."""
+        if isinstance(item, ListedEntries):
+            save_listed(self.db, item.column_url, item.entries)
+        elif isinstance(item, PageRemoved):
+            mark_removed(self.db, item.url)
+            record_check(self.db, item.url, status=item.status)
+            self.crawler.stats.inc_value("normdocs/removed")
+        else:  # a 304 (a 200's validators come with its record, see process_item)
+            record_check(
+                self.db,
+                item.url,
+                status=item.status,
+                etag=item.etag,
+                last_modified=item.last_modified,
+            )
+
     def close_spider(self) -> None:
         spider = self.spider
         now = utcnow()
         columns: list[ColumnStats] = list(spider.column_stats.values())
-        with self.db.conn:
+        with self.db.atomic():
             for c in columns:
                 self.db["crawl_run_columns"].upsert(
                     {
@@ -102,17 +171,23 @@ class SQLitePipeline:
                         "errors": c.errors,
                         "complete": int(c.complete),
                         "note": c.note(),
+                        "known": c.known,
+                        "not_modified": c.not_modified,
+                        "removed": c.removed,
+                        "mode": c.mode,
                     },
                     pk=("run_id", "column_url"),
                 )
-                self.db["columns"].update(
-                    c.column_url,
-                    {
-                        "params": json.dumps(c.params, ensure_ascii=False, sort_keys=True),
-                        "reported_total": c.reported,
-                        "last_crawled_at": now,
-                    },
-                )
+                column = {
+                    "params": json.dumps(c.params, ensure_ascii=False, sort_keys=True),
+                    "reported_total": c.reported,
+                    "last_crawled_at": now,
+                }
+                if c.complete:  # the next crawl may walk this column incrementally
+                    column["last_complete_at"] = now
+                if c.full_walk:
+                    column["last_full_walk_at"] = now
+                self.db["columns"].update(c.column_url, column)
             for name in {c.site for c in columns}:
                 self.db["sites"].update(name, {"last_crawled_at": now})
         for c in columns:
@@ -127,7 +202,24 @@ class SQLitePipeline:
             self.db.query("SELECT * FROM crawl_run_columns WHERE run_id = ?", [self.run_id])
         )
         complete = bool(rows) and all(r["complete"] for r in rows) and reason == "finished"
-        stats = dict(self.crawler.stats.get_stats())
+        # One run may have several spiders (one per CMS family), each closing in turn with its
+        # own Scrapy stats: the run's stats add up theirs.
+        previous = self.db.execute(
+            "SELECT stats FROM crawl_runs WHERE id = ?", [self.run_id]
+        ).fetchone()[0]
+        stats = merge_stats(
+            json.loads(previous) if previous else {}, self.crawler.stats.get_stats()
+        )
+        by_class = dict(
+            self.db.execute(
+                "SELECT error_class, count(*) FROM crawl_errors WHERE run_id = ?"
+                " AND outcome = 'failed' GROUP BY error_class ORDER BY error_class",
+                [self.run_id],
+            ).fetchall()
+        )
+        started = self.db.execute(
+            "SELECT started_at FROM crawl_runs WHERE id = ?", [self.run_id]
+        ).fetchone()[0]
         finish_run(
             self.db,
             self.run_id,
@@ -135,9 +227,17 @@ class SQLitePipeline:
             listed=sum(r["listed"] for r in rows),
             fetched=sum(r["fetched"] for r in rows),
             stored=sum(r["new"] + r["changed"] for r in rows),
-            errors=self.db.execute(
-                "SELECT count(*) FROM crawl_errors WHERE run_id = ?", [self.run_id]
-            ).fetchone()[0],
+            known=sum(r["known"] or 0 for r in rows),
+            removed=sum(r["removed"] or 0 for r in rows),
+            errors=sum(by_class.values()),
+            errors_by_class=json.dumps(by_class, ensure_ascii=False),
+            requests=stats.get("downloader/request_count", 0),
+            seconds=round(
+                (
+                    datetime.fromisoformat(utcnow()) - datetime.fromisoformat(started)
+                ).total_seconds(),
+                1,
+            ),
             complete=int(complete),
             finish_reason=reason,
             stats=stats,

@@ -18,14 +18,23 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from corpus.save import start_run
+from corpus.save import close_interrupted_runs, start_run
 from corpus.schema import open_db
+from crawler.incremental import CrawlRunning, crawl_lock
 from crawler.sites import Site, SitesFileError, load_sites, select_sites
+from crawler.spiders.gkmlpt import GkmlptSpider
 from crawler.spiders.hanweb import HanwebSpider
+from crawler.spiders.jxnew import JxnewSpider
+from crawler.spiders.trs import TrsSpider
 from crawler.stats import ColumnStats, ProgressHook
 
 # One spider class per CMS family; a site of a known family needs no code.
-SPIDERS = {"hanweb": HanwebSpider}
+SPIDERS = {
+    "hanweb": HanwebSpider,
+    "jxnew": JxnewSpider,
+    "trs": TrsSpider,
+    "gkmlpt": GkmlptSpider,
+}
 
 
 def project_settings(overrides: dict | None = None) -> Settings:
@@ -51,7 +60,11 @@ def crawl(
     record is stored (stored so far against the site's reported total).
     """
     sites = select_sites(load_sites(sites_file), site)
+    # One crawl per library at a time; the lock dies with its process, so a run left unfinished
+    # by a killed crawl is marked interrupted here, and this crawl resumes where it stopped.
+    lock = crawl_lock(db_path)
     db = open_db(str(db_path))
+    close_interrupted_runs(db)
     run_id = start_run(db, str(sites_file), site)
     db.conn.close()
 
@@ -67,6 +80,7 @@ def crawl(
         if chosen:
             process.crawl(spider_cls, sites=chosen, sites_file=str(sites_file))
     process.start()
+    lock.close()
     return run_id
 
 
@@ -100,12 +114,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", help="crawl only the site with this name")
     parser.add_argument("--log-level", default=None, help="Scrapy log level (default INFO)")
     parser.add_argument("--progress", action="store_true", help="show stored/reported per column")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting, e.g. -s NORMDOCS_RECHECK_DAYS=0 (repeatable)",
+    )
     args = parser.parse_args(argv)
-    overrides = {"LOG_LEVEL": args.log_level} if args.log_level else None
+    overrides = dict(item.split("=", 1) for item in args.set if "=" in item)
+    if args.log_level:
+        overrides["LOG_LEVEL"] = args.log_level
     progress = print_progress if args.progress else None
     try:
         run_id = crawl(args.sites, args.db, site=args.site, settings=overrides, progress=progress)
-    except SitesFileError as exc:
+    except (SitesFileError, CrawlRunning) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not run_is_complete(args.db, run_id):

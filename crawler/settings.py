@@ -41,7 +41,20 @@ DOWNLOAD_DELAY = 1.0
 # loopback requests with ``autothrottle_dont_adjust_delay`` so it leaves these slots alone.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 DOWNLOAD_SLOTS = {host: {"concurrency": 8, "delay": 0.0, "jitter": 0} for host in LOOPBACK_HOSTS}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.LoopbackMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.LoopbackMiddleware": 50,
+    # Faults of real hosts (crawler/errors.py has the table): challenges recognised and their
+    # host blocked, retries spaced by a backoff, wrong charsets repaired, all of it recorded.
+    "crawler.middlewares.FaultsMiddleware": 560,
+    # After it: a page no declared charset decodes (GBK served as UTF-8, no <meta>) → gb18030.
+    "crawler.charset.CharsetFallbackMiddleware": 555,
+    "crawler.middlewares.RedirectLoopMiddleware": 620,
+}
+
+# Scrapy runs each callback's output through CONCURRENT_ITEMS asyncio workers, created anew for
+# every response (100 by default). Our callbacks yield a few items or requests each and the
+# pipeline is synchronous: 8 do the same work with a fifth less CPU per page (bench/crawl.py).
+CONCURRENT_ITEMS = 8
 
 # ---------------------------------------------------------------- faults
 DOWNLOAD_TIMEOUT = 30
@@ -50,6 +63,10 @@ RETRY_TIMES = 2
 # Scrapy's defaults, spelled out so nobody adds 412 (瑞数) or 521 (加速乐): a challenge page does
 # not go away by asking again, and asking again is what gets a crawler banned.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Retries wait base·2^(n−1) seconds (jittered, capped; a Retry-After is honoured): a struggling
+# host gets room to recover instead of the same request again at once.
+NORMDOCS_RETRY_BACKOFF = 2.0
+NORMDOCS_RETRY_BACKOFF_MAX = 60.0
 # Error answers (404, 412 …) reach the spider's errbacks as HttpError with the response, and are
 # stored in crawl_errors with their status (412/521 as ``blocked``).
 # Attachments are PDFs and Word files of a few MB; 50 MB leaves room and stops a runaway download.

@@ -20,9 +20,25 @@ from typing import Literal
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-FAMILIES = ("hanweb",)
+# The CMS families a spider exists for (crawler/spiders/<family>.py, SITES.md describes each).
+FAMILIES = ("hanweb", "jxnew", "trs", "gkmlpt")
+Family = Literal["hanweb", "jxnew", "trs", "gkmlpt"]
+# Column options that only make sense for one family (checked when the file is loaded).
+FAMILY_OPTIONS: dict[str, str] = {
+    "dataproxy": "hanweb",
+    "array_fields": "jxnew",
+    "category": "gkmlpt",
+    "sid": "gkmlpt",
+}
 BUNDLED = Path(__file__).resolve().parent.parent / "sites"
 
 
@@ -41,6 +57,13 @@ class Column(BaseModel):
     # Hanweb data-proxy convention, normally discovered: "records" (POST startrecord/endrecord)
     # or "pages" (GET ?page=N). Set it only for a site whose discovery guesses wrong.
     dataproxy: Literal["records", "pages"] | None = None
+    # Jiangxi new platform: post ``webSiteCode[]``/``channelCode[]`` (True) or the plain names
+    # (False) to /queryList; normally discovered from the column page's jpage call.
+    array_fields: bool | None = None
+    # gkmlpt: the category id and site id, normally read from the URL (``…/gkmlpt/index#5``,
+    # ``…/gkmlpt/api/all/5?sid=2``) and the index page's config.
+    category: str | None = Field(default=None, pattern=r"^\d+$")
+    sid: str | None = Field(default=None, pattern=r"^\d+$")
 
     @field_validator("url")
     @classmethod
@@ -58,12 +81,31 @@ class Site(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
-    family: Literal["hanweb"]
+    family: Family
     province: str = "江西省"
     home_url: str = ""
     verified: bool = True  # False: the column URLs are our best guess, not checked live
     note: str = ""
     columns: list[Column] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _options_fit_the_family(self) -> Site:
+        """A column option of another family is a mistake in the file: say which."""
+        for column in self.columns:
+            for option, family in FAMILY_OPTIONS.items():
+                if getattr(column, option) is not None and family != self.family:
+                    raise ValueError(
+                        f"column option '{option}' is for {family} sites, not {self.family} "
+                        f"({column.url})"
+                    )
+            if self.family == "gkmlpt" and not (
+                column.category or "/api/all/" in column.url or urlparse(column.url).fragment
+            ):
+                raise ValueError(
+                    f"gkmlpt column {column.url} names no category: write …/gkmlpt/index#ID "
+                    "or give 'category'"
+                )
+        return self
 
 
 class SitesFile(BaseModel):

@@ -25,6 +25,13 @@ class ColumnStats:
     changed: int = 0
     unchanged: int = 0
     errors: int = 0
+    # Incremental crawls (crawler/incremental.py): items accounted for without a new download
+    # (known and unchanged, or answered 304), pages found gone, and how the list was walked.
+    known: int = 0
+    not_modified: int = 0
+    removed: int = 0
+    mode: str = "full"  # full | incremental
+    full_walk: bool = False  # the whole list was walked without error (removals can be told)
     params: dict = field(default_factory=dict)  # what the spider discovered on the column page
     notes: list[str] = field(default_factory=list)  # why the list or the fetch fell short
 
@@ -35,18 +42,20 @@ class ColumnStats:
 
     @property
     def complete(self) -> bool:
-        """Everything the site reported was fetched (an unknown total is never complete)."""
-        return self.reported is not None and self.fetched >= self.reported
+        """Everything the site reported was fetched, or is known unchanged (never for an unknown
+        total)."""
+        return self.reported is not None and self.fetched + self.known >= self.reported
 
     def note(self) -> str:
         """Why the column is incomplete (or any other remark), in words."""
         notes = list(self.notes)
         if self.reported is None:
             notes.insert(0, "the site reported no total: completeness cannot be confirmed")
-        elif self.fetched < self.reported:
+        elif self.fetched + self.known < self.reported:
+            known = f" + {self.known} known unchanged" if self.known else ""
             notes.insert(
                 0,
-                f"INCOMPLETE: fetched {self.fetched} of {self.reported} reported "
+                f"INCOMPLETE: fetched {self.fetched}{known} of {self.reported} reported "
                 f"(listed {self.listed}, errors {self.errors})",
             )
         elif self.listed > self.reported:

@@ -7,11 +7,19 @@
 from __future__ import annotations
 
 
-def truth(base_port: int = 8701) -> dict:
-    """The ground truth for the mirror served from ``base_port``."""
+def truth(base_port: int = 8701, include_extra: bool = False) -> dict:
+    """The ground truth for the mirror served from ``base_port`` (``include_extra``: also the
+    extra sites served after the default ones but left out of ``sites_yaml``)."""
     from .groundtruth import truth as build  # noqa: PLC0415 - keep `import mirror` light
 
-    return build(base_port)
+    return build(base_port, include_extra=include_extra)
+
+
+def port_count() -> int:
+    """How many consecutive ports from the base port the mirror serves (extra sites included)."""
+    from .catalog import SITES  # noqa: PLC0415
+
+    return max(s.offset for s in SITES) + 1
 
 
 def sites_yaml(base_port: int = 8701) -> str:
@@ -21,4 +29,4 @@ def sites_yaml(base_port: int = 8701) -> str:
     return build(base_port)
 
 
-__all__ = ["sites_yaml", "truth"]
+__all__ = ["port_count", "sites_yaml", "truth"]

@@ -5,6 +5,10 @@ Examples::
     python -m mirror serve --base-port 8701            # jx-portal :8701, jx-nync :8702, jx-sthjt :8703
     python -m mirror truth --base-port 8701 --out truth.json
     python -m mirror sites --base-port 8701 > sites/mirror.yml
+    python -m mirror serve --faults 'jx-nync:503@5%,*:timeout@1%~detail'   # faults of real hosts
+    python -m mirror serve --changes all            # the site after a day of changes
+    python -m mirror serve --scale 30               # 30 copies of every site (benchmarks)
+    python -m mirror serve --layout-changed gz-sthjt   # one site's lists redesigned
 """
 
 from __future__ import annotations
@@ -21,20 +25,66 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every site (blocking)")
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--faults", default="", help="faults to serve: SITE:FAULT[@RATE%%][xTIMES][~SCOPE],…"
+    )
+    serve.add_argument("--fault-hang", type=float, default=60.0, help="seconds a timeout hangs")
+    serve.add_argument(
+        "--fault-delay", type=float, default=0.05, help="seconds a slow answer waits"
+    )
+    serve.add_argument(
+        "--fault-size", type=int, default=64 << 20, help="bytes of an oversized answer"
+    )
+    serve.add_argument("--changes", default="", help="site changes to apply: NAME,… or all")
+    serve.add_argument("--scale", type=int, default=1, help="serve N copies of every site")
+    serve.add_argument(
+        "--layout-changed",
+        action="append",
+        default=[],
+        metavar="SITE",
+        help="serve SITE's lists in a redesigned layout a crawler cannot read (repeatable)",
+    )
     truth = commands.add_parser("truth", help="write the ground truth JSON")
     truth.add_argument("--out", type=Path, help="file to write (default: stdout)")
-    commands.add_parser("sites", help="print the sites registry YAML")
+    truth.add_argument("--changes", default="", help="the truth after these changes (or all)")
+    sites = commands.add_parser("sites", help="print the sites registry YAML")
+    sites.add_argument("--scale", type=int, default=1, help="the registry of N copies")
     for sub in (serve, truth, commands.choices["sites"]):
         sub.add_argument("--base-port", type=int, default=8701)
     args = parser.parse_args(argv)
     if args.command == "serve":
+        from .faults import Faults, FaultSpecError  # noqa: PLC0415
         from .server import run  # noqa: PLC0415
 
-        run(args.base_port, args.host)
+        try:
+            faults = Faults.from_spec(
+                args.faults, hang=args.fault_hang, delay=args.fault_delay, oversize=args.fault_size
+            )
+            the_world = None
+            if args.changes:
+                from .changes import changed_world  # noqa: PLC0415
+
+                the_world = changed_world(args.changes)
+        except (FaultSpecError, ValueError) as exc:
+            parser.error(str(exc))
+        run(
+            args.base_port,
+            args.host,
+            faults if faults.faults else None,
+            the_world,
+            args.scale,
+            tuple(args.layout_changed),
+        )
     elif args.command == "truth":
         from . import truth as build  # noqa: PLC0415
 
-        text = json.dumps(build(args.base_port), ensure_ascii=False, indent=1)
+        if args.changes:
+            from .changes import truth as build_changed  # noqa: PLC0415
+
+            data = build_changed(args.base_port, args.changes)
+        else:
+            data = build(args.base_port)
+        text = json.dumps(data, ensure_ascii=False, indent=1)
         if args.out:
             args.out.write_text(text + "\n", encoding="utf-8")
         else:
@@ -42,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from . import sites_yaml  # noqa: PLC0415
 
-        sys.stdout.write(sites_yaml(args.base_port))
+        if args.scale > 1:
+            from .scale import sites_yaml as scaled  # noqa: PLC0415
+
+            sys.stdout.write(scaled(args.base_port, args.scale))
+        else:
+            sys.stdout.write(sites_yaml(args.base_port))
     return 0
 
 

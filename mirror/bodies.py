@@ -10,7 +10,7 @@ import hashlib
 import random
 from datetime import timedelta
 
-from . import text, vocab
+from . import text, validity_texts, vocab
 from .model import Attachment, Block, Document, Image, Interpretation, Link, Site
 
 
@@ -50,6 +50,9 @@ def document_body(doc: Document, site: Site) -> None:
     """Fill ``doc.body`` and ``doc.attachments``."""
     rng = random.Random(doc.seed)
     doc.spec["attachments_outside"] = rng.random() < site.style.attachments_outside
+    if doc.spec.get("case_body"):  # a decision or list of the validity cases
+        validity_texts.case_body(doc, rng)
+        return
     form = doc.spec["form"]
     if form in ("rule", "decision"):
         doc.body = _rule_body(doc, rng)
@@ -65,10 +68,8 @@ def document_body(doc: Document, site: Site) -> None:
 
 
 def _replaces(doc: Document) -> list[Block]:
-    old = doc.spec.get("replaces")
-    if not old:
-        return []
-    return [_p(f"原《{old.inner_title}》（{old.number_raw}）同时废止。")]
+    """原《…》（文号）同时废止 and the other lines about other documents (validity_texts)."""
+    return [_p(line) for line in validity_texts.clause_lines(doc)]
 
 
 def _print_body(doc: Document, site: Site, rng, topic: str, org: str) -> list[Block]:
@@ -222,13 +223,18 @@ def _lead(interp: Interpretation, rng: random.Random) -> str:
     tail = "为便于社会公众准确理解和把握文件精神，现就有关内容解读如下："
     if mode == "decoy":
         return f"　　近日，{interp.spec['national_issuer']}印发了《{interp.spec['quote']}》。{tail}"
-    who = targets[0].spec["issuers"][0]
+    # Two documents of different issuers: both named (省政府、省政府办公厅印发了《A》和《B》).
+    who = "、".join(dict.fromkeys(t.spec["issuers"][0] for t in targets))
     if mode == "number":
         return f"　　近日，{who}印发了{targets[0].number_raw}文件，对{interp.spec['topic']}工作作出部署。{tail}"
     if mode in ("both", "interp", "doc") and rng.random() < 0.3:
         return f"　　近日，{who}出台了{interp.spec['topic']}方面的政策文件。{tail}"
     names = "和".join(f"《{_quote(t, interp, i)}》" for i, t in enumerate(targets))
-    return f"　　近日，{who}印发了{names}（以下简称《{_short(targets[0])}》）。{tail}"
+    # Hard cases of the linker (mirror/interpretations.py): another document named as the basis
+    # (依据《B》), or after the subject (in passing, or the older version it repeals).
+    basis = f"依据{interp.spec['basis']}，" if interp.spec.get("basis") else ""
+    extra = interp.spec.get("lead_extra", "")
+    return f"　　近日，{who}{basis}印发了{names}（以下简称《{_short(targets[0])}》）。{extra}{tail}"
 
 
 def _quote(doc: Document, interp: Interpretation, i: int) -> str:

@@ -7,6 +7,7 @@ invented but shaped like the real ones. Adding a site of a known family is one e
 from __future__ import annotations
 
 from .model import Column, Ref, Site, Style
+from .more_sites import MORE_SITES
 
 PORTAL = Site(
     name="jx-portal",
@@ -100,7 +101,8 @@ STHJT = Site(
     ),
 )
 
-SITES: list[Site] = [PORTAL, NYNC, STHJT]
+# The Hanweb sites above, then the sites of the other families (and the extra, registry-test ones).
+SITES: list[Site] = [PORTAL, NYNC, STHJT, *MORE_SITES]
 
 
 def site_by_name(name: str) -> Site:

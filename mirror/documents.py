@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from . import facts, text, vocab
+from . import facts, text, validity_cases, vocab
 from .model import Column, Document, Site
 
 TOPICS = {
@@ -30,17 +30,42 @@ def make_documents(site: Site, column: Column, rng: random.Random) -> list[Docum
         return _rules(site, column, rng)
     docs: list[Document] = []
     titles: set[str] = set()
-    while len(docs) < column.count:
+    # The validity cases (decisions, lists …) take the last places of the column.
+    count = column.count - validity_cases.RESERVED.get(site.name, 0)
+    while len(docs) < count:
         special = len(docs) == 17 and site.name == "jx-portal"
         doc = _normative(site, column, rng, special, late=len(docs) in (3, 9))
         if doc.title in titles:
             continue
         titles.add(doc.title)
         docs.append(doc)
-        room = len(docs) < column.count
+        room = len(docs) < count
         if room and doc.spec["form"] == "print" and doc.written.year >= 2019 and rng.random() < 0.1:
             docs.append(_old_version(site, column, rng, doc))
+    case_rng = random.Random(f"{site.name}:{column.id}:case-documents")
+    docs += validity_cases.add_cases(
+        site,
+        column,
+        docs,
+        new_doc=lambda written, title, code: _case_document(
+            site, column, case_rng, written, title, code
+        ),
+        old_version=lambda new: _old_version(site, column, case_rng, new),
+    )
     return docs
+
+
+def _case_document(
+    site: Site, column: Column, rng: random.Random, written: date, title: str, code: str
+) -> Document:
+    """A decision or list of the validity cases (its body is written by validity_texts)."""
+    doc = _base(site, column, rng, written, "normative")
+    issuer, _, salutation = vocab.ISSUERS[site.name][0]
+    doc.title, doc.issuer, doc.subject = title, issuer, "综合政务"
+    doc.layout = weighted(rng, tuple(p for p in site.style.layouts if p[0] != "C"))
+    doc.source = _source(rng, site, issuer)
+    doc.spec.update(code=code, issuers=[issuer], salutation=salutation, law="", form="decision")
+    return doc
 
 
 def _base(site: Site, column: Column, rng: random.Random, written: date, kind: str) -> Document:
@@ -67,9 +92,10 @@ def _normative(
     first = date(2026, 9, 1) if late else facts.FIRST_DAY
     written = facts.random_day(rng, first, facts.LAST_DAY - timedelta(days=6))
     doc = _base(site, column, rng, written, "normative")
-    issuers = vocab.ISSUERS[site.name]
+    # Sites of the other families carry their own vocabulary (mirror/more_sites.py).
+    issuers = vocab.ISSUERS.get(site.name) or site.vocab["issuers"]
     issuer, codes, salutation = rng.choice(issuers)
-    topic, law, subject = rng.choice(TOPICS[site.name])
+    topic, law, subject = rng.choice(TOPICS.get(site.name) or site.vocab["topics"])
     if special:  # the loose 文号 spelling 赣消办2025年13号 (SITES.md)
         issuer, codes, topic, law = (
             "江西省消防安全委员会办公室",
@@ -128,6 +154,9 @@ def _old_version(site: Site, column: Column, rng: random.Random, new: Document) 
     old.subject, old.source = new.subject, _source(rng, site, new.spec["issuers"][0])
     old.spec.update({**new.spec, "clause": term.clause, "old": True, "number_in_title": False})
     new.spec["replaces"] = old
+    # ``原《…》（文号）同时废止`` in the new version (mirror/validity_texts.py) repeals the old one.
+    old.spec["acts"] = [("clause", "已废止", new)]
+    new.spec["relations"] = [("replaces", old, "", "")]
     return old
 
 
@@ -172,6 +201,10 @@ def _decision(site: Site, column: Column, rng: random.Random, rules: list[Docume
     for r in amended:
         r.validity_raw = "已修改"
     partly.validity_raw = "部分失效"
+    for verb, relation, targets in (("已废止", "repeals", repealed), ("已修改", "amends", amended)):
+        for r in targets:
+            validity_cases.act(r, "decision", verb, doc)
+            validity_cases.relate(doc, relation, r)
     doc.spec.update(
         topic="规章清理", form="decision", self_word="本决定", clause=f"本决定自{text.ymd(eff)}起施行。",
         issuers=[doc.issuer],

@@ -25,9 +25,13 @@ def _wrap(line: str, width: int) -> list[str]:
 
 
 def text_lines(att: Attachment) -> list[str]:
-    """The lines of text the rendered file holds (PDF lines are wrapped)."""
+    """The lines of text the rendered file holds (PDF lines are wrapped).
+
+    A line with tabs is a table row: a DOCX table row (cells read back joined by a space), one
+    drawn line of a PDF (cells separated by a space, wrapped like any line).
+    """
     if att.ext == "pdf":
-        return [piece for line in att.lines for piece in _wrap(line, PDF_WIDTH)]
+        return [piece for line in att.lines for piece in _wrap(line.replace("\t", " "), PDF_WIDTH)]
     return list(att.lines)
 
 
@@ -61,8 +65,15 @@ def render_docx(lines: list[str]) -> bytes:
     props = document.core_properties
     props.created = props.modified = props.last_printed = FIXED
     props.author = props.last_modified_by = ""
+    rows: list[list[str]] = []
     for line in lines:
+        if "\t" in line:  # a table row: consecutive ones make one table
+            rows.append(line.split("\t"))
+            continue
+        _add_table(document, rows)
+        rows = []
         document.add_paragraph(line)
+    _add_table(document, rows)
     raw = io.BytesIO()
     document.save(raw)
     out = io.BytesIO()
@@ -72,6 +83,16 @@ def render_docx(lines: list[str]) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
+
+
+def _add_table(document, rows: list[list[str]]) -> None:
+    """A table of ``rows`` (lists of cell texts), if there are any."""
+    if not rows:
+        return
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for cells, row in zip(rows, table.rows, strict=True):
+        for value, cell in zip(cells, row.cells, strict=False):
+            cell.text = value
 
 
 @cache

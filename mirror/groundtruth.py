@@ -6,10 +6,10 @@ import yaml
 
 from corpus.normalize import clean_text_lines, squash_spaces
 
-from . import chrome, files
+from . import families, files, validity_cases
 from .catalog import origin, url
 from .model import Article, Attachment, Document, Interpretation, Site
-from .validity import AS_OF_DATES, status
+from .validity import AS_OF_DATES, decide
 from .world import World, world
 
 
@@ -18,7 +18,7 @@ def _iso(d) -> str | None:
 
 
 def _column_url(site: Site, column_id: int, base_port: int) -> str:
-    return origin(site, base_port) + chrome.column_path(site, column_id)
+    return origin(site, base_port) + families.column_path(site, column_id)
 
 
 def _attachment(site: Site, att: Attachment, base_port: int) -> dict:
@@ -59,12 +59,46 @@ def document_truth(w: World, doc: Document, base_port: int) -> dict:
         interpretation_urls=[url(r, base_port) for r in doc.interpretations],
         effective_date=_iso(doc.effective),
         expires_on=_iso(doc.expires),
-        status={
-            d.isoformat(): status(doc.kind, doc.validity_raw, doc.effective, doc.expires, d)
-            for d in AS_OF_DATES
-        },
+        **validity_truth(doc, base_port),
     )
     return row
+
+
+def validity_truth(doc: Document, base_port: int) -> dict:
+    """Status and winning evidence at each as-of date, the acts of other documents on ``doc``,
+    its unreadable clauses and its relations (mirror.validity, mirror.validity_cases)."""
+    acts = validity_cases.acts_of(doc)
+    problems = tuple(doc.spec.get("problems", ()))
+    decided = {
+        d.isoformat(): decide(
+            doc.kind, doc.validity_raw, doc.effective, doc.expires, d, acts, problems
+        )
+        for d in AS_OF_DATES
+    }
+    return {
+        "status": {d: s for d, (s, _) in decided.items()},
+        "status_won_by": {d: won for d, (_, won) in decided.items()},
+        "term_problems": list(problems),
+        "validity_acts": [
+            {
+                "kind": kind,
+                "declares": declares,
+                "source_url": url(src.ref, base_port),
+                "date": _iso(validity_cases.act_date(src)),
+            }
+            for kind, declares, src in doc.spec.get("acts", [])
+        ],
+        "relations": [
+            {
+                "relation": rel,
+                "to_url": url(t.ref, base_port) if t else None,
+                "to_title": title or None,
+                "to_doc_number": number or None,
+            }
+            for rel, t, title, number in doc.spec.get("relations", [])
+        ],
+        "validity_case": doc.spec.get("validity_case", ""),
+    }
 
 
 def interpretation_truth(w: World, interp: Interpretation, base_port: int) -> dict:
@@ -79,18 +113,26 @@ def interpretation_truth(w: World, interp: Interpretation, base_port: int) -> di
     return row
 
 
-def _ordered(w: World) -> tuple[list[Document], list[Interpretation]]:
+def _served(w: World, include_extra: bool) -> list[Site]:
+    """The sites of the truth: the default ones, or also the extra (registry-test) ones."""
+    return [s for s in w.sites if include_extra or not s.extra]
+
+
+def _ordered(w: World, include_extra: bool = False) -> tuple[list[Document], list[Interpretation]]:
     """Documents and interpretations site by site, column by column, newest first."""
     docs, interps = [], []
-    for site in w.sites:
+    for site in _served(w, include_extra):
         for column in site.columns:
             for art in w.column_articles(site.name, column.id):
                 (docs if isinstance(art, Document) else interps).append(art)
     return docs, interps
 
 
-def truth(base_port: int = 8701, the_world: World | None = None) -> dict:
-    """The ground truth for the mirror served from ``base_port``."""
+def truth(
+    base_port: int = 8701, the_world: World | None = None, include_extra: bool = False
+) -> dict:
+    """The ground truth for the mirror served from ``base_port`` (``include_extra``: with the
+    extra sites that the sites file leaves out)."""
     w = the_world or world()
     sites = [
         {
@@ -107,9 +149,9 @@ def truth(base_port: int = 8701, the_world: World | None = None) -> dict:
                 for c in s.columns
             ],
         }  # fmt: skip
-        for s in w.sites
+        for s in _served(w, include_extra)
     ]
-    docs, interps = _ordered(w)
+    docs, interps = _ordered(w, include_extra)
     return {
         "as_of_dates": [d.isoformat() for d in AS_OF_DATES],
         "sites": sites,
@@ -122,13 +164,13 @@ def sites_yaml(base_port: int = 8701) -> str:
     """The sites registry (``crawler.sites`` format) for the mirror served from ``base_port``."""
     w = world()
     entries = []
-    for s in w.sites:
+    for s in _served(w, include_extra=False):
         entries.append(
             {
                 "name": s.name,
                 "title": s.title,
                 "family": s.family,
-                "home_url": origin(s, base_port) + chrome.home_path(s),
+                "home_url": origin(s, base_port) + families.home_path(s),
                 "verified": True,
                 "note": f"local mirror of {s.domain} (python -m mirror serve --base-port {base_port})",
                 "columns": [

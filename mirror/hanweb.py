@@ -106,6 +106,9 @@ def list_item(site: Site, column: Column, art: Article, base_port: int) -> str:
         f"<b>{day}</b>" if style.date_tag == "b" else f"<span class={q}bt-data-time{q}>{day}</span>"
     )
     anchor = f"<a href={q}{link}{q} title={q}{title}{q} target={q}_blank{q}>{pad}\t{shown}{pad}</a>"
+    if site.layout_changed:
+        # A redesigned template (``--layout-changed``): items open by script, with no href.
+        anchor = f"<a onclick={q}openArticle('{link}'){q} title={q}{title}{q}>{shown}</a>"
     if not pad:
         anchor = anchor.replace(">\t", ">", 1)
     if column.kind == "rule" and isinstance(art, Document):

@@ -27,6 +27,7 @@ class Column:
     title: str
     kind: str  # rule | normative | interpretation
     count: int
+    code: str = ""  # other families: channel code, TRS column directory, gkmlpt category id
 
 
 @dataclass
@@ -73,6 +74,14 @@ class Site:
     prefix: str = ""  # site-code prefix such as /jxssthjt
     short: str = ""  # short name used in running text, e.g. 省农业农村厅
     faults: dict = field(default_factory=dict)  # switchable faults, none yet
+    # Other CMS families (mirror/families.py): their site code (jxnew siteCode, gkmlpt SID),
+    # family-specific rendering quirks, and the vocabulary their documents are drawn from.
+    code: str = ""
+    province: str = "江西省"
+    quirks: dict = field(default_factory=dict)
+    vocab: dict = field(default_factory=dict)
+    extra: bool = False  # served, but left out of sites_yaml() and truth() (registry tests)
+    layout_changed: bool = False  # serve a redesigned list layout the crawler cannot read
 
     def column(self, column_id: int) -> Column | None:
         """The column with this id, if the site has it."""
@@ -118,12 +127,15 @@ class Attachment:
     showname: str
     ext: str
     lines: list[str]
+    link: str = ""  # the download path on sites of other families (mirror/families.py)
 
     @property
     def href(self) -> str:
         """The site-relative download link, as Hanweb writes it (showname percent-encoded)."""
         from urllib.parse import quote  # noqa: PLC0415
 
+        if self.link:
+            return self.link
         return (
             "/module/download/downfile.jsp?classid=0"
             f"&filename={self.filename}&showname={quote(self.showname)}"
@@ -152,9 +164,13 @@ class Article:
         """Where the page lives (set once the article id is assigned)."""
         return Ref(self.site, self.path)
 
+    url_path: str = ""  # set for sites of other families (mirror/families.py)
+
     @property
     def path(self) -> str:
         """``{prefix}/art/{YYYY}/{M}/{D}/art_{COL}_{ID}.html`` (month and day not zero-padded)."""
+        if self.url_path:
+            return self.url_path
         d = self.pub
         name = f"art_{self.column}_{self.article_id}.html"
         return f"{self.prefix}/art/{d.year}/{d.month}/{d.day}/{name}"

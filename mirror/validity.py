@@ -1,10 +1,15 @@
 """Validity of a generated document as of a date, from its ground facts (CONTRACTS.md rules).
 
-Written independently of ``corpus.validity`` on purpose: the truth must not share its bugs.
+Written independently of ``corpus.validity`` on purpose: the truth must not share its bugs. The
+facts are the page's 有效性 wording, the true 施行日期 and end of term, which of the document's
+own clauses cannot be dated (``problems``), and the acts of other documents on it (``Act``:
+a repeal/失效/amendment decision, an official list, a 同时废止 clause, dated by the day the
+document they are in takes effect, None when that day cannot be read).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 AS_OF_DATES = (date(2026, 11, 27), date(2028, 12, 31))
@@ -12,6 +17,16 @@ AS_OF_DATES = (date(2026, 11, 27), date(2028, 12, 31))
 REPEALED = ("废止", "已废止", "全文废止")
 EXPIRED = ("失效", "已失效", "全文失效")
 IN_FORCE = ("有效", "现行有效", "全文有效", "继续有效")
+ACT_KINDS = ("decision", "list", "clause")  # the earlier of two acts on one day: this order
+
+
+@dataclass(frozen=True)
+class Act:
+    """What another document declares of this one, and from when."""
+
+    kind: str  # decision | list | clause
+    declares: str  # 已废止 | 已失效 | 已修改 | 现行有效
+    date: date | None  # None: the document it is in gives a 施行日期 that cannot be read
 
 
 def term_end(effective: date, years: int) -> date:
@@ -27,22 +42,68 @@ def term_end(effective: date, years: int) -> date:
     return anniversary - timedelta(days=1)
 
 
-def status(kind: str, page: str, effective: date | None, expires: date | None, as_of: date) -> str:
-    """The status of a document as of ``as_of``; first matching rule wins."""
-    if page in REPEALED:
-        return "已废止"
-    if page in EXPIRED:
-        return "已失效"
-    if page in ("已修改", "部分失效"):
-        return page
+def decide(
+    kind: str,
+    page: str,
+    effective: date | None,
+    expires: date | None,
+    as_of: date,
+    acts: tuple[Act, ...] | list[Act] = (),
+    problems: tuple[str, ...] = (),
+) -> tuple[str, str | None]:
+    """(status, kind of the winning evidence) as of ``as_of``; the first matching rule wins.
+
+    ``problems`` names the document's own clauses that cannot be dated: "effective", "expiry".
+    """
+
+    def applying(declares: str) -> Act | None:
+        hits = [a for a in acts if a.declares == declares and a.date and a.date <= as_of]
+        return min(hits, key=lambda a: (a.date, ACT_KINDS.index(a.kind)), default=None)
+
+    for declares, words in (("已废止", REPEALED), ("已失效", EXPIRED)):
+        act = applying(declares)
+        if act:
+            return declares, act.kind
+        if page in words:
+            return declares, "page_field"
     if expires and expires < as_of:
-        return "已失效"
-    if effective and effective > as_of:
-        return "尚未生效"
+        return "已失效", "term"
+    undated = [a for a in acts if a.date is None and a.declares != "现行有效"]
+    if undated:
+        return "未知", min(undated, key=lambda a: ACT_KINDS.index(a.kind)).kind
+    starts_later = effective is not None and effective > as_of
+    if "expiry" in problems and not starts_later:
+        return "未知", "term"
+    if "effective" in problems:
+        return "未知", "effective_date"
+    if starts_later:
+        return "尚未生效", "effective_date"
+    if page == "部分失效":
+        return "部分失效", "page_field"
+    act = applying("已修改")
+    if act:
+        return "已修改", act.kind
+    if page == "已修改":
+        return "已修改", "page_field"
     if page in IN_FORCE:
-        return "现行有效"
+        return "现行有效", "page_field"
+    if applying("现行有效"):
+        return "现行有效", "list"
     if effective and expires and effective <= as_of <= expires:
-        return "现行有效"
-    if kind == "rule" and effective and not expires and effective <= as_of:
-        return "现行有效"
-    return "未知"
+        return "现行有效", "term"
+    if kind == "rule" and effective and not expires and "expiry" not in problems:
+        return "现行有效", "effective_date"
+    return "未知", None
+
+
+def status(
+    kind: str,
+    page: str,
+    effective: date | None,
+    expires: date | None,
+    as_of: date,
+    acts: tuple[Act, ...] | list[Act] = (),
+    problems: tuple[str, ...] = (),
+) -> str:
+    """The status of a document as of ``as_of`` (``decide`` without the winner)."""
+    return decide(kind, page, effective, expires, as_of, acts, problems)[0]

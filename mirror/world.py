@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from functools import cache
 
-from . import bodies, numbers
+from . import bodies, families, hostile, numbers
 from .catalog import SITES
 from .documents import make_documents
 from .interpretations import make_interpretations
@@ -55,8 +55,11 @@ def _rng(seed: int, *keys: object) -> random.Random:
 
 def build_world(seed: int = SEED) -> World:
     """Generate the world: documents, numbers, interpretations, ids, bodies, cross links."""
+    # The three Hanweb sites; the other families' sites are generated apart (mirror/families.py)
+    # so that adding them changes nothing of these.
+    core = [s for s in SITES if s.name in ID_STARTS]
     docs: list[Document] = []
-    for site in SITES:
+    for site in core:
         site_docs = []
         for column in site.columns:
             if column.kind != "interpretation":
@@ -65,13 +68,13 @@ def build_world(seed: int = SEED) -> World:
         numbers.assign_index_numbers(site, site_docs)
         docs += site_docs
     interps: list[Interpretation] = []
-    for site in SITES:
+    for site in core:
         for column in site.columns:
             if column.kind == "interpretation":
                 interps += make_interpretations(
                     site, column, docs, _rng(seed, site.name, column.id)
                 )
-    for site in SITES:
+    for site in core:
         mine = [a for a in [*docs, *interps] if a.site == site.name]
         numbers.assign_ids(mine, _rng(seed, site.name, "ids"), ID_STARTS[site.name])
     by_name = {s.name: s for s in SITES}
@@ -83,7 +86,9 @@ def build_world(seed: int = SEED) -> World:
         if interp.spec["mode"] in ("both", "doc"):
             for target in interp.spec["targets"]:
                 target.interpretations.append(interp.ref)
-    return World(list(SITES), docs, interps)
+    docs.append(hostile.document(by_name[hostile.SITE]))  # one page of markup (hostile.py)
+    more_docs, more_interps = families.generate(seed, [s for s in SITES if s not in core])
+    return World(list(SITES), docs + more_docs, interps + more_interps)
 
 
 @cache

@@ -22,10 +22,10 @@ CRAWL_TIMEOUT = 300
 
 
 def mirror_site_count() -> int:
-    """How many ports the mirror needs (one per site, from the base port)."""
+    """How many ports the mirror needs (one per site, from the base port; extra sites too)."""
     import mirror  # noqa: PLC0415
 
-    return len(mirror.truth(0)["sites"])
+    return mirror.port_count()
 
 
 def free_base_port(count: int, start: int = 18701) -> int:

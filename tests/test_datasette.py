@@ -8,9 +8,11 @@ metadata, templates and plugin, and once more as a real server over HTTP.
 from __future__ import annotations
 
 import asyncio
+import csv
 import fnmatch
 import hashlib
 import html
+import io
 import re
 import shutil
 import socket
@@ -27,6 +29,8 @@ from pathlib import Path
 import pytest
 
 from corpus import datasette_plugin
+from corpus.asgi import NotPublishable, create_app
+from corpus.bom import BOM, bom_csv
 from corpus.build import build
 from corpus.datasette_plugin import safe_snippet, url_link
 from corpus.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
@@ -358,11 +362,23 @@ def test_http_urls_become_escaped_links():
     assert 'rel="nofollow noopener"' in link
 
 
+def _cell(value, column, table=None):
+    return datasette_plugin.render_cell(
+        row={}, value=value, column=column, table=table, database="normdocs", datasette=None
+    )
+
+
 def test_statuses_render_as_badges_and_other_cells_are_left_alone():
-    badge = str(datasette_plugin.render_cell("现行有效", "status"))
+    badge = str(_cell("现行有效", "status"))
     assert badge == '<span class="nd-status nd-status-in-force">现行有效</span>'
-    assert datasette_plugin.render_cell(404, "status") is None  # crawl_errors' HTTP status
-    assert datasette_plugin.render_cell("<b>", "title") is None
+    assert _cell(404, "status") is None  # crawl_errors' HTTP status
+    assert _cell("<b>", "title") is None
+
+
+def test_codes_render_as_words_keeping_the_code_in_a_tooltip():
+    assert str(_cell("normative", "kind")) == '<span title="normative">行政规范性文件</span>'
+    assert "解读标题引用文件标题" in str(_cell("title_quote", "method"))
+    assert _cell("<b>", "kind") is None
 
 
 # ---------------------------------------------------------------- the site, in-process
@@ -501,6 +517,377 @@ def test_newest_lists_documents_newest_first(site):
     rows = site("/normdocs/newest.json?_shape=array").json()
     assert rows[0]["id"] == _id("信用评价")
     assert len(rows) == len(DOCUMENTS)
+
+
+# ---------------------------------------------------------------- the site's own pages
+
+
+def test_translated_templates_are_copies_of_the_installed_datasette():
+    import datasette
+
+    upstream = Path(datasette.__file__).parent / "templates"
+    translated = 0
+    for path in TEMPLATES_DIR.glob("*.html"):
+        m = re.search(
+            r"Translation of Datasette ([\d.]+)'s templates/(\S+) \(sha256 (\w+)\)",
+            path.read_text(),
+        )
+        if not m:
+            continue
+        translated += 1
+        assert m[1] == datasette.__version__, path.name
+        digest = hashlib.sha256((upstream / m[2]).read_bytes()).hexdigest()
+        assert digest.startswith(m[3]), f"Datasette's {m[2]} changed: translate {path.name} again"
+    assert translated >= 9
+
+
+def test_no_template_marks_crawled_text_as_safe():
+    allowed = {"metadata.description_html|safe", "urlencode|safe"}  # ours; SQL in a URL
+    for path in TEMPLATES_DIR.glob("*.html"):
+        for m in re.finditer(r"[\w.)\]'\"]*\|safe", path.read_text()):
+            assert any(m[0].endswith(a) for a in allowed), f"{path.name}: {m[0]}"
+
+
+def test_the_home_page_counts_by_status_kind_and_department_and_lists_the_newest(site):
+    page = site("/").text
+    for status in {s for _, s in DOCUMENTS.values()}:
+        count = sum(1 for _, s in DOCUMENTS.values() if s == status)
+        assert re.search(rf">{status}</span></a> <span class=\"nd-count\">{count}</span>", page)
+    assert '>行政规范性文件</a> <span class="nd-count">5</span>' in page
+    assert '>规章</a> <span class="nd-count">1</span>' in page
+    assert f'href="/department/{_q("江西省生态环境厅")}"' in page
+    newest = re.search(r'<section id="newest">.*?</section>', page, flags=re.S)[0]
+    first = re.search(r'<a href="/normdocs/documents/(\d+)">', newest)
+    assert int(first[1]) == _id("信用评价")
+    assert '<form class="nd-search" action="/normdocs/search"' in page
+    assert 'type="application/atom+xml"' in page
+
+
+def test_the_document_page_shows_status_evidence_interpretations_and_text(site, library):
+    doc_id = _id("督察办法")
+    response = site(f"/normdocs/documents/{doc_id}")
+    assert response.status_code == 200
+    page = response.text
+    fields = DOCUMENTS["督察办法"][0]
+    assert f'<h1 class="nd-doc-title">{html.escape(fields["title"], quote=False)}</h1>' in page
+    assert 'nd-status nd-status-in-force">现行有效</span>' in page
+    assert "截至 2026-11-27" in page
+    conn = sqlite3.connect(library)
+    evidence = conn.execute(
+        "select count(*) from validity_evidence where document_id = ?", [doc_id]
+    ).fetchone()[0]
+    conn.close()
+    table = re.search(r'<table class="nd-plain nd-evidence">.*?</table>', page, flags=re.S)[0]
+    assert table.count("<tr") - 1 == evidence > 0
+    assert "决定性证据" in table
+    interp_id = stable_id(INTERPRETATION_URL)
+    assert (
+        f'<a href="/normdocs/interpretations/{interp_id}">图解：《江西省生态环境保护督察实施办法》</a>'
+        in page
+    )
+    assert "文件页“相关解读”链接" in page or "解读页“原文链接”" in page
+    for line in fields["body_text"].split("\n"):
+        assert f"<p>{line}</p>" in page
+    assert f'<a href="{fields["url"]}" rel="nofollow noopener">' in page
+    assert "赣环规〔2023〕1号" in page and "行政规范性文件" in page
+
+
+def test_a_document_page_escapes_markup_and_never_links_a_javascript_url(site):
+    page = site(f"/normdocs/documents/{_id('危险废物')}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    page = site(f"/normdocs/documents/{_id('信息公开规定')}").text
+    assert "附件（无效链接）" in page
+    assert not re.search(r"href=[\"']?\s*javascript:", page, flags=re.I)
+
+
+def _with_tables(library: Path, tmp_path: Path, sql: str) -> Path:
+    copy = tmp_path / "normdocs.db"
+    shutil.copy(library, copy)
+    conn = sqlite3.connect(copy)
+    conn.executescript(sql)
+    conn.close()
+    return copy
+
+
+def _get(path_to_db: Path, url: str):
+    ds = make_datasette(path_to_db)
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(ds.client.get(url))
+    finally:
+        loop.close()
+
+
+def test_document_pages_work_without_and_with_relations_and_history(library, tmp_path):
+    (tmp_path / "bare").mkdir()
+    drop = "drop table if exists relations; drop table if exists status_history;"
+    bare = _with_tables(library, tmp_path / "bare", drop)
+    page = _get(bare, f"/normdocs/documents/{_id('督察办法')}")
+    assert (
+        page.status_code == 200 and "文件关系" not in page.text and "状态变化记录" not in page.text
+    )
+
+    (tmp_path / "full").mkdir()
+    repealing, repealed = _id("督察办法"), _id("排污许可")
+    # the columns the pages read; the validity engine's tables have more
+    full = _with_tables(
+        library,
+        tmp_path / "full",
+        f"""create table if not exists relations (from_document_id, to_document_id, relation,
+              quote, source_url);
+        create table if not exists status_history (document_id, as_of, built_at, old_status,
+              new_status, why);
+        insert into relations (from_document_id, to_document_id, relation, quote, source_url)
+          values ({repealing}, {repealed}, 'repeals',
+            '《关于进一步规范排污许可管理的通知》同时废止', 'javascript:alert(1)');
+        insert into status_history (document_id, as_of, built_at, old_status, new_status, why)
+          values ({repealed}, '2026-11-27', '2026-11-27', '现行有效', '已废止', '被废止');""",
+    )
+    page = _get(full, f"/normdocs/documents/{repealing}").text
+    assert "本文件<strong>废止了</strong>" in page
+    assert (
+        f'<a href="/normdocs/documents/{repealed}">江西省生态环境厅关于进一步规范排污许可管理的通知</a>'
+        in page
+    )
+    assert "同时废止" in page and "javascript:alert" in page
+    assert not re.search(r"href=[\"']?\s*javascript:", page, flags=re.I)
+    page = _get(full, f"/normdocs/documents/{repealed}").text
+    assert "<strong>废止了</strong>本文件" in page
+    assert "状态变化记录" in page and "<th>原状态</th>" in page and "<td>被废止</td>" in page
+
+
+def test_the_interpretation_page_lists_the_documents_it_explains(site):
+    page = site(f"/normdocs/interpretations/{stable_id(INTERPRETATION_URL)}").text
+    assert "<h1>图解：《江西省生态环境保护督察实施办法》</h1>" in page
+    link = f'<a href="/normdocs/documents/{_id("督察办法")}">{html.escape(DOCUMENTS["督察办法"][0]["title"], quote=False)}</a>'
+    assert link in page
+    assert "所解读的文件（1）" in page
+
+
+def test_the_department_page_lists_its_documents_in_force_and_its_interpretation_rate(site):
+    response = site("/department/" + _q("江西省生态环境厅"))
+    assert response.status_code == 200
+    page = response.text
+    section = re.search(r'<section id="in-force">.*?</section>', page, flags=re.S)[0]
+    listed = {int(i) for i in re.findall(r'href="/normdocs/documents/(\d+)"', section)}
+    assert listed == {_id("督察办法"), _id("危险废物")}  # 危险废物: a joint document
+    # rules and normative documents of the department: 督察办法 (interpreted), 排污许可,
+    # 信用评价, 危险废物 → 1 of 4
+    rate = re.search(r'<section id="rate">.*?</section>', page, flags=re.S)[0]
+    assert "共 4 份，已有解读 1 份" in rate and "25.0%" in rate
+    # The list's Excel download holds the same documents (the 现行有效目录 query).
+    href = re.search(r'<a class="nd-excel-csv" href="([^"]+)"', section)[1]
+    export = site(html.unescape(href)).content
+    assert export[:3] == BOM
+    rows = list(csv.DictReader(io.StringIO(export[3:].decode("utf-8"))))
+    assert {int(r["id"]) for r in rows} == listed
+    missing = site("/department/" + _q("没有这个部门"))
+    assert missing.status_code == 302  # Datasette's 404 handler: to the ~-encoded path
+    assert site(missing.headers["location"]).status_code == 404
+
+
+def test_the_site_page_links_to_its_departments(site):
+    page = site("/normdocs/sites/jx-sthjt").text
+    assert "<h1>江西省生态环境厅</h1>" in page
+    assert f'href="/department/{_q("江西省生态环境厅")}"' in page
+
+
+def test_table_pages_show_chinese_headers_facets_and_filters_over_snake_case_data(site):
+    page = site("/normdocs/documents").text
+    assert re.search(r'<th [^>]*data-column="title"[^>]*>\s*<a [^>]*>标题</a>', page)
+    assert re.search(r'<th [^>]*data-column="status"[^>]*>\s*<a [^>]*>效力状态</a>', page)
+    assert re.search(r'<strong>效力状态\s*<span class="facet-info-total">', page)
+    assert ">行政规范性文件</a> 5</li>" in page  # the kind facet, in words
+    assert '<option value="title">标题</option>' in page
+    assert "下载本页数据" in page and 'a class="nd-excel-csv"' in page
+    assert "This data as" not in page and "Apply" not in page
+    rows = site("/normdocs/documents.json?_shape=array&_size=1").json()
+    assert {"title", "status", "doc_number", "published_date"} <= set(rows[0])
+
+
+def test_query_pages_label_their_parameters_and_link_titles_to_documents(site):
+    page = site(f"/normdocs/search?q={_q('生态环境')}").text
+    assert '<label for="qp1">检索词</label>' in page or ">检索词</label>" in page
+    assert '<option value="现行有效">现行有效</option>' in page
+    for doc_id in _containing("生态环境"):
+        assert f'<a href="/normdocs/documents/{doc_id}">' in page
+    page = site("/normdocs/newest").text
+    assert "col-atom_" not in page and ">标题</th>" in page
+    assert site("/normdocs/newest.json?_shape=array").json()[0]["atom_id"]
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_the_excel_csv_is_the_csv_with_a_byte_order_mark(site):
+    plain = site("/normdocs/documents.csv?_stream=on").content
+    excel = site("/normdocs/documents.csv?_stream=on&_bom=1").content
+    assert plain[:3] != BOM and excel[:3] == BOM
+    assert excel[3:] == plain
+    assert "江西省生态环境厅" in excel[3:].decode("utf-8")
+    page_csv = site("/normdocs/documents.csv?_bom=1&_size=2")
+    assert page_csv.content[:3] == BOM and page_csv.content.count(b"\n") >= 3
+
+
+def test_query_csv_downloads_for_excel(site):
+    response = site(f"/normdocs/in_force.csv?issuer={_q('江西省生态环境厅')}&site=&_bom=1&_dl=on")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers.get("content-disposition", "")
+    assert response.content[:3] == BOM
+    rows = list(csv.DictReader(io.StringIO(response.content[3:].decode("utf-8"))))
+    assert {int(r["id"]) for r in rows} == {_id("督察办法"), _id("危险废物")}
+
+
+def test_other_responses_never_get_a_byte_order_mark(site):
+    assert site("/normdocs/documents.json?_bom=1").content[:1] == b"{"
+    assert site("/?_bom=1").content[:3] != BOM
+
+
+def _asgi_app(chunks: list[bytes], status: int = 200, length: bool = False):
+    seen = {}
+
+    async def app(scope, receive, send):
+        seen["query_string"] = scope["query_string"]
+        headers = [(b"content-type", b"text/csv")]
+        if length:
+            headers.append((b"content-length", str(sum(map(len, chunks))).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        for i, chunk in enumerate(chunks):
+            await send(
+                {"type": "http.response.body", "body": chunk, "more_body": i < len(chunks) - 1}
+            )
+
+    return app, seen
+
+
+def _call(app, path: str, query: bytes) -> list[dict]:
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "path": path, "query_string": query}
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize("length", [False, True])
+def test_the_bom_goes_before_the_first_chunk_of_a_streamed_csv_only(length):
+    inner, seen = _asgi_app([b"id,title\r\n", "1,中文\r\n".encode(), b"2,x\r\n"], length=length)
+    sent = _call(bom_csv(inner), "/normdocs/documents.csv", b"_stream=on&_bom=1&q=%E4%B8%AD")
+    assert seen["query_string"] == b"_stream=on&q=%E4%B8%AD"  # Datasette never sees _bom
+    bodies = [m["body"] for m in sent if m["type"] == "http.response.body"]
+    assert bodies[0] == BOM + b"id,title\r\n" and BOM not in b"".join(bodies[1:])
+    if length:
+        headers = dict(sent[0]["headers"])
+        assert int(headers[b"content-length"]) == len(b"".join(bodies))
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status"),
+    [
+        ("/normdocs/documents.csv", b"_stream=on", 200),  # not asked for
+        ("/normdocs/documents.json", b"_bom=1", 200),  # not a CSV
+        ("/normdocs/documents.csv", b"_bom=1", 400),  # an error page
+        ("/normdocs/documents.csv", b"_bom=0", 200),
+    ],
+)
+def test_the_bom_is_added_only_to_successful_csv_that_asks_for_it(path, query, status):
+    inner, seen = _asgi_app([b"id\r\n"], status=status)
+    sent = _call(bom_csv(inner), path, query)
+    assert sent[1]["body"] == b"id\r\n"
+
+
+def test_the_xlsx_export_holds_the_chinese_text(site):
+    import openpyxl
+
+    response = site(f"/normdocs/documents.xlsx?status={_q('现行有效')}")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    titles = {r[header.index("title")] for r in rows[1:]}
+    expected = {f["title"] for f, s in DOCUMENTS.values() if s == "现行有效"}
+    assert titles == expected
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def _feed(site, query: str) -> tuple[str, list[tuple[str, str]]]:
+    import xml.etree.ElementTree as ET
+
+    response = site(f"/normdocs/newest.atom?{query}")
+    assert response.status_code == 200, response.text[:500]
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(response.content)
+    entries = [
+        (e.find("a:link", ns).get("href"), e.find("a:title", ns).text)
+        for e in root.findall("a:entry", ns)
+    ]
+    return root.find("a:title", ns).text, entries
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", set(DOCUMENTS)),
+        (f"department={_q('江西省生态环境厅')}", {"督察办法", "排污许可", "信用评价", "危险废物"}),
+        (f"department={_q('江西省农业农村厅')}", {"农作物种子"}),
+        ("site=jx-portal", {"信息公开规定"}),
+        ("kind=rule", {"信息公开规定"}),
+    ],
+)
+def test_the_atom_feeds_hold_new_documents_overall_per_department_and_per_kind(
+    site, query, expected
+):
+    title, entries = _feed(site, query + f"&_feed_title={_q('规范性文件库 · 新文件')}")
+    assert title == "规范性文件库 · 新文件"
+    assert {href for href, _ in entries} == {f"/normdocs/documents/{_id(n)}" for n in expected}
+    for href, entry_title in entries[:2]:
+        assert site(href).status_code == 200
+        assert entry_title in {f["title"] for f, _ in DOCUMENTS.values()}
+
+
+def test_every_feed_the_site_offers_is_a_valid_feed(site):
+    page = site("/").text + site("/department/" + _q("江西省农业农村厅")).text
+    urls = set(re.findall(r'href="(/normdocs/newest\.atom\?[^"]+)"', page))
+    assert len(urls) >= 4  # all, the two kinds the library has, a department
+    for url in urls:
+        title, entries = _feed(site, html.unescape(url).split("?", 1)[1])
+        assert title.startswith("规范性文件库 · ") and entries, url
+
+
+# ---------------------------------------------------------------- production serving
+
+
+def test_the_production_app_refuses_a_library_with_pending_wal_pages(library, tmp_path):
+    copy = tmp_path / "normdocs.db"
+    shutil.copy(library, copy)
+    writer = sqlite3.connect(copy)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("create table later (x)")
+    writer.commit()
+    try:
+        with pytest.raises(NotPublishable, match="normdocs build"):
+            create_app(copy)
+    finally:
+        writer.close()  # the last connection checkpoints on close
+    assert create_app(copy) is not None
+
+
+def test_the_production_module_imports_without_side_effects(monkeypatch):
+    import importlib
+
+    monkeypatch.delenv("NORMDOCS_DB", raising=False)
+    module = importlib.reload(importlib.import_module("corpus.asgi"))
+    with pytest.raises(module.NotPublishable, match="NORMDOCS_DB"):
+        module.app  # noqa: B018 - the attribute makes the app
 
 
 # ---------------------------------------------------------------- the site, over HTTP

@@ -202,3 +202,196 @@ def test_counts_and_idempotence(db):
     assert db.execute("SELECT interpretation_count FROM documents").fetchone()[0] == 2
     counts = dict(db.execute("SELECT url, document_count FROM interpretations").fetchall())
     assert counts == {jd_url(1): 1, jd_url(2): 1, jd_url(3): 0}
+
+
+# ---------------------------------------------------------------- the hard cases, one by one
+
+NOTICE = "关于进一步加强高标准农田建设工作的通知"
+
+
+def add_issued(db, n, title, published, issuer, doc_number=None, written=None):
+    save_document(
+        db,
+        DocumentRecord(
+            url=doc_url(n),
+            site=SITE,
+            kind="normative",
+            title=title,
+            issuer=issuer,
+            doc_number=doc_number,
+            written_date=written,
+            published_date=published,
+        ),
+    )
+
+
+@pytest.fixture
+def jx(db):
+    """The fixture's site, in Jiangxi (attributions compare canonical department names)."""
+    db["sites"].update(SITE, {"province": "江西省"})
+    return db
+
+
+def test_a_namesake_attributed_to_a_ministry_is_not_ours(jx):
+    add_issued(jx, 1, f"江西省农业农村厅{NOTICE}", "2023-03-01", "江西省农业农村厅")
+    add_jd(
+        jx, 1, f"《{NOTICE}》解读", "2023-06-01", body=f"近日，农业农村部办公厅印发了《{NOTICE}》。"
+    )
+    link_interpretations(jx)
+    assert links_of(jx) == {}
+    note = jx.execute("SELECT link_note FROM interpretations").fetchone()[0]
+    assert "农业农村部办公厅" in note and "发文机关不符" in note
+
+
+def test_attribution_picks_the_issuer_among_namesakes(jx):
+    add_issued(jx, 1, f"江西省人民政府{NOTICE}", "2023-03-01", "江西省人民政府")
+    add_issued(jx, 2, f"江西省人民政府办公厅{NOTICE}", "2023-04-01", "江西省人民政府办公厅")
+    # The dates alone would take the newer (办公厅); the lead says 省政府.
+    add_jd(jx, 1, f"《{NOTICE}》解读", "2023-06-01", body=f"近日，省政府印发了《{NOTICE}》。")
+    add_jd(jx, 2, f"《{NOTICE}》解读", "2023-06-01", body=f"近日，省政府办公厅印发了《{NOTICE}》。")
+    link_interpretations(jx)
+    assert links_of(jx) == {pair(1, 1): ("title_quote", 0.8), pair(2, 2): ("title_quote", 0.8)}
+
+
+def test_a_bare_quote_without_attribution_is_weaker_and_says_it_chose(jx):
+    add_issued(jx, 1, f"江西省人民政府{NOTICE}", "2023-03-01", "江西省人民政府")
+    add_issued(jx, 2, f"江西省人民政府办公厅{NOTICE}", "2023-04-01", "江西省人民政府办公厅")
+    add_jd(jx, 1, f"《{NOTICE}》解读", "2023-06-01")
+    link_interpretations(jx)
+    assert links_of(jx) == {pair(2, 1): ("title_quote", 0.75)}
+    evidence = jx.execute("SELECT evidence FROM document_interpretations").fetchone()[0]
+    assert "同名文件2份" in evidence
+
+
+def test_the_repealed_older_version_named_in_the_lead_is_not_linked(jx):
+    add_issued(jx, 1, SEED, "2016-03-01", "江西省农业农村厅", "赣农规〔2016〕3号")
+    add_issued(jx, 2, SEED, "2023-05-11", "江西省农业农村厅", "赣农规〔2023〕2号")
+    lead = f"近日，省农业农村厅印发了《{SEED}》（赣农规〔2023〕2号），原《{SEED}》（赣农规〔2016〕3号）同时废止。"
+    add_jd(jx, 1, f"《{SEED}》解读", "2023-05-12", body=lead)
+    add_jd(
+        jx, 2, "新闻发布会实录", "2023-05-12", body="原赣农规〔2016〕3号文件同时废止，新办法更严。"
+    )
+    link_interpretations(jx)
+    assert set(links_of(jx)) == {pair(2, 1)}
+
+
+def test_only_the_first_sentence_of_the_body_names_the_subject(jx):
+    add_issued(jx, 1, SEED, "2023-05-11", "江西省农业农村厅")
+    add_issued(jx, 2, f"江西省农业农村厅{NOTICE}", "2023-01-11", "江西省农业农村厅")
+    body = f"近日，省农业农村厅印发了《{SEED}》。该办法与《江西省农业农村厅{NOTICE}》相互衔接。"
+    add_jd(jx, 1, "政策问答", "2023-05-12", body=body)
+    add_jd(jx, 2, "政策问答", "2023-05-12", body=f"近日，省农业农村厅依据《{SEED}》，印发了新规。")
+    link_interpretations(jx)
+    assert links_of(jx) == {pair(1, 1): ("opening_quote", 0.8)}
+
+
+def test_an_interpretation_may_come_before_the_documents_page(jx):
+    # Signed 2023-05-02, interpreted 2023-05-04, put on its site only 2023-05-10.
+    add_issued(jx, 1, SEED, "2023-05-10", "江西省农业农村厅", written="2023-05-02")
+    add_jd(jx, 1, f"《{SEED}》解读", "2023-05-04")
+    link_interpretations(jx)
+    row = jx.execute("SELECT days_after, synchronous FROM document_interpretations").fetchone()
+    assert row == (-6, 1)
+
+
+def test_two_documents_in_one_interpretation(jx):
+    other = "江西省农作物品种审定实施细则"
+    add_issued(jx, 1, SEED, "2023-05-11", "江西省农业农村厅")
+    add_issued(jx, 2, other, "2023-05-09", "江西省农业农村厅")
+    add_jd(
+        jx, 1, "政策问答", "2023-05-12", body=f"近日，省农业农村厅印发了《{SEED}》和《{other}》。"
+    )
+    add_jd(jx, 2, f"《{SEED}》和《{other}》政策解读", "2023-05-12")
+    link_interpretations(jx)
+    assert set(links_of(jx)) == {pair(1, 1), pair(2, 1), pair(1, 2), pair(2, 2)}
+
+
+@pytest.mark.parametrize(
+    ("label", "method"),
+    [
+        ("相关解读", "link_from_document"),
+        ("列表", "link_from_list"),
+        ("relation", "relation_field"),
+    ],
+)
+def test_explicit_links_record_where_they_were_found(db, label, method):
+    save_document(
+        db,
+        DocumentRecord(
+            url=doc_url(1),
+            site=SITE,
+            kind="normative",
+            title="某某通知",
+            links=[PageLink(url=jd_url(1), text="解读", role="interpretation", label=label)],
+        ),
+    )
+    add_jd(db, 1, "图解", "2023-05-12")
+    link_interpretations(db)
+    assert links_of(db) == {pair(1, 1): (method, 1.0)}
+
+
+def test_unlinked_interpretations_say_why(jx):
+    add_issued(jx, 1, SEED, "2023-05-11", "江西省农业农村厅", "赣农规〔2023〕2号")
+    add_jd(jx, 1, "《农业行政处罚程序规定》解读", "2023-06-01")
+    add_jd(jx, 2, f"《{SEED}》解读", "2020-01-01")
+    add_jd(jx, 3, "赣农规〔2019〕9号文件政策解读", "2023-06-01")
+    add_jd(jx, 4, "春耕备耕怎么干", "2023-06-01")
+    link_interpretations(jx)
+    notes = [r[0] for r in jx.execute("SELECT link_note FROM interpretations ORDER BY url")]
+    assert "《农业行政处罚程序规定》，库中无此文件" in notes[0]
+    assert "晚于解读" in notes[1]
+    assert "赣农规〔2019〕9号，库中无此文号" in notes[2]
+    assert notes[3] == "未引用库中文件的标题或文号，也无原文链接"
+
+
+def test_a_namesake_issued_later_is_not_taken_whoever_the_lead_names(jx):
+    # The lead names one issuer for two documents; its namesake of the second came a year later.
+    measure = "江西省数字政府建设管理办法（试行）"
+    add_issued(jx, 1, "江西省电力设施保护规定", "2015-09-09", "江西省人民政府")
+    add_issued(
+        jx,
+        2,
+        f"江西省人民政府办公厅关于印发《{measure}》的通知",
+        "2015-09-26",
+        "江西省人民政府办公厅",
+    )
+    add_issued(jx, 3, f"江西省人民政府关于印发《{measure}》的通知", "2016-04-23", "江西省人民政府")
+    lead = f"近日，江西省人民政府印发了《江西省电力设施保护规定》和《{measure}》。"
+    add_jd(jx, 1, "政策问答", "2015-09-28", body=lead)
+    link_interpretations(jx)
+    assert links_of(jx) == {pair(1, 1): ("opening_quote", 0.8), pair(2, 1): ("opening_quote", 0.7)}
+
+
+def test_a_link_from_both_pages_is_one_row_with_both_pieces_of_evidence(db):
+    add_jd(db, 1, "图解", "2023-05-12", links=[doc_url(1)])
+    add_doc(db, 1, "某某通知", "2023-05-11", links=[jd_url(1)])
+    link_interpretations(db)
+    assert links_of(db) == {pair(1, 1): ("link_from_document", 1.0)}
+    evidence = db.execute("SELECT evidence FROM document_interpretations").fetchone()[0]
+    assert "文件页" in evidence and "解读页" in evidence
+
+
+def test_a_doc_number_inside_a_quoted_basis_is_not_the_subject(jx):
+    basis = "江西省农业农村厅关于加强种子管理的若干措施（赣农字〔2016〕10号）"
+    add_issued(jx, 1, SEED, "2023-05-11", "江西省农业农村厅")
+    add_issued(jx, 2, basis, "2016-03-01", "江西省农业农村厅", "赣农字〔2016〕10号")
+    lead = f"近日，省农业农村厅依据《{basis}》，印发了《{SEED}》。"
+    add_jd(jx, 1, "解读：我省出台种子管理新举措", "2023-05-12", body=lead)
+    link_interpretations(jx)
+    assert links_of(jx) == {pair(1, 1): ("opening_quote", 0.8)}
+
+
+def test_a_relation_field_on_an_interpretation_is_a_relation_link(db):
+    add_doc(db, 1, "某某通知", "2023-05-11")
+    save_interpretation(
+        db,
+        InterpretationRecord(
+            url=jd_url(1),
+            site=SITE,
+            title="图解",
+            published_date="2023-05-12",
+            links=[PageLink(url=doc_url(1), text="", role="document", label="relation")],
+        ),
+    )
+    link_interpretations(db)
+    assert links_of(db) == {pair(1, 1): ("relation_field", 1.0)}

@@ -26,24 +26,26 @@ from crawler.sites import load_sites
 from mirror import files, groundtruth
 from mirror.interpretations import form_of
 from mirror.server import start_background
-from mirror.validity import status
+from mirror.validity import Act, status
 from mirror.world import build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = 18801
 TRUTH = mirror.truth(BASE)
-DOCS = TRUTH["documents"]
-INTERPS = TRUTH["interpretations"]
-COLUMNS = [(s["name"], c) for s in TRUTH["sites"] for c in s["columns"]]
+# This file checks the Hanweb imitation; the other families' sites: tests/test_families_mirror.py.
+HANWEB = {s["name"] for s in TRUTH["sites"] if s["family"] == "hanweb"}
+DOCS = [d for d in TRUTH["documents"] if d["site"] in HANWEB]
+INTERPS = [i for i in TRUTH["interpretations"] if i["site"] in HANWEB]
+COLUMNS = [(s["name"], c) for s in TRUTH["sites"] if s["name"] in HANWEB for c in s["columns"]]
 WEBIDS = {"jx-portal": 3, "jx-nync": 46, "jx-sthjt": 63}
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr"}
 
 
 def _free_base() -> int:
-    """A base port whose three ports are free (18801 unless taken)."""
-    for base in range(BASE, BASE + 300, 10):
+    """A base port whose ports are all free (18801 unless taken)."""
+    for base in range(BASE, BASE + 300, 20):
         try:
-            for offset in range(3):
+            for offset in range(mirror.port_count()):
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", base + offset))
             return base
@@ -57,7 +59,11 @@ def served():
     """The mirror served in-process; yields (base port, truth for that port)."""
     base = _free_base()
     stop = start_background(base)
-    yield base, (TRUTH if base == BASE else mirror.truth(base))
+    truth = TRUTH if base == BASE else mirror.truth(base)
+    hanweb = {
+        k: [p for p in truth[k] if p["site"] in HANWEB] for k in ("documents", "interpretations")
+    }
+    yield base, {**truth, **hanweb}
     stop()
 
 
@@ -129,12 +135,12 @@ def test_generator_ignores_hash_randomisation(tmp_path):
 
 
 def test_counts_are_pinned():
-    assert len(DOCS) == 440
+    assert len(DOCS) == 441  # 440 generated + the hostile page (mirror/hostile.py)
     assert len(INTERPS) == 130
     totals = {(name, c["title"]): c["total"] for name, c in COLUMNS}
     assert totals == {
         ("jx-portal", "规章"): 60, ("jx-portal", "规范性文件"): 200, ("jx-portal", "部门解读"): 60,
-        ("jx-nync", "规范性文件"): 100, ("jx-nync", "政策解读"): 40,
+        ("jx-nync", "规范性文件"): 101, ("jx-nync", "政策解读"): 40,  # 100 + mirror/hostile.py
         ("jx-sthjt", "规范性文件"): 80, ("jx-sthjt", "政策解读"): 30,
     }  # fmt: skip
 
@@ -143,7 +149,8 @@ def test_truth_has_the_contract_shape():
     assert TRUTH["as_of_dates"] == ["2026-11-27", "2028-12-31"]
     doc_keys = {"url", "site", "kind", "column_url", "title", "doc_number", "doc_number_raw", "issuer",
                 "written_date", "published_date", "validity_raw", "index_no", "subject", "body_text",
-                "attachments", "interpretation_urls", "effective_date", "expires_on", "status"}  # fmt: skip
+                "attachments", "interpretation_urls", "effective_date", "expires_on", "status",
+                "status_won_by", "term_problems", "validity_acts", "relations", "validity_case"}  # fmt: skip
     interp_keys = {"url", "site", "column_url", "title", "published_date", "source", "form", "body_text",
                    "attachments", "linked_document_urls", "document_urls"}  # fmt: skip
     assert all(set(d) == doc_keys for d in DOCS)
@@ -166,6 +173,8 @@ def test_every_document_status_follows_the_rules(doc):
     def d(s):
         return date.fromisoformat(s) if s else None
 
+    # the acts of other documents on it (decisions, lists, 同时废止) and its undatable clauses
+    acts = [Act(a["kind"], a["declares"], d(a["date"])) for a in doc["validity_acts"]]
     for as_of, value in doc["status"].items():
         assert value == status(
             doc["kind"],
@@ -173,6 +182,8 @@ def test_every_document_status_follows_the_rules(doc):
             d(doc["effective_date"]),
             d(doc["expires_on"]),
             d(as_of),
+            acts,
+            tuple(doc["term_problems"]),
         )
     assert "2015-01-01" <= doc["published_date"] <= "2026-10-31"
     assert doc["written_date"] <= doc["published_date"]
@@ -214,7 +225,10 @@ def test_every_interpretation_form_follows_its_title(interp):
 def test_sites_file_is_accepted_by_the_registry(tmp_path):
     path = tmp_path / "sites.yml"
     path.write_text(mirror.sites_yaml(BASE), encoding="utf-8")
-    assert [s.name for s in load_sites(path)] == ["jx-portal", "jx-nync", "jx-sthjt"]
+    assert [s.name for s in load_sites(path)] == [
+        "jx-portal", "jx-nync", "jx-sthjt", "jx-gxt", "jx-portal-new", "hn-nynct", "gz-sthjt",
+        "gd-gov",
+    ]  # fmt: skip
     assert (ROOT / "sites" / "mirror.yml").read_text(encoding="utf-8") == mirror.sites_yaml(8701)
 
 
@@ -322,8 +336,9 @@ def test_nync_proxy_pages_with_get_and_refuses_post(served):
     base, _ = served
     proxy = f"http://127.0.0.1:{base + 1}/module/web/jpage/dataproxy.jsp"
     xml = fetch(f"{proxy}?page=7&appid=1&webid=46&columnid=27784&unitid=305681")[1].decode()
-    assert "<totalrecord>100</totalrecord><totalpage>7</totalpage>" in xml
-    assert len(records(xml)) == 10
+    # 101 = 100 + the hostile page (mirror/hostile.py): 6 pages of 15, then 11
+    assert "<totalrecord>101</totalrecord><totalpage>7</totalpage>" in xml
+    assert len(records(xml)) == 11
     assert (
         fetch(f"{proxy}?startrecord=1&endrecord=45", {"webid": "46", "columnid": "27784"})[0] == 405
     )
@@ -407,7 +422,15 @@ def _extract(ext: str, data: bytes) -> str:
     if ext == "pdf":
         reader = PdfReader(io.BytesIO(data))
         return clean_text_lines("\n".join(p.extract_text() for p in reader.pages).split("\n"))
-    return clean_text_lines([p.text for p in docx.Document(io.BytesIO(data)).paragraphs])
+    document = docx.Document(io.BytesIO(data))  # paragraphs and table rows, in document order
+    lines = []
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            lines.append(docx.text.paragraph.Paragraph(child, document).text)
+        elif child.tag.endswith("}tbl"):
+            table = docx.table.Table(child, document)
+            lines += [" ".join(c.text for c in row.cells) for row in table.rows]
+    return clean_text_lines(lines)
 
 
 def test_attachments_are_real_files_holding_the_truth_text(served):

@@ -1,4 +1,4 @@
-"""The validity rule book: term extraction, page wordings, and the seven rules as of a fixed date."""
+"""The validity rule book: terms, page wordings, and the rules, acts of other documents included."""
 
 from datetime import date
 
@@ -6,6 +6,7 @@ import pytest
 
 from corpus.validity import (
     STATUSES,
+    Act,
     Term,
     cn_date,
     decide,
@@ -248,3 +249,96 @@ def test_a_future_start_decides_even_when_the_end_is_unreadable():
     term = extract_term("本办法自2027年6月1日起施行，有效期至另行通知。", "")
     assert term.expiry_problem
     assert decide("normative", "", term, AS_OF).status == "尚未生效"
+
+
+# ---------------------------------------------------------------- decide with the acts of other documents
+
+
+def _act(
+    kind, status, day, title="江西省人民政府关于废止部分文件的决定", number="赣府发〔2026〕1号"
+):
+    return Act(kind, status, day, f"《某文件》（{number}）", title, number, 7, "http://x/7")
+
+
+REPEAL_2026 = _act("decision", "已废止", "2026-03-18")
+REPEAL_2027 = _act("decision", "已废止", "2027-01-01")
+CLAUSE_2025 = _act(
+    "clause", "已废止", "2025-08-01", "关于印发《新办法》的通知", "赣府发〔2025〕3号"
+)
+VOID_LIST = _act("list", "已失效", "2025-12-22", "关于公布目录的通知", "赣农字〔2025〕4号")
+IN_LIST = _act("list", "现行有效", "2025-12-22", "关于公布目录的通知", "赣农字〔2025〕4号")
+LATE_LIST = _act("list", "现行有效", "2027-01-10", "关于公布目录的通知", "赣农字〔2027〕1号")
+AMEND_2026 = _act(
+    "decision", "已修改", "2026-07-08", "关于修改《某办法》的决定", "赣农规〔2026〕15号"
+)
+UNDATED = Act("decision", "已失效", None, "《某文件》", "关于宣布失效的决定", "赣环规〔2026〕32号",
+              8, "http://x/8", "所在文件施行日期“2026年6月31日”无法解析")  # fmt: skip
+BAD_TERM = extract_term("本办法自2023年6月1日起施行，有效期至2029年6月底。", "")
+
+
+@pytest.mark.parametrize(
+    ("rule", "page", "term", "acts", "status", "winner"),
+    [
+        # 1. an applying repeal beats the page, the term, a 现行有效目录 and a 失效目录
+        (1, "有效", IN_TERM, [REPEAL_2026], "已废止", "decision"),
+        (1, "失效", ENDED, [REPEAL_2026, IN_LIST, VOID_LIST], "已废止", "decision"),
+        (1, "", NOTHING, [REPEAL_2026, CLAUSE_2025], "已废止", "clause"),  # the earliest repeal
+        (1, "已废止", IN_TERM, [REPEAL_2027], "已废止", "page_field"),  # the page, act pending
+        # 2. an applying 失效 declaration, else a page that says 失效, even while the term runs
+        (2, "有效", IN_TERM, [VOID_LIST, IN_LIST], "已失效", "list"),
+        (2, "失效", IN_TERM, [IN_LIST], "已失效", "page_field"),
+        # 3. the term ended: beats a 现行有效目录, an amendment and a pending repeal
+        (3, "有效", ENDED, [IN_LIST, AMEND_2026, REPEAL_2027], "已失效", "term"),
+        # 4. an act that cannot be dated: never a guess
+        (4, "有效", IN_TERM, [UNDATED, IN_LIST], "未知", "decision"),
+        # 5. an unreadable end of term
+        (5, "有效", BAD_TERM, [IN_LIST], "未知", "term"),
+        # 7. not yet in force, whatever the page and the lists say
+        (7, "有效", FUTURE, [IN_LIST, REPEAL_2027], "尚未生效", "effective_date"),
+        # 8–9. in force with changes
+        (8, "部分失效", IN_TERM, [AMEND_2026], "部分失效", "page_field"),
+        (9, "有效", IN_TERM, [AMEND_2026, REPEAL_2027], "已修改", "decision"),
+        # 10–11. the page, then a 现行有效目录 that applies (a later list does not)
+        (10, "现行有效", IN_TERM, [IN_LIST], "现行有效", "page_field"),
+        (11, "", NOTHING, [IN_LIST], "现行有效", "list"),
+        (11, "", NO_TERM, [IN_LIST, REPEAL_2027], "现行有效", "list"),
+        (14, "", NO_TERM, [LATE_LIST], "未知", None),
+    ],
+)
+def test_weighs_the_acts_of_other_documents(rule, page, term, acts, status, winner):
+    decision = decide("normative", page, term, AS_OF, acts)
+    assert decision.status == status, f"rule {rule}: {decision.basis}"
+    assert [e.kind for e in decision.evidence if e.wins] == ([winner] if winner else [])
+    assert len(decision.evidence) >= len(acts)
+    assert decision.basis and "\n" not in decision.basis
+
+
+def test_act_evidence_names_its_source_and_says_when():
+    decision = decide("normative", "有效", IN_TERM, AS_OF, [REPEAL_2026, REPEAL_2027, UNDATED])
+    acts = [e for e in decision.evidence if e.kind == "decision"]
+    assert [(e.status, e.date, e.wins) for e in acts] == [
+        ("已废止", "2026-03-18", True),
+        ("已废止", "2027-01-01", False),
+        ("未知", None, False),
+    ]
+    assert all(e.source_document_id and e.source_url and e.source for e in acts)
+    assert "尚未生效" in acts[1].note and "无法解析" in acts[2].note
+    assert decision.basis == (
+        "据废止决定《江西省人民政府关于废止部分文件的决定》（赣府发〔2026〕1号），"
+        "自2026年3月18日起废止（页面仍标注“有效”）"
+    )
+
+
+def test_a_pending_repeal_is_named_in_the_basis():
+    decision = decide("normative", "有效", IN_TERM, AS_OF, [REPEAL_2027])
+    assert decision.status == "现行有效"
+    assert decision.basis.endswith(
+        "（《江西省人民政府关于废止部分文件的决定》（赣府发〔2026〕1号）定于2027年1月1日起废止）"
+    )
+    assert decide("normative", "有效", IN_TERM, date(2027, 1, 1), [REPEAL_2027]).status == "已废止"
+
+
+def test_an_undatable_act_says_why():
+    basis = decide("normative", "有效", IN_TERM, AS_OF, [UNDATED]).basis
+    assert basis.startswith("《关于宣布失效的决定》（赣环规〔2026〕32号）宣布失效本文件")
+    assert "2026年6月31日" in basis

@@ -1,0 +1,320 @@
+"""The sites of the other CMS families: their documents, interpretations and URLs.
+
+Generated with the same generators as the Hanweb sites (``documents``, ``numbers``, ``bodies``),
+seeded per site, but apart from them: adding a site here changes nothing on the three Hanweb
+sites. What differs per family is where pages live (``article_path``, ``column_path``,
+attachment links) and how they are rendered (``mirror/jxnew.py``, ``trs.py``, ``gkmlpt.py``).
+Sites outside Jiangxi get their province's name in titles and text.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from . import bodies, chrome, facts, numbers
+from .documents import make_documents, weighted
+from .interpretations import form_of
+from .model import Article, Attachment, Column, Document, Interpretation, Link, Site
+
+MODES = (
+    ("both", 0.35),
+    ("interp", 0.2),
+    ("doc", 0.15),
+    ("title", 0.15),
+    ("lead", 0.1),
+    ("number", 0.05),
+)
+FORMS = (
+    ("文字解读", 0.55),
+    ("图解", 0.2),
+    ("答记者问", 0.08),
+    ("专家解读", 0.07),
+    ("起草说明", 0.05),
+    ("视频", 0.05),
+)
+JXNEW_ID_BASE = 1_890_000_000_000_000_000  # the 19-digit content ids of the new platform
+
+
+def _rng(seed: int, *keys: object) -> random.Random:
+    return random.Random(":".join(str(k) for k in (seed, *keys)))
+
+
+def generate(seed: int, sites: list[Site]) -> tuple[list[Document], list[Interpretation]]:
+    """Every document and interpretation of ``sites``, with bodies, links and URLs."""
+    all_docs: list[Document] = []
+    all_interps: list[Interpretation] = []
+    for site in sites:
+        docs: list[Document] = []
+        for column in site.columns:
+            if column.kind != "interpretation":
+                docs += make_documents(site, column, _rng(seed, site.name, column.id))
+        numbers.assign_numbers(docs, _rng(seed, site.name, "numbers"))
+        _index_numbers(site, docs)
+        _localise_facts(site, docs)
+        interps: list[Interpretation] = []
+        for column in site.columns:
+            if column.kind == "interpretation":
+                interps += _interpretations(site, column, docs, _rng(seed, site.name, column.id))
+        numbers.assign_ids([*docs, *interps], _rng(seed, site.name, "ids"), site.vocab["id_start"])
+        for art in [*docs, *interps]:
+            art.url_path = article_path(site, art)
+        for doc in docs:
+            bodies.document_body(doc, site)
+        for interp in sorted(interps, key=lambda i: (i.pub, i.article_id)):
+            bodies.interpretation_body(interp, site, docs)
+            interp.explains = [t.ref for t in interp.spec["targets"]]
+            if interp.spec["mode"] in ("both", "doc"):
+                for target in interp.spec["targets"]:
+                    target.interpretations.append(interp.ref)
+        _finish(site, [*docs, *interps])
+        all_docs += docs
+        all_interps += interps
+    return all_docs, all_interps
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _index_numbers(site: Site, docs: list[Document]) -> None:
+    """索引号 ``{org}/{year}-{serial}``; none shown where a page has no disclosure table."""
+    serial: dict[int, int] = {}
+    for doc in sorted(docs, key=lambda d: (d.pub, d.seed)):
+        year = doc.written.year
+        serial[year] = serial.get(year, 0) + 1 + doc.seed % 3
+        doc.index_no = f"{site.vocab['index_org']}/{year}-{serial[year]:05d}"
+        if doc.layout == "C":
+            doc.index_no = ""
+
+
+def _local(site: Site, text: str) -> str:
+    """Jiangxi's name → the site's province (the generators write 江西省)."""
+    return text if site.province == "江西省" else text.replace("江西省", site.province)
+
+
+def _localise_facts(site: Site, docs: list[Document]) -> None:
+    """Province names in titles and issuers, before interpretations quote them; and what a
+    gkmlpt page can say of validity (its two JSON flags: 已废止, 已失效, or nothing)."""
+    for doc in docs:
+        doc.title = _local(site, doc.title)
+        doc.inner_title = _local(site, doc.inner_title)
+        doc.issuer = _local(site, doc.issuer)
+        doc.spec["issuers"] = [_local(site, name) for name in doc.spec["issuers"]]
+        if site.family == "gkmlpt":
+            doc.validity_raw = gkmlpt_validity(doc.validity_raw)
+
+
+def gkmlpt_validity(page_value: str) -> str:
+    """What gkmlpt's ``is_abolished`` / ``is_expired`` flags let a page say (stored as shown)."""
+    if page_value in ("废止", "已废止", "全文废止"):
+        return "已废止"
+    if page_value in ("失效", "已失效", "全文失效"):
+        return "已失效"
+    return ""
+
+
+def gkmlpt_flags(validity_raw: str) -> tuple[int, int]:
+    """(is_expired, is_abolished) for a gkmlpt document."""
+    return int(validity_raw == "已失效"), int(validity_raw == "已废止")
+
+
+def _finish(site: Site, arts: list[Article]) -> None:
+    """Attachment links of the family, and the province's name in the text."""
+    for art in arts:
+        moved: dict[str, str] = {}
+        for k, att in enumerate(art.attachments):
+            old = att.href
+            att.link = attachment_path(site, art, att, k)
+            moved[old] = att.href
+            att.showname = _local(site, att.showname)
+            att.lines = [_local(site, line) for line in att.lines]
+        for block in art.body:
+            block.parts = [_local_part(site, p, moved) for p in block.parts]
+
+
+def _local_part(site: Site, part, moved: dict[str, str]):
+    if isinstance(part, str):
+        return _local(site, part)
+    if isinstance(part, Link):
+        part.text = _local(site, part.text)
+        if part.href in moved:
+            part.href = moved[part.href]
+    return part
+
+
+# ---------------------------------------------------------------- interpretations
+
+
+def _interpretations(
+    site: Site, column: Column, docs: list[Document], rng: random.Random
+) -> list[Interpretation]:
+    """The interpretations of ``column``: of the site's own documents, plus national decoys."""
+    own = [d for d in docs if not d.spec.get("old")]
+    rng.shuffle(own)
+    decoys = site.vocab["decoys"]
+    result: list[Interpretation] = []
+    previous: list[Document] = []
+    for _ in range(column.count - len(decoys)):
+        if previous and rng.random() < 0.12:
+            targets = previous  # a second interpretation (often 图解) of the same documents
+        elif rng.random() < 0.06 and len(own) > 1:
+            targets = [own.pop(), own.pop()]
+        else:
+            targets = [own.pop()]
+        result.append(_interpretation(site, column, rng, targets, targets is previous))
+        previous = targets
+    result += [_decoy(site, column, rng, title, issuer) for title, issuer in decoys]
+    return result
+
+
+def _new(site: Site, column: Column, rng: random.Random, **kwargs) -> Interpretation:
+    return Interpretation(
+        site=site.name, column=column.id, kind="interpretation", body=[], prefix=site.prefix,
+        seed=rng.randrange(1 << 30), **kwargs,
+    )  # fmt: skip
+
+
+def _interpretation(
+    site: Site, column: Column, rng: random.Random, targets: list[Document], second: bool
+) -> Interpretation:
+    first = targets[0]
+    mode = weighted(rng, MODES)
+    if len(targets) > 1:
+        mode = rng.choice(["both", "interp"])
+    if mode == "number" and not first.number:
+        mode = "title"
+    form = weighted(rng, FORMS)
+    if second and form == "文字解读":
+        form = rng.choice(["图解", "视频"])
+    latest = max(t.pub for t in targets)
+    day = min(latest.date() + timedelta(days=rng.randint(0, 3)), facts.LAST_DAY)
+    source = site.title if rng.random() < 0.6 else site.short
+    interp = _new(
+        site, column, rng, title="", pub=max(facts.pub_time(rng, day), latest), source=source
+    )
+    quote = first.inner_title or first.title
+    interp.title = _title(rng, form, mode, quote, first, source)
+    interp.form = form_of(interp.title)
+    interp.links_inside = rng.random() < 0.7
+    interp.spec.update(mode=mode, targets=targets, quote=quote, topic=first.spec["topic"])
+    return interp
+
+
+def _title(rng: random.Random, form: str, mode: str, q: str, doc: Document, source: str) -> str:
+    topic = doc.spec["topic"]
+    if mode == "number":
+        return f"{doc.number_raw}文件政策解读"
+    if mode == "title" or (mode != "lead" and rng.random() < 0.5):
+        options = {
+            "文字解读": [f"《{q}》政策解读", f"解读：《{q}》"],
+            "图解": [f"一图读懂《{q}》", f"图解：《{q}》"],
+            "答记者问": [f"{source}有关负责人就《{q}》答记者问"],
+            "专家解读": [f"专家解读《{q}》"],
+            "起草说明": [f"关于《{q}》的起草说明"],
+            "视频": [f"视频解读：《{q}》"],
+        }
+    else:
+        options = {
+            "文字解读": [f"{topic}政策解读"],
+            "图解": [f"图解：{topic}政策要点"],
+            "答记者问": [f"{source}有关负责人就{topic}政策答记者问"],
+            "专家解读": [f"专家解读：{topic}政策亮点"],
+            "起草说明": [f"{topic}政策文件起草说明"],
+            "视频": [f"视频：{topic}政策怎么看"],
+        }
+    return rng.choice(options[form])
+
+
+def _decoy(
+    site: Site, column: Column, rng: random.Random, title: str, issuer: str
+) -> Interpretation:
+    """An interpretation of a national document: it explains nothing of ours."""
+    day = facts.random_day(rng, facts.FIRST_DAY + timedelta(days=400))
+    interp = _new(
+        site, column, rng, title=rng.choice([f"《{title}》解读", f"一图读懂《{title}》"]),
+        pub=facts.pub_time(rng, day), source=site.title,
+    )  # fmt: skip
+    interp.form = form_of(interp.title)
+    interp.spec.update(mode="decoy", targets=[], quote=title, national_issuer=issuer, topic=title)
+    return interp
+
+
+# ---------------------------------------------------------------- where pages live
+
+
+def column_by_id(site: Site, column_id: int) -> Column:
+    """The column with this id."""
+    column = site.column(column_id)
+    assert column is not None, (site.name, column_id)
+    return column
+
+
+def column_path(site: Site, column_id: int) -> str:
+    """The path of a column's list page, in the site's family."""
+    column = column_by_id(site, column_id)
+    if site.family == "jxnew":
+        return "/" + site.quirks["column_path"].format(site=site.code, channel=column.code)
+    if site.family == "trs":
+        return f"{column.code}{site.quirks['prefix']}.{site.quirks['suffix']}"
+    if site.family == "gkmlpt":
+        return f"/gkmlpt/index#{column.code}"
+    return chrome.column_path(site, column_id)
+
+
+def home_path(site: Site) -> str:
+    """The site's home page."""
+    if site.family == "jxnew":
+        return f"/{site.code}/"
+    if site.family == "gkmlpt":
+        return "/gkmlpt/index"
+    return chrome.home_path(site)
+
+
+def jxnew_content_id(art: Article) -> int:
+    """The 19-digit content id of a new-platform page."""
+    return JXNEW_ID_BASE + art.article_id * 1_048_583
+
+
+def article_path(site: Site, art: Article) -> str:
+    """Where a page lives: ``""`` (Hanweb's own ``/art/…`` path) or the family's path."""
+    if site.family == "jxnew":
+        folder = column_path(site, art.column).rsplit("/", 1)[0]
+        return f"{folder}/content/content_{jxnew_content_id(art)}.html"
+    if site.family == "trs":
+        column = column_by_id(site, art.column)
+        d = art.pub
+        return f"{column.code}{d:%Y%m}/t{d:%Y%m%d}_{art.article_id}.{site.quirks['suffix']}"
+    if site.family == "gkmlpt":
+        n = art.article_id
+        return f"/gkmlpt/content/{n // 1_000_000}/{n // 1000}/post_{n}.html"
+    return ""
+
+
+def attachment_path(site: Site, art: Article, att: Attachment, k: int) -> str:
+    """Where an attachment is stored on a site of the family."""
+    if site.family == "jxnew":
+        return f"/{site.code}/upload/{art.pub:%Y%m}/{att.filename}"
+    if site.family == "trs":
+        folder = art.path.rsplit("/", 1)[0]
+        return f"{folder}/P0{art.pub:%Y%m%d}{art.article_id % 100000:05d}{k}.{att.ext}"
+    if site.family == "gkmlpt":
+        n = art.article_id
+        return f"/attachment/0/{n // 1000}/{n}/{n}{k}.{att.ext}"
+    return ""
+
+
+def attachment_at(world, site: Site, path: str) -> Attachment | None:
+    """The attachment stored at ``path`` on ``site`` (other families)."""
+    key = (id(world), site.name)
+    index = _ATTACHMENTS.get(key)
+    if index is None:
+        index = _ATTACHMENTS[key] = {
+            att.href: att
+            for art in world.pages.values()
+            if art.site == site.name
+            for att in art.attachments
+        }
+    return index.get(path)
+
+
+_ATTACHMENTS: dict[tuple[int, str], dict[str, Attachment]] = {}

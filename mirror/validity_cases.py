@@ -1,0 +1,509 @@
+"""The validity cases of the mirror: documents whose status other documents decide, and hard ones.
+
+Drawn per normative column of the three Jiangxi sites after its ordinary documents, from a
+generator of their own (the ordinary documents are drawn as before, a few fewer: the case
+documents take their place, so every column keeps its size). Each document in a case names it in
+``spec["validity_case"]``; an act of another document on a document is in its ``spec["acts"]``
+as ``(kind, declares, source document)``; a document's outgoing relations are in
+``spec["relations"]`` as ``(relation, target or None, title, 文号)``; a clause it cannot date is
+in ``spec["problems"]``. The texts are written by ``validity_texts``.
+
+The cases (``CASES``) and the status rules they exercise are listed in CONTRACTS.md.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from . import facts
+from .model import Column, Document, Site
+from .validity import Act
+
+FIRST_AS_OF, LAST_AS_OF = date(2026, 11, 27), date(2028, 12, 31)
+# Case documents per normative column (decisions, lists, and one extra old version).
+RESERVED = {"jx-portal": 3, "jx-nync": 2, "jx-sthjt": 2}
+
+CASES = {
+    "repeal_table": "a repeal decision whose list is a table in a DOCX attachment",
+    "repeal_table_target": "repealed by it (page says 有效, blank or 失效, or its term had ended)",
+    "repeal_future": "a repeal and amendment decision that takes effect in 2027, items in the body",
+    "repeal_future_target": "in force in 2026 (page or term), repealed or amended by 2028",
+    "list_notice": "a department's 现行有效目录 and 废止、失效目录 (DOCX tables in two attachments)",
+    "list_current": "on the 现行有效目录: no other information, a term ending by 2028, or a page "
+    "that says 失效/废止/有效",
+    "list_repealed": "on the 废止目录 (page still says 有效, or nothing)",
+    "list_expired": "on the 失效目录 (page says 有效 while its term runs, or the term had ended)",
+    "amend_decision": "关于修改《…》的决定",
+    "amend_target": "amended in 2026, its term ends before 2028",
+    "repeal_pdf": "a repeal decision whose list is a table in a PDF attachment (rows wrap)",
+    "repeal_pdf_target": "repealed by it",
+    "expire_undated": "a 宣布失效 decision whose 施行日期 cannot be read (2026年6月31日)",
+    "expire_undated_target": "declared 失效 by it: 未知, never a guess",
+    "late_old_version": "the older version of a document that takes effect in 2027",
+    "repeal_clause": "a document ending 《…》（文号）同时废止 for an older one with another title",
+    "repeal_clause_target": "repealed by that clause (page says 有效 or nothing)",
+    "bare_clause": "原《…》同时废止 without a 文号: the older version found by title and date",
+    "cites": "按照《…》（文号）有关规定办理",
+    "bad_effective": "施行日期 2月30日: cannot be dated, 未知 even though the page says 有效",
+    "bad_expiry": "有效期至…6月底: cannot be dated, 未知",
+    "page_void_in_term": "page says 失效 while its term runs",
+}
+
+NewDoc = Callable[[date, str, str], Document]
+
+
+def shown(doc: Document) -> bool:
+    """Whether the page shows a 有效性 field at all (layout C has no table)."""
+    return doc.layout != "C"
+
+
+def in_force_on(doc: Document, day: date) -> bool:
+    """Started by ``day`` and not yet ended on it (by its own term)."""
+    return bool(doc.effective and doc.effective <= day and (not doc.expires or doc.expires >= day))
+
+
+def runs_past(doc: Document, day: date) -> bool:
+    """Its own term runs past ``day`` (or has no end)."""
+    return doc.expires is None or doc.expires > day
+
+
+def quote_title(doc: Document) -> str:
+    """How other documents name it: the printed measure, else the title (without a 文号)."""
+    return doc.inner_title or doc.title.split("（")[0]
+
+
+class _Pool:
+    """The ordinary documents of a column that a case may still take."""
+
+    def __init__(self, docs: list[Document], rng: random.Random) -> None:
+        self.rng = rng
+        self.all = docs
+        self.docs = [d for d in docs if _ordinary(d)]
+
+    def take(
+        self, label: str, pred: Callable[[Document], bool], page: str | None = None
+    ) -> Document:
+        """One document satisfying ``pred``, labelled, with its page's 有效性 set to ``page``."""
+        fits = [d for d in self.docs if pred(d)]
+        if not fits:  # a changed seed or column size: say which case could not be drawn
+            raise ValueError(f"no document left for the validity case {label!r}")
+        doc = self.rng.choice(fits)
+        self.docs.remove(doc)
+        doc.spec["validity_case"] = label
+        if page is not None:
+            doc.validity_raw = page if shown(doc) else ""
+        return doc
+
+
+def _ordinary(doc: Document) -> bool:
+    """Not an old version, a successor, the 赣消办 special, or a document in a case already."""
+    spec = doc.spec
+    return not (
+        spec.get("old")
+        or spec.get("replaces")
+        or spec.get("spelling")
+        or spec.get("number_in_title")
+        or spec.get("validity_case")
+        or spec.get("form") not in ("print", "notice")
+    )
+
+
+def act(target: Document, kind: str, declares: str, source: Document) -> None:
+    """Record that ``source`` declares ``target`` ``declares`` (kind: decision | list | clause)."""
+    target.spec.setdefault("acts", []).append((kind, declares, source))
+
+
+def relate(source: Document, relation: str, target: Document | None, title="", number="") -> None:
+    """Record a relation from ``source`` (target None: it names no document of the world)."""
+    source.spec.setdefault("relations", []).append((relation, target, title, number))
+
+
+def act_date(source: Document) -> date | None:
+    """The day the acts of ``source`` take effect: its 施行日期, else its 发布日期; None when its
+    施行日期 cannot be read."""
+    if "effective" in source.spec.get("problems", ()):
+        return None
+    return source.effective or source.pub.date()
+
+
+def acts_of(doc: Document) -> list[Act]:
+    """The acts on ``doc`` with their dates (mirror.validity.Act)."""
+    return [Act(kind, declares, act_date(src)) for kind, declares, src in doc.spec.get("acts", [])]
+
+
+# ---------------------------------------------------------------- the cases
+
+
+def add_cases(
+    site: Site,
+    column: Column,
+    docs: list[Document],
+    new_doc: NewDoc,
+    old_version: Callable[[Document], Document],
+) -> list[Document]:
+    """Turn some of ``docs`` into cases and return the case documents to add to the column."""
+    if site.name not in RESERVED:
+        return []
+    rng = random.Random(f"{site.name}:{column.id}:validity")
+    _restate_old_versions(docs)
+    late = _late_old_version(docs, old_version) if site.name == "jx-portal" else None
+    made = [late] if late else []
+    pool = _Pool(docs, rng)
+    made += {"jx-portal": _portal, "jx-nync": _nync, "jx-sthjt": _sthjt}[site.name](pool, new_doc)
+    _bare_clause(docs, rng)
+    return made
+
+
+def _restate_old_versions(docs: list[Document]) -> None:
+    """An old version's page as of the day pages were last edited: 废止 once its successor took
+    effect (sometimes still 有效, or blank: stale pages), 有效 or blank before."""
+    for new in [d for d in docs if d.spec.get("replaces")]:
+        old = new.spec["replaces"]
+        rng = random.Random(f"old:{old.seed}")
+        roll = rng.random()
+        if act_date(new) > facts.PAGE_DAY:
+            old.validity_raw = "有效" if roll < 0.5 else ""
+        elif roll >= 0.6:
+            old.validity_raw = "有效" if roll < 0.8 else ""
+
+
+def _late_old_version(docs: list[Document], old_version) -> Document | None:
+    """An older version of a document that takes effect in 2027: repealed only from then.
+
+    None when no printed document takes effect after the first as-of date (other seeds than the
+    default may draw none): the case is then simply absent, the world still builds.
+    """
+    new = next(
+        (
+            d
+            for d in docs
+            if d.effective
+            and d.effective > FIRST_AS_OF
+            and d.spec["form"] == "print"
+            and not d.spec.get("replaces")
+            and not d.spec.get("validity_case")
+        ),
+        None,
+    )
+    if new is None:
+        return None
+    old = old_version(new)
+    new.spec["validity_case"] = old.spec["validity_case"] = "late_old_version"
+    _restate_old_versions([new])
+    return old
+
+
+def _bare_clause(docs: list[Document], rng: random.Random) -> None:
+    """One successor names its old version by title only (原《…》同时废止): its title is unique."""
+    inner = [d.inner_title for d in docs if d.inner_title]
+    pairs = [d for d in docs if d.spec.get("replaces") and inner.count(d.inner_title) == 2]
+    pairs = [d for d in pairs if d.spec["replaces"].written < d.written]
+    if pairs:
+        new = rng.choice(pairs)
+        new.spec["bare_clause"] = True
+        new.spec["validity_case"] = "bare_clause"
+
+
+def _decision(
+    new_doc: NewDoc,
+    written: date,
+    title: str,
+    code: str,
+    case: str,
+    effective: date | None,
+    clause: str,
+    page: str,
+) -> Document:
+    """A decision or list document (form ``decision``: no interpretations are drawn for it)."""
+    doc = new_doc(written, title, code)
+    doc.effective, doc.expires = effective, None
+    doc.validity_raw = page if shown(doc) else ""
+    doc.spec.update(
+        form="decision",
+        case_body=case,
+        validity_case=case,
+        clause=clause,
+        self_word="本决定",
+        topic="规范性文件清理",
+    )
+    return doc
+
+
+def _repeal_clause_and_cites(pool: _Pool, cites: int) -> None:
+    """A 同时废止 clause for an older document of another title, and citations."""
+    source = pool.take(
+        "repeal_clause", lambda d: d.written.year >= 2021 and in_force_on(d, FIRST_AS_OF)
+    )
+    target = pool.take(
+        "repeal_clause_target",
+        lambda d: (
+            d.written < source.written - timedelta(days=365)
+            and d.spec["topic"] != source.spec["topic"]
+        ),
+        page="有效" if pool.rng.random() < 0.5 else "",
+    )
+    source.spec["repeals"] = [target]
+    act(target, "clause", "已废止", source)
+    relate(source, "repeals", target)
+    for _ in range(cites):
+        citing = pool.take("cites", lambda d: d.written.year >= 2020)
+        cited = pool.take(
+            "cites",
+            lambda d, c=citing: (
+                d.written < c.written - timedelta(days=90) and d.spec["topic"] != c.spec["topic"]
+            ),
+        )
+        citing.spec["cites"] = [cited]
+        relate(citing, "cites", cited)
+
+
+def _portal(pool: _Pool, new_doc: NewDoc) -> list[Document]:
+    """A repeal decision with a DOCX table; a repeal-and-amend decision effective in 2027."""
+    before = date(2025, 12, 31)
+    table = _decision(
+        new_doc,
+        date(2026, 3, 18),
+        "江西省人民政府关于废止部分省政府行政规范性文件的决定",
+        "赣府发",
+        "repeal_table",
+        date(2026, 3, 18),
+        "本决定自印发之日起施行。",
+        "有效",
+    )
+    label = "repeal_table_target"
+    targets = [
+        pool.take(
+            label,
+            lambda d: shown(d) and in_force_on(d, before) and runs_past(d, LAST_AS_OF),
+            "有效",
+        ),
+        pool.take(label, lambda d: d.written < before, ""),
+        pool.take(
+            label,
+            lambda d: shown(d) and in_force_on(d, before) and runs_past(d, LAST_AS_OF),
+            "失效",
+        ),
+        pool.take(label, lambda d: d.expires is not None and d.expires < date(2026, 3, 1), "有效"),
+    ]
+    for t in targets:
+        act(t, "decision", "已废止", table)
+        relate(table, "repeals", t)
+    table.spec["items"] = targets
+    table.spec["unmatched"] = (
+        "江西省人民政府关于加强城市节约用水工作的通知",
+        "赣府发〔2013〕21号",
+        date(2013, 5, 10),
+    )
+    relate(table, "repeals", None, *table.spec["unmatched"][:2])
+    future = _decision(
+        new_doc,
+        date(2026, 10, 12),
+        "江西省人民政府关于废止和修改部分省政府行政规范性文件的决定",
+        "赣府发",
+        "repeal_future",
+        date(2027, 1, 1),
+        "本决定自2027年1月1日起施行。",
+        "",
+    )
+    label = "repeal_future_target"
+    ok = lambda d: in_force_on(d, FIRST_AS_OF) and d.written < date(2026, 9, 1)  # noqa: E731
+    repealed = [
+        pool.take(label, lambda d: ok(d) and shown(d), "有效"),
+        pool.take(
+            label, lambda d: ok(d) and runs_past(d, LAST_AS_OF) and d.expires is not None, ""
+        ),
+    ]
+    amended = pool.take(
+        label, lambda d: ok(d) and shown(d) and runs_past(d, LAST_AS_OF), "现行有效"
+    )
+    for t in repealed:
+        act(t, "decision", "已废止", future)
+        relate(future, "repeals", t)
+    act(amended, "decision", "已修改", future)
+    relate(future, "amends", amended)
+    future.spec.update(repealed=repealed, amended=[amended])
+    _bad_effective(pool)
+    pool.take(
+        "page_void_in_term",
+        lambda d: shown(d) and in_force_on(d, FIRST_AS_OF) and runs_past(d, LAST_AS_OF),
+        "失效",
+    )
+    _repeal_clause_and_cites(pool, cites=2)
+    return [table, future]
+
+
+def _bad_effective(pool: _Pool) -> None:
+    """施行日期 on a day that does not exist: the page's 有效 does not rescue it."""
+    doc = pool.take(
+        "bad_effective", lambda d: shown(d) and d.spec["clause"] and d.written.year < 2026, "有效"
+    )
+    doc.spec["clause"] = (
+        f"{doc.spec['self_word']}自{doc.written.year + 1}年2月30日起施行，有效期5年。"
+    )
+    doc.effective = doc.expires = None
+    doc.spec["problems"] = ("effective", "expiry")
+
+
+def _nync(pool: _Pool, new_doc: NewDoc) -> list[Document]:
+    """The department's official lists, and an amendment decision."""
+    listed = date(2025, 12, 15)
+    notice = _decision(
+        new_doc,
+        listed,
+        "江西省农业农村厅关于公布现行有效行政规范性文件目录和废止、失效行政规范性文件目录的通知",
+        "赣农字",
+        "list_notice",
+        None,
+        "",
+        "有效",
+    )
+
+    def early(d: Document) -> bool:
+        return bool(d.written < date(2025, 11, 1) and d.effective and d.effective <= listed)
+
+    current = [
+        pool.take("list_current", lambda d: early(d) and d.expires is None, ""),
+        pool.take(
+            "list_current",
+            lambda d: early(d) and d.expires and FIRST_AS_OF < d.expires < LAST_AS_OF,
+            "",
+        ),
+        pool.take(
+            "list_current", lambda d: early(d) and shown(d) and runs_past(d, LAST_AS_OF), "失效"
+        ),
+        pool.take("list_current", lambda d: early(d) and shown(d), "废止"),
+        pool.take(
+            "list_current", lambda d: early(d) and shown(d) and runs_past(d, LAST_AS_OF), "有效"
+        ),
+    ]
+    repealed = [
+        pool.take("list_repealed", lambda d: early(d) and shown(d), "有效"),
+        pool.take("list_repealed", lambda d: early(d), ""),
+    ]
+    expired = [
+        pool.take(
+            "list_expired", lambda d: early(d) and shown(d) and runs_past(d, LAST_AS_OF), "有效"
+        ),
+        pool.take("list_expired", lambda d: d.expires is not None and d.expires < listed, ""),
+    ]
+    for declares, docs in (("现行有效", current), ("已废止", repealed), ("已失效", expired)):
+        for t in docs:
+            act(t, "list", declares, notice)
+            if declares == "已废止":
+                relate(notice, "repeals", t)
+    notice.spec.update(current=current, repealed=repealed, expired=expired)
+    notice.spec["unmatched"] = (
+        "江西省农业厅关于加强农药市场监管工作的通知",
+        "赣农字〔2014〕37号",
+        date(2014, 6, 3),
+    )
+    relate(notice, "repeals", None, *notice.spec["unmatched"][:2])
+    amend = _amend_decision(pool, new_doc)
+    _bad_expiry(pool)
+    _repeal_clause_and_cites(pool, cites=1)
+    return [notice, amend]
+
+
+def _amend_decision(pool: _Pool, new_doc: NewDoc) -> Document:
+    """关于修改《X》的决定, in force from July 2026; X's own term ends before 2028."""
+    inner = [d.inner_title for d in pool.all if d.inner_title]
+    target = pool.take(
+        "amend_target",
+        lambda d: (
+            shown(d)
+            and d.inner_title
+            and inner.count(d.inner_title) == 1
+            and in_force_on(d, date(2026, 7, 1))
+            and d.expires
+            and FIRST_AS_OF < d.expires < LAST_AS_OF
+        ),
+        "有效",
+    )
+    written = date(2026, 7, 8)
+    doc = _decision(
+        new_doc,
+        written,
+        f"江西省农业农村厅关于修改《{target.inner_title}》的决定",
+        "赣农规",
+        "amend_decision",
+        written,
+        "本决定自印发之日起施行。",
+        "有效",
+    )
+    act(target, "decision", "已修改", doc)
+    relate(doc, "amends", target)
+    doc.spec["amended"] = [target]
+    return doc
+
+
+def _bad_expiry(pool: _Pool) -> None:
+    """有效期至…年6月底: a month's end is not read as a date, so no status from it."""
+    doc = pool.take(
+        "bad_expiry", lambda d: d.spec["form"] == "print" and d.written < date(2024, 5, 1), "有效"
+    )
+    eff = date(doc.written.year + (doc.written.month + 1 > 12), doc.written.month % 12 + 1, 1)
+    doc.spec["clause"] = (
+        f"{doc.spec['self_word']}自{eff.year}年{eff.month}月1日起施行，有效期至{eff.year + 5}年6月底。"
+    )
+    doc.effective, doc.expires = eff, None
+    doc.spec["problems"] = ("expiry",)
+
+
+def _sthjt(pool: _Pool, new_doc: NewDoc) -> list[Document]:
+    """A repeal decision with a PDF table, and a 失效 decision whose date cannot be read."""
+    pdf = _decision(
+        new_doc,
+        date(2026, 5, 11),
+        "江西省生态环境厅关于废止部分行政规范性文件的决定",
+        "赣环规",
+        "repeal_pdf",
+        date(2026, 6, 1),
+        "本决定自2026年6月1日起施行。",
+        "有效",
+    )
+    label = "repeal_pdf_target"
+    ok = lambda d: d.written < date(2026, 4, 1)  # noqa: E731
+    targets = [
+        pool.take(label, lambda d: ok(d) and shown(d) and in_force_on(d, date(2026, 4, 1)), "有效"),
+        pool.take(label, lambda d: ok(d), ""),
+        pool.take(
+            label,
+            lambda d: ok(d) and d.expires is not None and d.expires < date(2026, 6, 1),
+            "有效",
+        ),
+    ]
+    for t in targets:
+        act(t, "decision", "已废止", pdf)
+        relate(pdf, "repeals", t)
+    pdf.spec["items"] = targets
+    undated = _decision(
+        new_doc,
+        date(2026, 8, 20),
+        "江西省生态环境厅关于宣布失效一批行政规范性文件的决定",
+        "赣环规",
+        "expire_undated",
+        None,
+        "本决定自2026年6月31日起施行。",
+        "",
+    )
+    undated.spec["problems"] = ("effective",)
+    label = "expire_undated_target"
+    void = [
+        pool.take(
+            label,
+            lambda d: (
+                ok(d) and shown(d) and in_force_on(d, FIRST_AS_OF) and runs_past(d, LAST_AS_OF)
+            ),
+            "有效",
+        ),
+        pool.take(
+            label, lambda d: ok(d) and in_force_on(d, FIRST_AS_OF) and d.expires is not None, ""
+        ),
+    ]
+    for t in void:
+        act(t, "decision", "已失效", undated)
+    undated.spec["items"] = void
+    _repeal_clause_and_cites(pool, cites=1)
+    return [pdf, undated]

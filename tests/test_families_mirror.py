@@ -1,0 +1,293 @@
+"""The other CMS families end to end: their mirror quirks, a new site of each family added by one
+YAML entry and crawled field for field, the GBK site read exactly, and a redesigned list that
+makes the crawl fail loudly instead of looking like a site with nothing new.
+
+Real Scrapy engine over loopback into real SQLite (``python -m crawler.run`` subprocesses).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, free_base_port, run_crawl, wait_for_http
+
+import mirror
+
+pytestmark = pytest.mark.integration
+
+# One site of each family that the default sites file leaves out (mirror/more_sites.py).
+EXTRA = {"hanweb": "jx-slt", "jxnew": "jx-drc", "trs": "hb-sthjt", "gkmlpt": "gd-rst"}
+DOC_FIELDS = ("title", "doc_number", "doc_number_raw", "issuer", "written_date", "published_date",
+              "validity_raw", "index_no", "subject", "body_text")  # fmt: skip
+INTERP_FIELDS = ("title", "published_date", "source", "form", "body_text")
+
+
+def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def fetch(url: str, data: dict | None = None, method: str | None = None) -> tuple[int, bytes, dict]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read(), dict(answer.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), dict(exc.headers)
+
+
+def _compare(db: Path, truth: dict, sites: set[str]) -> tuple[int, int, list]:
+    """(matched, compared, mismatches) over every field of every truth page of ``sites``."""
+    matched = compared = 0
+    misses = []
+    for table, key, fields in (
+        ("documents", "documents", DOC_FIELDS),
+        ("interpretations", "interpretations", INTERP_FIELDS),
+    ):
+        for page in (p for p in truth[key] if p["site"] in sites):
+            stored = _rows(db, f"SELECT * FROM {table} WHERE url = ?", page["url"])
+            row = dict(stored[0]) if stored else {}
+            atts = _rows(
+                db,
+                f"SELECT a.url, a.name, a.ext, a.text FROM attachments a JOIN {table} p "
+                "ON a.parent_id = p.id WHERE a.parent_table = ? AND p.url = ?",
+                table,
+                page["url"],
+            )
+            checks = [(f, page[f], row.get(f, "<missing>")) for f in fields]
+            checks.append(
+                (
+                    "attachments",
+                    sorted((a["url"], a["name"], a["ext"], a["text"]) for a in page["attachments"]),
+                    sorted(tuple(a) for a in atts),
+                )
+            )
+            for field, want, got in checks:
+                compared += 1
+                if (want or None) == (got or None):
+                    matched += 1
+                else:
+                    misses.append((page["url"], field, want, got))
+    return matched, compared, misses
+
+
+# ---------------------------------------------------------------- the mirror's quirks
+
+
+def test_jxnew_lists_answer_post_only_in_the_sites_own_field_names(mirror_base_port):
+    truth = mirror.truth(mirror_base_port)
+    gxt = next(s for s in truth["sites"] if s["name"] == "jx-gxt")
+    origin = gxt["columns"][0]["url"].split("/jxsgyhxxht/")[0]
+    assert fetch(f"{origin}/queryList")[0] == 404  # GET: 404
+    form = {"current": 1, "pageSize": 15, "unitid": "371204"}
+    right = {**form, "webSiteCode[]": "jxsgyhxxht", "channelCode[]": "gfxwj"}
+    wrong = {**form, "webSiteCode": "jxsgyhxxht", "channelCode": "gfxwj"}
+    answer = json.loads(fetch(f"{origin}/queryList", right)[1])
+    assert answer["data"]["total"] == gxt["columns"][0]["total"] == 50
+    source = answer["data"]["results"][0]["source"]
+    assert isinstance(source["urls"], str) and json.loads(source["urls"])["pc"].endswith(".html")
+    assert source["title"] != source["title"].strip()  # padded
+    assert json.loads(fetch(f"{origin}/queryList", wrong)[1])["data"]["total"] == 0
+
+
+def test_trs_sites_serve_two_pager_signatures_a_stub_and_gbk_with_a_wrong_header(mirror_base_port):
+    truth = mirror.truth(mirror_base_port)
+    columns = {s["name"]: s["columns"][0]["url"] for s in truth["sites"]}
+    hn = fetch(columns["hn-nynct"])[1].decode()
+    assert 'createPageHTML(4, 0, "index", "html");' in hn  # pages, current (0-based)
+    stub = fetch(columns["hn-nynct"].replace("index.html", "index_3.html"))[1]
+    assert len(stub) < 500 and b"<a " not in stub
+    status, gz, headers = fetch(columns["gz-sthjt"])
+    assert status == 200 and headers["Content-Type"] == "text/html"  # no charset in the header
+    assert "createPageHTML('page_div', 3, 1, 'list', 'shtml', 45);" in gz.decode("gb18030")
+    doc = next(d for d in truth["documents"] if d["site"] == "gz-sthjt")
+    status, body, headers = fetch(doc["url"])
+    assert headers["Content-Type"] == "text/html; charset=UTF-8"  # wrong: the bytes are GBK
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert doc["title"] in body.decode("gb18030")
+
+
+def test_gkmlpt_lists_count_posts_and_carry_flags_and_relations(mirror_base_port):
+    truth = mirror.truth(mirror_base_port)
+    gd = next(s for s in truth["sites"] if s["name"] == "gd-gov")
+    origin = gd["columns"][0]["url"].split("/gkmlpt/")[0]
+    assert "SID: '2'" in fetch(f"{origin}/gkmlpt/index")[1].decode()
+    answer = json.loads(fetch(f"{origin}/gkmlpt/api/all/5?page=1&sid=2")[1])
+    assert answer["classify"]["post_count"] == gd["columns"][0]["total"] == 60
+    first = answer["articles"][0]
+    assert {"id", "title", "date", "publisher", "identifier", "document_number", "url",
+            "is_expired", "is_abolished", "relation", "attachment"} <= set(first)  # fmt: skip
+    assert isinstance(first["date"], int)
+    docs = {d["url"]: d for d in truth["documents"] if d["site"] == "gd-gov"}
+    flagged = {d["validity_raw"] for d in docs.values()}
+    assert {"已废止", "已失效", ""} <= flagged
+    assert json.loads(fetch(f"{origin}/gkmlpt/api/all/5?page=1&sid=9")[1])["articles"] == []
+
+
+# ---------------------------------------------------------------- a new site: one YAML entry
+
+
+def _new_sites_yaml(base: int) -> str:
+    """What a user writes to add one site of each family: one YAML entry each, no code.
+
+    The mirror serves these four sites on ports base+8 … base+11 (mirror/more_sites.py).
+    """
+    slt, drc, hb, rst = (f"http://127.0.0.1:{base + offset}" for offset in (8, 9, 10, 11))
+    return f"""sites:
+  - name: jx-slt
+    title: 江西省水利厅
+    family: hanweb
+    columns:
+      - {{url: "{slt}/col/col33584/index.html", kind: normative}}
+      - {{url: "{slt}/col/col33587/index.html", kind: interpretation}}
+  - name: jx-drc
+    title: 江西省发展和改革委员会
+    family: jxnew
+    columns:
+      - {{url: "{drc}/jxsfzhggwyh/col/col14590/index.html", kind: normative}}
+      - {{url: "{drc}/jxsfzhggwyh/col/col14593/index.html", kind: interpretation}}
+  - name: hb-sthjt
+    title: 湖北省生态环境厅
+    family: trs
+    province: 湖北省
+    columns:
+      - {{url: "{hb}/fbjd/zc/gfxwj/index.shtml", kind: normative}}
+      - {{url: "{hb}/fbjd/zc/zcjd/index.shtml", kind: interpretation}}
+  - name: gd-rst
+    title: 广东省人力资源和社会保障厅
+    family: gkmlpt
+    province: 广东省
+    columns:
+      - {{url: "{rst}/gkmlpt/index#505", kind: normative}}
+      - {{url: "{rst}/gkmlpt/index#507", kind: interpretation}}
+"""
+
+
+def test_a_new_site_of_each_family_is_one_yaml_entry_and_crawls_completely(
+    mirror_base_port, tmp_path
+):
+    base = mirror_base_port
+    assert not {s["name"] for s in mirror.truth(base)["sites"]} & set(EXTRA.values())
+    assert not set(EXTRA.values()) & set(mirror.sites_yaml(base).split())  # not in the file
+    text = _new_sites_yaml(base)
+    truth = mirror.truth(base, include_extra=True)
+    extra = [s for s in truth["sites"] if s["name"] in EXTRA.values()]
+    assert {s["family"] for s in extra} == set(EXTRA)
+    assert all(c["url"] in text for s in extra for c in s["columns"])
+    sites_file = tmp_path / "new-sites.yml"
+    sites_file.write_text(text, encoding="utf-8")
+    for offset in (8, 9, 10, 11):
+        wait_for_http(f"http://127.0.0.1:{base + offset}/robots.txt")
+    result = run_crawl(sites_file, tmp_path / "new.db")
+    assert result.returncode == 0, result.stderr[-3000:]
+    matched, compared, misses = _compare(tmp_path / "new.db", truth, set(EXTRA.values()))
+    print(f"\nnew sites by YAML alone: {matched}/{compared} fields agree with the truth")
+    assert compared > 300 and matched == compared, misses[:5]
+    columns = _rows(tmp_path / "new.db", "SELECT * FROM crawl_run_columns")
+    assert {r["site"] for r in columns} == set(EXTRA.values())
+    assert all(r["complete"] == 1 and r["reported"] == r["fetched"] > 0 for r in columns)
+
+
+# ---------------------------------------------------------------- the GBK site, exactly
+
+
+def test_the_gbk_sites_text_is_stored_exactly(crawled_db, mirror_base_port):
+    truth = mirror.truth(mirror_base_port)
+    pages = [p for p in truth["documents"] + truth["interpretations"] if p["site"] == "gz-sthjt"]
+    matched, compared, misses = _compare(crawled_db, truth, {"gz-sthjt"})
+    assert matched == compared and compared > 300, misses[:3]
+    stored = _rows(
+        crawled_db,
+        "SELECT title || body_text AS t FROM documents WHERE site = 'gz-sthjt' UNION ALL "
+        "SELECT title || body_text FROM interpretations WHERE site = 'gz-sthjt'",
+    )
+    assert len(stored) == len(pages) == 59
+    text = "".join(r["t"] for r in stored)
+    assert "\ufffd" not in text and "贵州省" in text
+    assert "〇" in text  # GBK A996, outside GB2312: read as gb18030, not as GB2312
+    # Every article page of the site was repaired (its header says UTF-8), and recorded so.
+    repaired = {
+        r["url"]
+        for r in _rows(
+            crawled_db,
+            "SELECT url FROM crawl_errors WHERE site = 'gz-sthjt' AND error_class = 'charset' "
+            "AND outcome = 'repaired'",
+        )
+    }
+    assert repaired == {p["url"] for p in pages}
+
+
+def test_the_charset_repairs_are_counted_in_the_crawls_stats(mirror_sites_file, tmp_path):
+    result = run_crawl(mirror_sites_file, tmp_path / "gbk.db", "--site", "gz-sthjt")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (run,) = _rows(tmp_path / "gbk.db", "SELECT stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    # Pages with a <meta> charset are repaired by FaultsMiddleware, the rest by
+    # crawler.charset.CharsetFallbackMiddleware: together, every one of the 59 article pages.
+    by_meta = stats.get("normdocs/faults/repaired/charset", 0)
+    by_fallback = stats.get("normdocs/charset/redecoded", 0)
+    assert by_fallback > 0 and by_meta + by_fallback == 59
+
+
+# ---------------------------------------------------------------- a redesigned list
+
+
+CHANGED = {"hanweb": "jx-sthjt", "jxnew": "jx-gxt", "trs": "gz-sthjt", "gkmlpt": "gd-gov"}
+
+
+@pytest.fixture(scope="module")
+def changed_mirror(tmp_path_factory):
+    """A second mirror whose sites named in CHANGED serve a redesigned list layout."""
+    base = free_base_port(mirror.port_count(), start=21701)
+    log = tmp_path_factory.mktemp("changed") / "mirror.log"
+    args = [sys.executable, "-m", "mirror", "serve", "--base-port", str(base)]
+    for name in CHANGED.values():
+        args += ["--layout-changed", name]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        for offset in range(mirror.port_count()):
+            wait_for_http(f"http://127.0.0.1:{base + offset}/robots.txt", proc=proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_changed_list_layout_yields_zero_items_and_an_incomplete_run(changed_mirror, tmp_path):
+    import yaml  # noqa: PLC0415
+
+    registry = yaml.safe_load(mirror.sites_yaml(changed_mirror))
+    registry["sites"] = [s for s in registry["sites"] if s["name"] in CHANGED.values()]
+    sites_file = tmp_path / "changed.yml"
+    sites_file.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    result = run_crawl(sites_file, tmp_path / "changed.db")
+    db = tmp_path / "changed.db"
+    assert result.returncode == 1  # never a silent success
+    assert "INCOMPLETE" in result.stderr and "LAYOUT CHANGED?" in result.stderr
+    columns = _rows(db, "SELECT * FROM crawl_run_columns")
+    assert {r["site"] for r in columns} == set(CHANGED.values())
+    for col in columns:
+        assert (col["listed"], col["fetched"], col["complete"]) == (0, 0, 0), dict(col)
+        assert col["reported"] > 0
+        assert f"fetched 0 of {col['reported']} reported" in col["note"]
+        assert "LAYOUT CHANGED?" in col["note"]
+    (run,) = _rows(db, "SELECT * FROM crawl_runs")
+    assert run["complete"] == 0 and run["fetched"] == 0 and run["reported"] > 0
+    assert not _rows(db, "SELECT * FROM documents") and not _rows(
+        db, "SELECT * FROM interpretations"
+    )
