@@ -212,10 +212,38 @@ def _rate(stats: dict) -> tuple[int, float, float]:
     return pages, seconds, pages / seconds if seconds else 0.0
 
 
+def throughput(work: Path, sites: Path, base: int, scale: int, latency: float) -> None:
+    """The full crawl, then the bare one over the same requests, against one mirror."""
+    log = work / "requests.jsonl"
+    log.unlink(missing_ok=True)
+    db = work / "full.db"
+    for f in work.glob("full.db*"):
+        f.unlink()
+    mirror = Mirror(base, scale, latency=latency)
+    try:
+        code, wall, full_rss = _child(["_full", str(sites), str(db), str(log)])
+        full = _library(db)
+        stats_file = work / "bare.json"
+        _, bare_wall, bare_rss = _child(["_bare", str(log), str(stats_file)])
+        bare_stats = json.loads(stats_file.read_text())
+    finally:
+        mirror.stop()
+    f_pages, f_secs, f_rate = _rate(full["stats"])
+    b_pages, b_secs, b_rate = _rate(bare_stats)
+    logged = sum(1 for _ in log.open())
+    print(f"full : {f_pages} pages in {f_secs:.1f} s = {f_rate:.1f} pages/s; peak RSS {full_rss} MB;"
+          f" stored {full['documents']} documents + {full['interpretations']} interpretations;"
+          f" complete {full['complete']} (exit {code})")  # fmt: skip
+    print(f"bare : {b_pages} pages in {b_secs:.1f} s = {b_rate:.1f} pages/s; peak RSS {bare_rss} MB"
+          f" ({logged} logged requests replayed)")  # fmt: skip
+    print(f"ratio full ÷ bare = {f_rate / b_rate:.3f} (target ≥ 0.7)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=17, help="copies of the mirror")
     parser.add_argument("--no-soak", action="store_true", help="skip the 5%% faults soak run")
+    parser.add_argument("--soak-only", action="store_true", help="only the soak run")
     parser.add_argument(
         "--latency",
         type=float,
@@ -243,29 +271,8 @@ def main() -> int:
         f"expected: {expected['documents']} documents, {expected['interpretations']} interpretations"
     )
 
-    log = work / "requests.jsonl"
-    log.unlink(missing_ok=True)
-    db = work / "full.db"
-    for f in work.glob("full.db*"):
-        f.unlink()
-    mirror = Mirror(base, args.scale, latency=args.latency)
-    try:
-        code, wall, full_rss = _child(["_full", str(sites), str(db), str(log)])
-        full = _library(db)
-        stats_file = work / "bare.json"
-        _, bare_wall, bare_rss = _child(["_bare", str(log), str(stats_file)])
-        bare_stats = json.loads(stats_file.read_text())
-    finally:
-        mirror.stop()
-    f_pages, f_secs, f_rate = _rate(full["stats"])
-    b_pages, b_secs, b_rate = _rate(bare_stats)
-    logged = sum(1 for _ in log.open())
-    print(f"full : {f_pages} pages in {f_secs:.1f} s = {f_rate:.1f} pages/s; peak RSS {full_rss} MB;"
-          f" stored {full['documents']} documents + {full['interpretations']} interpretations;"
-          f" complete {full['complete']} (exit {code})")  # fmt: skip
-    print(f"bare : {b_pages} pages in {b_secs:.1f} s = {b_rate:.1f} pages/s; peak RSS {bare_rss} MB"
-          f" ({logged} logged requests replayed)")  # fmt: skip
-    print(f"ratio full ÷ bare = {f_rate / b_rate:.3f} (target ≥ 0.7)")
+    if not args.soak_only:
+        throughput(work, sites, base, args.scale, args.latency)
 
     if not args.no_soak:
         soak_db = work / "soak.db"

@@ -97,6 +97,7 @@ def machine() -> dict:
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "load": [round(x, 2) for x in os.getloadavg()],  # other work on the machine meanwhile
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -206,14 +207,23 @@ def measure_sqlite(path: Path, like_sample: int | None) -> list[dict]:
     like_every = max(1, len(queries) // like_sample) if like_sample else 1
     top20 = search_sql(20)
     out = []
+    truths: dict[str, set] = {}  # a 文号's truth (any spelling) is shared by its 8 queries
     for i, q in enumerate(queries):
-        # the ground truth (and the LIKE baseline): a full scan
+        # the ground truth, and the LIKE baseline (for a 文号: LIKE of the spelling typed)
         sql, params = _like_sql(q, "id")
-        t, truth_rows = _query(conn, sql, params, runs=1)
-        truth = {to_search[r[0]] for r in truth_rows}
+        if q["truth"] == "number":
+            if q["number"] not in truths:
+                truths[q["number"]] = {to_search[r[0]] for r in conn.execute(sql, params)}
+            truth = truths[q["number"]]
+            sql, params = _like_sql({"q": q["q"], "truth": "like"}, "id")
+            t, _ = _query(conn, sql, params, runs=1)
+        else:
+            t, truth_rows = _query(conn, sql, params, runs=1)
+            truth = {to_search[r[0]] for r in truth_rows}
         row = dict(q, truth_n=len(truth), like_match_ms=_ms(t))
         if i % like_every == 0:
-            sql, params = _like_sql(q, "id, title, substr(body_text, 1, 80)")
+            typed = {"q": q["q"], "truth": "like"} if q["truth"] == "number" else q
+            sql, params = _like_sql(typed, "id, title, substr(body_text, 1, 80)")
             t, _ = _query(conn, sql + " LIMIT 20", params, runs=1)
             row["like_top20_ms"] = _ms(t)
         # ours: what Datasette's ?_search= counts, every id, then the ranked page
@@ -398,13 +408,17 @@ def markdown(results: list[dict]) -> str:
         f" SQLite {m['sqlite']}; measured {', '.join(sorted({r['machine']['date'] for r in results}))}.",
         "",
         "Corpus: synthetic documents in the mirror's language (`bench/search_corpus.py`);"
-        " ~190 queries in nine classes. Truth: `LIKE '%term%'` over title, 文号 (canonical and"
+        " 193 queries in nine classes. Truth: `LIKE '%term%'` over title, 文号 (canonical and"
         " printed) and body (文号 queries: any printed spelling of the number; run-together"
-        " queries: the AND of their jieba words). Latency: in-process SQLite, warm cache,"
-        " median of 3 runs per query; median / p95 over all queries of 2+ characters."
-        " *match* = `count(*)` of every match (what `?_search=` counts), *fetch* = every"
-        " matching id into Python, *top-20* = the ranked canned query with snippets."
-        " Trigram is stock FTS5 trigram (`content=documents`) queried as stock Datasette does.",
+        " queries: the AND of their pieces — the longest runs of jieba words that occur —"
+        " found with LIKE). Latency: in-process SQLite, warm cache, median of 3 runs per"
+        " query; median / p95 over the 188 queries of 2+ characters. *match* = `count(*)` of"
+        " every match (what `?_search=` counts), *fetch* = every matching id into Python,"
+        " *top-20* = the ranked canned query (`search_sql(20)`) with snippets. Trigram is"
+        " FTS5's trigram tokenizer over the same columns (`content=documents`, the same dense"
+        " rowids), queried the way stock Datasette does (each word a quoted phrase). Other"
+        " developers' tests and benches shared the 2 cores at times (load average at the"
+        " start of each run in its heading).",
         "",
         "Command: `.venv/bin/python bench/search.py --docs N` (then `--readme`).",
         "",
@@ -414,7 +428,8 @@ def markdown(results: list[dict]) -> str:
         lat, http = s["latency"], s["http"]
         lines += [
             f"### {info['docs']:,} documents ({info['chars_m']} M characters, {info['raw_mb']} MB"
-            f" raw text; library file {info['db_mb']} MB)",
+            f" raw text; library file {info['db_mb']} MB; load average"
+            f" {r['machine'].get('load', ['?'])[0]})",
             "",
             "| class | queries | truth docs | recall | precision | trigram recall | trigram precision"
             " | LIKE ms | match ms | top-20 ms | trigram ms |",
@@ -445,12 +460,17 @@ def markdown(results: list[dict]) -> str:
             f" {lat['tri_top20_ms']['median']} / {lat['tri_top20_ms']['p95']} (bm25) |"
             f" {info['trigram_build_s']} | {info['trigram_mb']} ({info['trigram_ratio']}×) |",
             "",
-            f"Ratios (medians): LIKE ÷ ours = {like['median'] / ours['median']:.0f}×;"
-            f" ours ÷ trigram = {ours['median'] / tri['median']:.1f}×; top-20: LIKE (unranked)"
-            f" ÷ ours = {lat['like_top20_ms']['median'] / lat['top20_ms']['median']:.1f}×."
-            f" Index with interpretations: {info['index_ratio_all']}× their raw text.",
+            f"Ratios: match, LIKE ÷ ours = {like['median'] / ours['median']:.0f}× (median),"
+            f" {like['p95'] / ours['p95']:.0f}× (p95); ours ÷ trigram ="
+            f" {ours['median'] / tri['median']:.1f}× (median), {ours['p95'] / tri['p95']:.1f}×"
+            f" (p95); top-20 p95, LIKE (unranked, stops at 20) ÷ ours ="
+            f" {lat['like_top20_ms']['p95'] / lat['top20_ms']['p95']:.0f}×, trigram (bm25) ÷ ours"
+            f" = {lat['tri_top20_ms']['p95'] / lat['top20_ms']['p95']:.1f}×. Index with"
+            f" interpretations: {info['index_ratio_all']}× their raw text; the index figure"
+            " includes the covering `search_rowid` index.",
             "",
         ]
+        lines += [_targets(r), ""]
         if http:
             lines += [
                 "| Datasette over HTTP | median ms | p95 ms | max ms | requests | errors |",
@@ -476,6 +496,35 @@ def markdown(results: list[dict]) -> str:
                 "",
             ]
     return "\n".join(lines)
+
+
+def _targets(r: dict) -> str:
+    """The issue's targets (set for 100k documents) against this run."""
+    s, info = r["summary"], r["info"]
+    cls = s["classes"]
+    multi = [c for c in cls if c != "1-char"]
+    checks = [
+        ("recall 1.000 in every class of 2+ characters", all(cls[c]["recall"] == 1 for c in multi)),
+        ("precision ≥ 0.99 for single terms", all(cls[c]["precision"] >= 0.99 for c in SINGLE)),
+        (
+            f"match p95 {s['latency']['match_ms']['p95']} ms ≤ 20",
+            s["latency"]["match_ms"]["p95"] <= 20,
+        ),
+        (
+            f"top-20 p95 {s['latency']['top20_ms']['p95']} ms ≤ 50",
+            s["latency"]["top20_ms"]["p95"] <= 50,
+        ),
+        (f"build {info['build_s']} s ≤ 120", info["build_s"] <= 120),
+        (f"index {info['index_ratio']}× ≤ 1.0×", info["index_ratio"] <= 1.0),
+    ]
+    if "canned" in s["http"]:
+        p95 = s["http"]["canned"]["p95"]
+        checks.append((f"Datasette `search.json` p95 {p95} ms ≤ 100", p95 <= 100))
+    return (
+        "Targets (set for 100,000 documents): "
+        + "; ".join(f"{text} {'✓' if ok else '✗'}" for text, ok in checks)
+        + "."
+    )
 
 
 def write_readme(workdir: Path) -> None:

@@ -385,6 +385,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE interpretations ADD COLUMN search_rowid INTEGER;
     CREATE UNIQUE INDEX idx_interpretations_search_rowid ON interpretations(search_rowid);
     """,
+    # search: the search_rowid indexes also hold the sort and facet columns, so Datasette's
+    # ?_search= page (sorted, counted, faceted) never reads the rows of its matches — about 5×
+    # faster on common words (bench/README.md); not unique, so numbers can move between rows
+    """
+    DROP INDEX idx_documents_search_rowid;
+    CREATE INDEX idx_documents_search_rowid
+        ON documents(search_rowid, published_date, kind, status, year, site, issuer);
+    DROP INDEX idx_interpretations_search_rowid;
+    CREATE INDEX idx_interpretations_search_rowid
+        ON interpretations(search_rowid, published_date, form, site);
+    """,
 ]
 
 

@@ -76,6 +76,17 @@ DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 # as crawl_errors). Fifty of them means the spider itself is broken: stop early, loudly.
 CLOSESPIDER_ERRORCOUNT = 50
 
+# ---------------------------------------------------------------- incremental crawls
+# What a recrawl may skip (crawler/incremental.py; README "Daily refresh"). A column last crawled
+# completely is walked until STOP_AFTER consecutive known, unchanged entries, if the site's total
+# agrees; in full every FULL_WALK_DAYS. A known page is re-checked (conditional GET) after
+# RECHECK_DAYS × ½…1, spread by URL; 0 re-checks every page. NORMDOCS_NOW (ISO) pins "now".
+NORMDOCS_INCREMENTAL = True
+NORMDOCS_INCREMENTAL_STOP_AFTER = 5
+NORMDOCS_FULL_WALK_DAYS = 7.0
+NORMDOCS_RECHECK_DAYS = 30.0
+NORMDOCS_REUSE_ATTACHMENTS = True  # an attachment read before (same URL) is not fetched again
+
 # ---------------------------------------------------------------- output
 ITEM_PIPELINES = {"crawler.pipelines.SQLitePipeline": 300}
 FEEDS: dict = {}

@@ -164,15 +164,16 @@ def _remove_document(w: World, log: list[dict]) -> None:
 
 def _validity_change(w: World, log: list[dict]) -> None:
     """A document in force (its page says 有效, its term runs on) is repealed on its page."""
-    doc = next(
+    shown = [d for d in _candidates(w, "jx-nync") if d.layout in ("A", "B")]
+    in_force = [
         d
-        for d in _candidates(w, "jx-nync")
-        if d.layout in ("A", "B")
-        and d.validity_raw in IN_FORCE
+        for d in shown
+        if d.validity_raw in IN_FORCE
         and (d.expires is None or d.expires > date(2028, 12, 31))
         and d.effective is not None
         and d.effective <= date(2026, 11, 27)
-    )
+    ]
+    doc = (in_force or [d for d in shown if d.validity_raw in IN_FORCE] or shown)[0]
     doc.validity_raw = "废止"
     doc.spec["modified"] = CHANGE_TIME
     log.append({"change": "validity-change", "ref": doc.ref})

@@ -142,8 +142,12 @@ class Faults:
         """Whether ``fault`` hits the URL ``key`` of ``site`` (deterministic)."""
         return fault.rate >= 1 or _unit(self.seed, site, fault.kind, key) < fault.rate
 
-    def pick(self, site: str, path: str, query: dict[str, str]) -> Fault | None:
-        """The fault this request meets, if any (counts the request)."""
+    def pick(self, site: str, path: str, query: dict[str, str], port: int = 0) -> Fault | None:
+        """The fault this request meets, if any (counts the request).
+
+        ``port`` tells copies of the world apart (``--scale``): each copy's URLs fail their first
+        requests on their own.
+        """
         key = _key(path, query)
         self.hits[site, key] += 1
         scope = scope_of(path)
@@ -159,8 +163,8 @@ class Faults:
             if not self.chosen(fault, site, key):
                 continue
             if fault.kind in TRANSIENT:
-                self._attempts[fault, site, key] += 1
-                if self._attempts[fault, site, key] > fault.times:
+                self._attempts[fault, site, port, key] += 1
+                if self._attempts[fault, site, port, key] > fault.times:
                     continue
             return fault
         return None
@@ -198,7 +202,7 @@ class Faults:
         if request.method == "POST":
             posted = await request.post()  # read once by aiohttp, cached for the renderer
             fields.update({k: v for k, v in posted.items() if isinstance(v, str)})
-        fault = self.pick(site.name, request.path, fields)
+        fault = self.pick(site.name, request.path, fields, request.url.port or 0)
         if fault is None:
             return to_response(answer())
         self.served[site.name, fault.kind] += 1

@@ -67,6 +67,20 @@ DOCS = {
         body="建立城乡居民基本养老保险待遇确定和基础养老金正常调整机制，推进养老保险省级统筹。"
         "由江西省医疗保障局负责PM2.5监测，另见赣府发〔2020〕13号。",
     ),
+    "repeal": dict(
+        title="江西省人民政府关于废止《河长制工作方案》（赣府厅字〔2022〕49号）的决定",
+        doc_number="赣府发〔2024〕1号",
+        issuer="江西省人民政府",
+        published="2024-01-05",
+        body="决定废止上述文件。",
+    ),
+    "undated": dict(
+        title="关于档案整理的通知",
+        doc_number="赣档字〔2019〕1号",
+        issuer="某档案馆",
+        published=None,
+        body="做好档案整理。",
+    ),
 }
 
 
@@ -202,7 +216,7 @@ def test_a_sentence_holding_a_doc_number_is_not_a_doc_number():
         ("农作物种子", {"seed"}),
         ("养老保险", {"pension"}),
         ("化肥", {"fert"}),
-        ("河长制", {"eco_body"}),
+        ("河长制", {"eco_body", "repeal"}),
         ("商环境", {"fert"}),  # not a word: inside 营商环境
         ("态环", {"eco", "eco_body"}),
         ("医疗保障局", {"pension"}),
@@ -212,7 +226,7 @@ def test_a_sentence_holding_a_doc_number_is_not_a_doc_number():
         ("生态环境 督察", {"eco"}),
         # exclusion
         ("生态环境 -督察", {"eco_body"}),
-        ('江西省 -"生态环境"', {"seed", "fert", "pension"}),
+        ('江西省 -"生态环境"', {"seed", "fert", "pension", "repeal"}),
         # a quoted phrase
         ('"城乡居民基本养老保险"', {"pension"}),
         ("江西省农作物种子生产经营许可管理办法", {"seed"}),
@@ -228,7 +242,8 @@ def test_single_terms_equal_a_substring_scan(db, q):
 
 
 def test_an_exclusion_alone_lists_everything_else(db):
-    assert set(_hits(db, "-生态环境", limit=50)) == {"seed", "fert", "pension", "interpretations"}
+    everything_else = {"seed", "fert", "pension", "repeal", "undated", "interpretations"}
+    assert set(_hits(db, "-生态环境", limit=50)) == everything_else
 
 
 @pytest.mark.parametrize(
@@ -245,8 +260,8 @@ def test_an_exclusion_alone_lists_everything_else(db):
 )
 def test_finds_a_doc_number_in_any_spelling_owner_first(db, q):
     hits = _hits(db, q)
-    assert hits[0] == "eco_body"
-    assert set(hits) == {"eco_body", "fert"}  # fert cites it as 赣府厅字[2022]49号
+    assert hits[0] == "eco_body"  # its own document first, before a newer title citing it
+    assert set(hits) == {"eco_body", "fert", "repeal"}  # fert cites it as 赣府厅字[2022]49号
 
 
 def test_a_number_is_a_whole_word(db):
@@ -278,7 +293,7 @@ def test_title_matches_rank_above_body_matches_then_newest(db):
         (r["tier"], r["table"] != "documents") for r in rows
     )  # documents before the interpretations that explain them, within a tier
     dates = [r["published_date"] for r in rows if r["tier"] == 0 and r["table"] == "documents"]
-    assert dates == sorted(dates, reverse=True) and len(dates) == 5
+    assert dates == sorted(dates, reverse=True) and len(dates) == 6
 
 
 def test_filters_by_status_kind_issuer_and_date(db):
@@ -289,8 +304,11 @@ def test_filters_by_status_kind_issuer_and_date(db):
     assert set(_hits(db, "江西省", issuer="农业农村厅")) == {"seed", "fert"}
     assert _hits(db, "江西省", issuer="财政厅") == ["fert"]  # a joint document
     assert set(_hits(db, "江西省", since="2022", until="2022-12")) == {"eco_body"}
-    assert set(_hits(db, "江西省", since="2023-01-21")) == {"eco"}
+    assert set(_hits(db, "江西省", since="2023-01-21", until="2023-12-31")) == {"eco"}
+    assert set(_hits(db, "江西省", since="2023-01-21")) == {"eco", "repeal"}
     assert _hits(db, "江西省", until="2019") == []
+    assert _hits(db, "档案") == ["undated"]
+    assert _hits(db, "档案", until="2030") == _hits(db, "档案", since="1990") == []
 
 
 @pytest.mark.parametrize(
