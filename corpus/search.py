@@ -14,12 +14,16 @@ jieba (rjieba, HMM off) is kept where it is strong: a long term typed without sp
 nowhere as written (养老保险统筹) falls back to the AND of its words — the longest runs of jieba
 words that do occur (``pieces``) — and those pieces are what the snippet highlights.
 
-Rows enter the index in order of publication (``search_rowid``), so the newest match is the
-last rowid: ranking — title ≫ 文号 ≫ body, then newest first — reads only the first rows of
-each tier instead of scoring every match, and a date range is a rowid range. Status, kind and
-issuer filters are tokens in the index, so filtering never leaves FTS5.
+Rows enter the index in order of publication (``search_rowid``, a column of documents and
+interpretations numbered by the build): dense rowids keep the index under the size of the text,
+and the newest match is the last rowid, so ranking — title ≫ 文号 ≫ body, then newest first —
+reads only the newest rows of each tier (titles and 文号 from the small ``documents_heads_fts``)
+instead of scoring every match, and a date range is a rowid range. Status, kind and issuer
+filters are tokens in the index, so filtering never leaves FTS5. Datasette's ``?_search=`` finds
+rows through ``search_rowid`` (metadata ``fts_pk``) and our ``escape_fts``.
 
 The tables are contentless: they hold only the index; snippets are cut from the original text.
+Measured at 10k–1M documents against LIKE and trigram in bench/search.py (bench/README.md).
 """
 
 from __future__ import annotations
