@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from corpus.keywords import assign_keywords
 from corpus.links import link_interpretations
 from corpus.rates import assign_departments
 from corpus.save import utcnow
@@ -33,6 +34,8 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
     links = link_interpretations(db)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by
     after_links = time.perf_counter()
+    keywords = assign_keywords(db)  # before the index: the ranking's keyword tier reads them
+    after_keywords = time.perf_counter()
     index = build_search_index(db)
     after_index = time.perf_counter()
     report = {
@@ -42,10 +45,12 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
         "interpretations": index["interpretations_indexed"],
         "status_counts": {s: counts[s] for s in STATUSES if counts[s]},
         "links": links,
+        "keywords": keywords,
         "seconds": {
             "validity": round(after_validity - started, 3),
             "links": round(after_links - after_validity, 3),
-            "search_index": round(after_index - after_links, 3),
+            "keywords": round(after_keywords - after_links, 3),
+            "search_index": round(after_index - after_keywords, 3),
         },
     }
     with db.conn:
@@ -53,7 +58,7 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
             [
                 {"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
                 for k, v in report.items()
-                if k != "seconds"
+                if k not in ("seconds", "keywords")  # work done by this build, not the library
             ],
             pk="key",
         )

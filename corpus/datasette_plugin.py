@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
@@ -65,6 +66,61 @@ def asgi_wrapper(datasette):
     return bom_csv
 
 
+@hookimpl(trylast=True)
+def register_output_renderer(datasette):
+    # trylast: Datasette keeps the last renderer registered for an extension, so this `.atom`
+    # replaces datasette-atom's own, which it calls for every feed that has entries.
+    from datasette_atom import can_render_atom  # noqa: PLC0415
+
+    return {"extension": "atom", "render": render_atom_feed, "can_render": can_render_atom}
+
+
+async def render_atom_feed(
+    datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+):
+    """datasette-atom's feed; a valid feed with no entries where it has none to give.
+
+    datasette-atom 0.9 dates a feed by its newest entry, so a feed filtered to nothing (a
+    department with no dated document yet) would be an HTTP 500. The empty feed is dated by the
+    library's build instead and named like the others (``_feed_title``, else the query's title).
+    """
+    from datasette_atom import can_render_atom, render_atom  # noqa: PLC0415
+
+    if rows or not can_render_atom(columns):  # entries, or datasette-atom's own 400
+        return render_atom(
+            datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+        )
+    from datasette import __version__  # noqa: PLC0415
+    from datasette.utils.asgi import Response  # noqa: PLC0415
+    from feedgen.feed import FeedGenerator  # noqa: PLC0415
+
+    query = (
+        await datasette.get_canned_query(database, query_name, request.actor)
+        if query_name
+        else None
+    )
+    feed = FeedGenerator()
+    feed.generator(
+        generator="Datasette", version=__version__, uri="https://github.com/simonw/datasette"
+    )
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.title(request.args.get("_feed_title") or (query or {}).get("title") or query_name or table)
+    feed.updated(await _built_at(datasette.get_database(database)))
+    return Response(
+        feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200
+    )
+
+
+async def _built_at(db) -> str | datetime:
+    """When the library was built (``build_info``), else now: the date of an empty feed."""
+    if await db.table_exists("build_info"):
+        row = (await db.execute("select value from build_info where key = 'built_at'")).first()
+        if row and row[0]:
+            return row[0]
+    return datetime.now(UTC)
+
+
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
     from corpus import site_views as v  # noqa: PLC0415 - it imports this module
@@ -82,11 +138,12 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "nd_site": v.site_metadata(datasette),
             # safe rendering and small helpers
             "nd_link": url_link,
+            "nd_time": china_time,
             "nd_status_class": lambda status: STATUS_CLASSES.get(status, "unknown"),
             "nd_with_args": v.with_args,
             "nd_row_table": v.row_table,
             "nd_percent": v.percent,
-            "nd_feeds": lambda kinds: v.feeds(datasette, kinds),
+            "nd_feeds": lambda: v.feeds(datasette),
             "nd_feed": lambda title, **args: v.feed(datasette, title, **args),
             "nd_department_url": lambda name: v.department_url(datasette, name),
         }
@@ -191,3 +248,16 @@ def url_link(value: str | None, text: str | None = None) -> Markup:
 
 
 _SPACE = re.compile(r"[\s\x00-\x1f]")
+_CHINA = timezone(timedelta(hours=8))
+
+
+def china_time(value: str | None) -> str:
+    """A stored UTC timestamp (``2026-12-01T02:30:00+00:00``) in China time to the minute
+    (``2026-12-01 10:30``); anything that is not a timestamp as it is."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    if moment.tzinfo is None:  # the library writes UTC (corpus.save.utcnow)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M")

@@ -396,6 +396,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_interpretations_search_rowid
         ON interpretations(search_rowid, published_date, form, site);
     """,
+    # keywords (corpus/keywords.py): jieba TF-IDF words as a JSON array, and the content hash
+    # they were computed from, so a build recomputes them only for changed rows
+    """
+    ALTER TABLE documents ADD COLUMN keywords TEXT;
+    ALTER TABLE documents ADD COLUMN keywords_hash TEXT;
+    ALTER TABLE interpretations ADD COLUMN keywords TEXT;
+    ALTER TABLE interpretations ADD COLUMN keywords_hash TEXT;
+    """,
 ]
 
 

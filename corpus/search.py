@@ -12,13 +12,15 @@ folded to ASCII, and punctuation separates tokens, which lets a 文号 match in 
 
 jieba (rjieba, HMM off) is kept where it is strong: a long term typed without spaces that occurs
 nowhere as written (养老保险统筹) falls back to the AND of its words — the longest runs of jieba
-words that do occur (``pieces``) — and those pieces are what the snippet highlights.
+words that do occur (``pieces``) — and those pieces are what the snippet highlights; and jieba's
+TF-IDF keywords (corpus/keywords.py) rank a document that is about the query above one that
+only mentions it.
 
 Rows enter the index in order of publication (``search_rowid``, a column of documents and
 interpretations numbered by the build): dense rowids keep the index under the size of the text,
-and the newest match is the last rowid, so ranking — title ≫ 文号 ≫ body, then newest first —
-reads only the newest rows of each tier (titles and 文号 from the small ``documents_heads_fts``)
-instead of scoring every match, and a date range is a rowid range. Status, kind and issuer
+and the newest match is the last rowid, so ranking — title ≫ 文号 ≫ keywords ≫ body, then newest
+first — reads only the newest rows of each tier (titles, 文号 and keywords from the small
+``documents_heads_fts``) instead of scoring every match, and a date range is a rowid range. Status, kind and issuer
 filters are tokens in the index, so filtering never leaves FTS5. Datasette's ``?_search=`` finds
 rows through ``search_rowid`` (metadata ``fts_pk``) and our ``escape_fts``.
 
@@ -29,6 +31,7 @@ Measured at 10k–1M documents against LIKE and trigram in bench/search.py (benc
 from __future__ import annotations
 
 import html
+import json
 import operator
 import re
 import sqlite3
@@ -51,21 +54,29 @@ FALLBACK_MAX_CHARS = 40  # … up to this long (the pieces are looked up one by 
 PIECE_MAX_WORDS = 8  # a piece is at most this many jieba words
 
 SEARCHED = "{body title doc_number}"  # the columns a user's words are looked for in
-TIERS = ("title", "doc_number", "")  # ranking: title ≫ 文号 ≫ anywhere (body), then newest
+# ranking: title ≫ 文号 ≫ keywords (what a document is about) ≫ anywhere (body), then newest
+TIERS = ("title", "doc_number", "keywords", "")
+# The heads index has no bodies: its body column holds the keywords (corpus/keywords.py).
+_COLUMN_OF_TIER = {"keywords": "body"}
 
 # ---------------------------------------------------------------- the text as index tokens
 
 # Runs of ASCII letters/digits, or of other letters/digits (Han, kana, 〇 …), after folding
 # full-width forms; everything else separates tokens, as it does for unicode61.
 _RUN = re.compile(r"[0-9A-Za-z]+|[^\W_0-9A-Za-z]+")
+# Where a Han run's last character is kept as a token of its own: before a letter or digit
+# (赣府厅字2022年, 浓度PM2.5) or an opening bracket (赣府厅字〔2022〕), so a 文号's phrase runs on
+# into what follows in every bracket spelling; and before a closing mark (管理办法》 is not
+# 管理办法实施细则). Before clause punctuation (，。、：；), a space or the end — nine run ends in
+# ten — it is left out: the index is a tenth smaller (bench/README.md) and a query never needs it
+# there, except a lone character (``index_text`` keeps those as tail tokens).
+ANCHORS = "0-9A-Za-z〔\\[(（﹝【［》〉」』”’）)〕\\]﹞】］"
+_ANCHOR = re.compile(f"[{ANCHORS}]")
+_RUN_AND_NEXT = re.compile(rf"([0-9A-Za-z]+)|([^\W_0-9A-Za-z]+)(?=([{ANCHORS}])?)")
 _pair = operator.add
 
 
-def _grams(run: str) -> str:
-    """生态环境 → 生态 态环 环境 境: one token per character, the character and its successor."""
-    if len(run) == 1 or run.isascii():
-        return run
-    return " ".join(map(_pair, run, run[1:])) + " " + run[-1]
+TAIL = "\ue000"  # marks a tail token (a private-use character: no query can type it)
 
 
 _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
@@ -83,7 +94,27 @@ def index_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    return " ".join(map(_grams, _RUN.findall(_FULLWIDTH_ALNUM.sub(_fold, text))))
+    out: list[str] = []
+    starts: set[str] = set()  # characters that begin a token: a lone one finds them as a prefix
+    ends: list[str] = []  # last characters of runs that end without an anchor
+    for ascii_run, run, anchor in _RUN_AND_NEXT.findall(_FULLWIDTH_ALNUM.sub(_fold, text)):
+        if ascii_run:
+            out.append(ascii_run)
+        elif len(run) == 1:
+            out.append(run)
+            starts.add(run)
+        else:
+            out.append(" ".join(map(_pair, run, run[1:])))
+            starts.update(run[:-1])
+            if anchor:
+                out.append(run[-1])
+                starts.add(run[-1])
+            else:
+                ends.append(run[-1])
+    # A character that only ever ends a run here gets one tail token, so that searching for it
+    # alone still finds this text (…十年禁渔。): few per text, apart from every phrase.
+    out += [TAIL + c for c in dict.fromkeys(ends) if c not in starts]
+    return " ".join(out)
 
 
 def doc_number_text(doc_number: str | None, doc_number_raw: str | None = "") -> str:
@@ -176,9 +207,10 @@ def is_doc_number(q: str | None) -> int:
 def phrase(text: str) -> str | None:
     """An FTS5 phrase that matches exactly where the text contains ``text`` (None: nothing to find).
 
-    A Han run gives its bigrams; where the query itself shows the run ends (a letter, digit or
-    punctuation follows) the run's last character is added, which the index has only at the end
-    of a run. A single Han character at the very end is a prefix (号 → 号*: 号 starts a bigram).
+    A Han run gives its bigrams; where the query shows the run goes on into a letter, digit or
+    opening bracket, the run's last character is added, as the index has it there (``ANCHORS``).
+    A single Han character at the very end is a prefix (号 → 号*: 号 starts a bigram); alone,
+    it is also looked for as a tail token (``index_text``).
     """
     s = to_halfwidth(text)
     tokens: list[str] = []
@@ -194,26 +226,30 @@ def phrase(text: str) -> str | None:
             prefix = at_end
             continue
         tokens += map(_pair, run, run[1:])
-        if not at_end:
+        if _ANCHOR.match(s, m.end()):
             tokens.append(run[-1])
     if not tokens:
         return None
+    if prefix and len(tokens) == 1:  # a lone character: a token's start, or a text's tail
+        return f'("{tokens[0]}" * OR "{TAIL}{tokens[0]}")'
     return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
 
 
 def _doc_number_phrases(canonical: str) -> str:
     """Every spelling of a 文号 as alternative phrases, without requiring the final 号.
 
-    Brackets are separators in the index, so 〔〕 [] （） ﹝﹞ and spaces are one phrase; the 年
-    and 第 forms are others (赣府厅字2022年49号, …公告2026年第5号).
+    Brackets are separators in the index, so 〔〕 [] （） ﹝﹞ are one phrase, a space between code
+    and year another (the code's last character is a token only before a bracket); the 年 and
+    第 forms are others (赣府厅字2022年49号, …公告2026年第5号).
     """
     m = re.fullmatch(r"(.+)〔(\d{4})〕(\d+)号", canonical) or re.fullmatch(
         r"(.+?)(\d{4})年第(\d+)号", canonical
     )
     if m:
         code, year, n = m.groups()
-        spellings = [f"{code} {year} {n}", f"{code} {year} 第{n}", f"{code}{year}年{n}"]
-        spellings.append(f"{code}{year}年第{n}")
+        # bracketed and spaced apart: the code's last character is a token only before a bracket
+        spellings = [f"{code}〔{year}〕{n}", f"{code} {year} {n}", f"{code}〔{year}〕第{n}"]
+        spellings += [f"{code} {year} 第{n}", f"{code}{year}年{n}", f"{code}{year}年第{n}"]
     else:  # 江西省人民政府令第252号: also without 第
         base = canonical.removesuffix("号")
         spellings = [base, re.sub(r"第(?=\d+$)", "", base)]
@@ -294,7 +330,7 @@ def fts_query(
         expr = _term_expr(term, exists)
         if expr:
             (unwanted if term.negated else wanted).append(expr)
-    cols = "{" + column + "}" if column else SEARCHED
+    cols = "{" + _COLUMN_OF_TIER.get(column, column) + "}" if column else SEARCHED
     parts = [f"{cols} : ({' AND '.join(wanted)})"] if wanted else []
     if kind and kind.strip():
         parts.append("{facets} : " + _code("kind", kind))
@@ -435,13 +471,13 @@ HEADS = "documents_heads_fts"
 _SOURCES = {
     "documents_fts": (
         "documents",
-        "SELECT search_rowid, body_text, title, doc_number, doc_number_raw, issuer, kind, status"
-        " FROM documents WHERE search_rowid IS NOT NULL ORDER BY search_rowid",
+        "SELECT search_rowid, body_text, title, doc_number, doc_number_raw, issuer, kind, status,"
+        " keywords FROM documents WHERE search_rowid IS NOT NULL ORDER BY search_rowid",
     ),
     "interpretations_fts": (
         "interpretations",
-        "SELECT search_rowid, body_text, title, NULL, NULL, source, 'interpretation', NULL"
-        " FROM interpretations WHERE search_rowid IS NOT NULL ORDER BY search_rowid",
+        "SELECT search_rowid, body_text, title, NULL, NULL, source, 'interpretation', NULL,"
+        " NULL FROM interpretations WHERE search_rowid IS NOT NULL ORDER BY search_rowid",
     ),
 }
 # Rows go in by ascending rowid: FTS5 flushes its in-memory index whenever a rowid goes down.
@@ -471,7 +507,8 @@ def assign_search_rowids(db: sqlite_utils.Database, table: str) -> int:
 
 
 def _index_row(row: tuple) -> tuple:
-    rowid, body, title, number, raw, issuer, kind, status = row
+    """A source row as index columns (rowid, body, title, 文号, issuer, facets) and keywords."""
+    rowid, body, title, number, raw, issuer, kind, status, words = row
     return (
         rowid,
         index_text(body),
@@ -479,7 +516,17 @@ def _index_row(row: tuple) -> tuple:
         doc_number_text(number, raw),
         index_text(issuer),
         facet_tokens(kind, status),
+        keywords_text(words),
     )
+
+
+def keywords_text(words: str | None) -> str:
+    """The keywords (a JSON array) as index tokens, each apart: a phrase never spans two."""
+    try:
+        found = json.loads(words) if words else []
+    except ValueError:
+        return ""
+    return " ".join(index_text(w) for w in found if isinstance(w, str))
 
 
 def build_search_index(db: sqlite_utils.Database) -> dict:
@@ -515,9 +562,9 @@ def _build(db: sqlite_utils.Database, cols: str, counts: dict) -> None:
             insert = f"INSERT INTO {{}}(rowid, {cols}) VALUES (?, ?, ?, ?, ?, ?)"
             heads = []
             for batch in _batches(map(_index_row, db.execute(select)), 2000):
-                db.conn.executemany(insert.format(fts), batch)
-                if table == "documents":
-                    heads += [(r[0], "", *r[2:]) for r in batch]
+                db.conn.executemany(insert.format(fts), [r[:6] for r in batch])
+                if table == "documents":  # heads: keywords in place of the body
+                    heads += [(r[0], r[6], *r[2:6]) for r in batch]
                     if len(heads) >= 20_000:
                         db.conn.executemany(insert.format(HEADS), heads)
                         heads = []
@@ -573,8 +620,8 @@ def _exists_in(conn: sqlite3.Connection) -> Exists:
 def _tier_query(q: str, exists: Exists, column: str, *filters: str) -> str:
     """``fts_query`` for one source of a ranking tier.
 
-    ``title`` and ``doc_number`` are for the small titles-and-文号 index, which cannot check
-    exclusions (it has no bodies); with a ``!`` (``title!``) they are the same tier asked of the
+    ``title``, ``doc_number`` and ``keywords`` are for the small titles-and-文号 index, which
+    cannot check exclusions (it has no bodies); with a ``!`` (``title!``) they are the same tier asked of the
     full index, for queries with exclusions. Whichever does not apply matches nothing.
     """
     tier = column.rstrip("!")
@@ -625,11 +672,13 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 
 def search_sql(limit: int = 100, with_tier: bool = False) -> str:
-    """The ranked search over documents: title ≫ 文号 ≫ body, then newest first.
+    """The ranked search over documents: title ≫ 文号 ≫ keywords ≫ body, then newest first.
 
     Each tier reads only its newest ``limit`` matches (rowids are in publication order), so the
     cost does not grow with the number of matches. Empty :kind, :status, :issuer, :since and
-    :until are ignored. ``with_tier`` adds the tier (0 title, 1 文号, 2 elsewhere) as ``tier``.
+    :until are ignored. ``with_tier`` adds the tier (0 title, 1 文号, 2 keywords, 3 elsewhere)
+    as ``tier``. A query with exclusions has no keyword tier (the heads index has no bodies to
+    check them against).
     """
     # A date range is a rowid range. With either bound given, documents without a date are
     # left out (they are numbered first); a bound past every document leaves the range empty.
@@ -647,9 +696,10 @@ def search_sql(limit: int = 100, with_tier: bool = False) -> str:
     )
     tiers = []
     sources = [(0, "title", HEADS), (0, "title!", "documents_fts"), (1, "doc_number", HEADS),
-               (1, "doc_number!", "documents_fts"), (2, "", "documents_fts")]  # fmt: skip
+               (1, "doc_number!", "documents_fts"), (2, "keywords", HEADS),
+               (3, "", "documents_fts")]  # fmt: skip
     for rank, column, fts in sources:
-        n = 3 * limit if rank == 2 else limit  # enough for the tiers above to be left out
+        n = rank * limit if rank > 1 else limit  # enough for the tiers above to be left out
         if rank == 1:  # asked for a 文号: its own document first, before titles citing it
             rank = "(case when nd_is_number(:q) then -1 else 1 end)"
         tiers.append(
@@ -697,7 +747,8 @@ def search(
     ``kind`` is a document kind (rule, normative, policy) or ``interpretation``; ``status``
     filters documents (interpretations have none and are then left out); ``issuer`` is part of
     the issuer's name (an interpretation's source); ``since``/``until`` bound the publication
-    date. Each row says which ``table`` it is from and its ``tier`` (0 title, 1 文号, 2 body).
+    date. Each row says which ``table`` it is from and its ``tier`` (0 title, 1 文号, 2 keywords,
+    3 body).
     """
     register_functions(db.conn)
     rows: list[dict] = []
@@ -717,7 +768,7 @@ def _interpretations(db: sqlite_utils.Database, q: str, limit: int, issuer: str 
     exists = _exists_in(db.conn)
     tiers, params = [], {"limit": limit}
     for rank, column in enumerate(TIERS):
-        if column == "doc_number":
+        if column in ("doc_number", "keywords"):  # interpretations have neither in the index
             continue
         params[f"m{rank}"] = fts_query(q, exists, column, issuer=issuer)
         tiers.append(

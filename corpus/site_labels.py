@@ -40,6 +40,7 @@ COLUMN_LABELS: dict[str, str] = {
     "status_basis": "判定依据",
     "status_as_of": "判定基准日",
     "interpretation_count": "解读数",
+    "removed_at": "从网站撤下",
     "source": "信息来源",
     "form": "解读形式",
     "document_count": "所解读文件数",
@@ -61,6 +62,9 @@ COLUMN_LABELS: dict[str, str] = {
     "new_status": "新状态",
     "changed_on": "变化日期",
     "reason": "原因",
+    # document_versions (also parent_table, parent_id, title … as above)
+    "version": "版本",
+    "record": "完整记录",
     # attachments
     "parent_id": "所属编号",
     "parent_table": "所属表",

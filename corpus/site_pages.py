@@ -3,14 +3,15 @@
 Each page's data is read in one go, in one call on Datasette's read thread (``execute_fn``)
 under the site's SQL time limit: a page of a dozen small queries would otherwise pay a thread
 hop each. The loaders return plain dicts for the templates in ``corpus/templates``. Tables other
-parts of the build add (``relations``, ``status_history``, ``document_departments``, the
-``interpretation_rates`` view) are optional: a library without them still renders, without those
-sections. Crawled text is returned as text; the templates escape it (Jinja autoescape) and make
+parts of the build or the crawl add (``relations``, ``status_history``, ``document_departments``,
+``document_versions``, the ``interpretation_rates`` view) are optional: a library without them
+still renders, without those sections. Crawled text is returned as text; the templates escape it (Jinja autoescape) and make
 links only of http(s) URLs.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import weakref
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 from datasette.database import Database
 from datasette.utils import sqlite_timelimit
 
+from corpus import site_labels
 from corpus.validity import STATUSES
 
 RATE_TARGET = 0.9  # the Jiangxi plan: at least 90% of rules and normative documents interpreted
@@ -197,8 +199,19 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
         "attachments": _attachments(r, "documents", doc_id),
         "relations": _relations(r, doc_id),
         "history": _status_history(r, doc_id),
+        "versions": _versions(r, "documents", doc_id),
+        "keywords": _keywords(doc),
         "body_lines": _lines(doc.get("body_text")),
     }
+
+
+def _keywords(row: dict) -> list[str]:
+    """The row's keywords (a JSON array written by corpus.keywords), [] before the first build."""
+    try:
+        words = json.loads(row.get("keywords") or "[]")
+    except ValueError:
+        return []
+    return [w for w in words if isinstance(w, str)]
 
 
 def _attachments(r: Reader, parent_table: str, parent_id: int) -> list[dict]:
@@ -256,6 +269,76 @@ def _status_history(r: Reader, doc_id: int) -> list[dict] | None:
     )
 
 
+# The page fields a version compares (each also with its raw string, where it has one), in the
+# order a reader names the changes; the body and the attachments are compared after them.
+VERSION_FIELDS = (
+    "title",
+    "doc_number",
+    "issuer",
+    "written_date",
+    "published_date",
+    "validity_raw",
+    "index_no",
+    "subject",
+    "unified_no",
+    "source",
+    "form",
+)
+
+
+def _versions(r: Reader, table: str, parent_id: int) -> list[dict] | None:
+    """Every content the page has had (``document_versions``), oldest first, each with its body
+    length and what changed from the one before; None when the library keeps no versions."""
+    if "parent_id" not in r.columns("document_versions"):
+        return None
+    rows = r.rows(
+        """select id, version, fetched_at, title, validity_raw, body_text, record
+           from document_versions where parent_table = :t and parent_id = :id
+           order by version""",
+        {"t": table, "id": parent_id},
+    )
+    before: dict | None = None
+    for row in rows:
+        after = {**_json_object(row.pop("record")), "body_text": row.pop("body_text") or ""}
+        row["body_chars"] = len(after["body_text"])
+        row["changes"] = _changes(before, after) if before is not None else []
+        before = after
+    return rows
+
+
+def _changes(before: dict, after: dict) -> list[str]:
+    """What differs between two versions of a page, in words: 网页标注的有效性：有效 → 废止,
+    正文（增加 25 字）, 附件, 其他信息 (links, head meta …)."""
+    changes = []
+    for name in VERSION_FIELDS:
+        raw = f"{name}_raw"
+        if before.get(name) == after.get(name) and before.get(raw) == after.get(raw):
+            continue
+        label = site_labels.column_label(name)
+        old, new = before.get(name) or "（空）", after.get(name) or "（空）"
+        # short values (有效性, dates, 文号) are worth seeing; a long title is only named
+        changes.append(f"{label}：{old} → {new}" if len(old) + len(new) <= 40 else label)
+    if before["body_text"] != after["body_text"]:
+        delta = len(after["body_text"]) - len(before["body_text"])
+        size = f"增加 {delta} 字" if delta > 0 else f"减少 {-delta} 字" if delta else "字数不变"
+        changes.append(f"正文（{size}）")
+    if before.get("attachments") != after.get("attachments"):
+        changes.append("附件")
+    compared = {*VERSION_FIELDS, *(f"{n}_raw" for n in VERSION_FIELDS), "body_text", "attachments"}
+    if any(before.get(k) != after.get(k) for k in {*before, *after} - compared):
+        changes.append("其他信息")
+    return changes
+
+
+def _json_object(text: str | None) -> dict:
+    """A stored JSON object; an empty dict for anything else."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 # ---------------------------------------------------------------- an interpretation
 
 
@@ -276,6 +359,7 @@ def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
             {"id": interp_id},
         ),
         "attachments": _attachments(r, "interpretations", interp_id),
+        "keywords": _keywords(row),
         "body_lines": _lines(row.get("body_text")),
     }
 

@@ -136,12 +136,15 @@ def feed(datasette, title: str, **args: str) -> dict:
     return {"title": title, "url": datasette.urls.path(f"/{DB_NAME}/{FEED_QUERY}.atom?{query}")}
 
 
-def feeds(datasette, kinds: list[str]) -> list[dict]:
-    """The site-wide feeds: all new documents, and new documents of each kind in ``kinds``.
+def feeds(datasette) -> list[dict]:
+    """The site-wide feeds: all new documents, and new documents of each kind.
 
-    Only kinds the library has: datasette-atom 0.9 answers an empty feed with a 500 error.
+    Every kind, whether the library has any yet or not: a feed with no entries is a valid empty
+    feed (``corpus.datasette_plugin.render_atom_feed``), which a reader may subscribe to early.
     """
-    by_kind = [feed(datasette, f"新{site_labels.value_label(k)}", kind=k) for k in kinds]
+    by_kind = [
+        feed(datasette, f"新{site_labels.value_label(k)}", kind=k) for k in site_labels.KIND_OPTIONS
+    ]
     return [feed(datasette, "全部新文件"), *by_kind]
 
 

@@ -6,33 +6,15 @@ two cannot drift apart.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import timedelta
 
-from . import text, validity_texts, vocab
-from .model import Attachment, Block, Document, Image, Interpretation, Link, Site
+from . import files, text, validity_texts, vocab
+from .model import Block, Document, Image, Interpretation, Link, Site
 
 
 def _p(line: str, align: str = "", strong: bool = False) -> Block:
     return Block([line], align=align, strong=strong)
-
-
-def _attachment(art, k: int, showname: str, lines: list[str]) -> Attachment:
-    """An attachment with a stable 32-hex stored name."""
-    digest = hashlib.md5(f"{art.site}:{art.seed}:{k}".encode()).hexdigest()
-    ext = showname.rsplit(".", 1)[1]
-    return Attachment(filename=f"{digest}.{ext}", showname=showname, ext=ext, lines=lines)
-
-
-def _attachment_blocks(art) -> list[Block]:
-    """附件 lines inside the content, unless this page lists attachments after the content."""
-    if not art.attachments or art.spec.get("attachments_outside"):
-        return []
-    return [
-        Block(["附件：" if i == 0 else "", Link(att.showname, href=att.href)])
-        for i, att in enumerate(art.attachments)
-    ]
 
 
 def _signature(doc: Document, rng: random.Random) -> list[Block]:
@@ -84,8 +66,8 @@ def _print_body(doc: Document, site: Site, rng, topic: str, org: str) -> list[Bl
             blocks.append(_p("　　" + doc.spec["clause"].replace("本", "该", 1)))
         blocks += _replaces(doc)
         ext = rng.choice(["pdf", "docx"])
-        doc.attachments = [_attachment(doc, 0, f"{inner}.{ext}", [inner, *measure])]
-        blocks += _attachment_blocks(doc)
+        doc.attachments = [files.attachment(doc, 0, f"{inner}.{ext}", [inner, *measure])]
+        blocks += files.attachment_blocks(doc)
         return blocks + _signature(doc, rng)
     blocks += _replaces(doc)
     blocks += _signature(doc, rng)
@@ -110,8 +92,8 @@ def _extra_attachment(doc: Document, site: Site, rng, topic: str) -> list[Block]
         lines = [f"{topic}重点任务分工", "一、建立健全工作机制。牵头单位：" + doc.spec["issuers"][0],
                  "二、加强资金保障。牵头单位：省财政厅", "三、强化监督检查。牵头单位：省审计厅",
                  "四、做好宣传引导。配合单位：各设区市人民政府"]  # fmt: skip
-    doc.attachments.append(_attachment(doc, len(doc.attachments), name, lines))
-    return _attachment_blocks(doc)
+    doc.attachments.append(files.attachment(doc, len(doc.attachments), name, lines))
+    return files.attachment_blocks(doc)
 
 
 def _notice_body(doc: Document, site: Site, rng, topic: str, org: str) -> list[Block]:
@@ -179,6 +161,19 @@ def _decision_lines(doc: Document) -> list[Block]:
     return [_p(line) for line in lines]
 
 
+def interpretation_bodies(
+    interps: list[Interpretation], sites: dict[str, Site], pool: list[Document]
+) -> None:
+    """Every interpretation's body, oldest first, and its links: what it explains (the truth),
+    and its entry in the 相关解读 of each document it is linked from (modes ``both``, ``doc``)."""
+    for interp in sorted(interps, key=lambda i: (i.pub, i.article_id)):
+        interpretation_body(interp, sites[interp.site], pool)
+        interp.explains = [t.ref for t in interp.spec["targets"]]
+        if interp.spec["mode"] in ("both", "doc"):
+            for target in interp.spec["targets"]:
+                target.interpretations.append(interp.ref)
+
+
 def interpretation_body(interp: Interpretation, site: Site, pool: list[Document]) -> None:
     """Fill an interpretation's body: lead, headed sections, maybe a passing quote, 原文链接."""
     rng = random.Random(interp.seed)
@@ -199,8 +194,8 @@ def interpretation_body(interp: Interpretation, site: Site, pool: list[Document]
         blocks.insert(1, Block([Image(f"/picture/0/{interp.seed:x}.png")], align="center"))
         if rng.random() < 0.3:
             lines = [interp.title, *[b.text.strip() for b in blocks[2:7]]]
-            interp.attachments = [_attachment(interp, 0, f"{topic}政策图解.pdf", lines)]
-            blocks += _attachment_blocks(interp)
+            interp.attachments = [files.attachment(interp, 0, f"{topic}政策图解.pdf", lines)]
+            blocks += files.attachment_blocks(interp)
     if mode in ("both", "interp"):
         interp.links = [t.ref for t in targets]
         if interp.links_inside:

@@ -51,6 +51,8 @@ def make_documents(site: Site, column: Column, rng: random.Random) -> list[Docum
             site, column, case_rng, written, title, code
         ),
         old_version=lambda new: _old_version(site, column, case_rng, new),
+        # Only for a case no document fits (never with the default seed): drawn as the others.
+        draw=lambda late: _normative(site, column, rng, special=False, late=late),
     )
     return docs
 
@@ -201,10 +203,8 @@ def _decision(site: Site, column: Column, rng: random.Random, rules: list[Docume
     for r in amended:
         r.validity_raw = "已修改"
     partly.validity_raw = "部分失效"
-    for verb, relation, targets in (("已废止", "repeals", repealed), ("已修改", "amends", amended)):
-        for r in targets:
-            validity_cases.act(r, "decision", verb, doc)
-            validity_cases.relate(doc, relation, r)
+    validity_cases.declare(doc, repealed, "decision", "已废止", "repeals")
+    validity_cases.declare(doc, amended, "decision", "已修改", "amends")
     doc.spec.update(
         topic="规章清理", form="decision", self_word="本决定", clause=f"本决定自{text.ymd(eff)}起施行。",
         issuers=[doc.issuer],

@@ -18,6 +18,14 @@ LAST_DAY = date(2026, 10, 31)
 PAGE_DAY = date(2026, 11, 1)  # the day the pages "were last edited": their 有效性 is as of then
 
 
+def seeded(seed: int, *keys: object) -> random.Random:
+    """The generator of one part of the world (a site's column, its numbers …) for ``seed``.
+
+    Its string seed is hashed with SHA-512, not ``hash()``: the same on every run and machine.
+    """
+    return random.Random(":".join(str(k) for k in (seed, *keys)))
+
+
 def safe_day(d: date) -> date:
     """Avoid 29 February so that every N-th anniversary exists."""
     return d - timedelta(days=1) if (d.month, d.day) == (2, 29) else d

@@ -12,32 +12,19 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from . import bodies, chrome, facts, numbers
-from .documents import make_documents, weighted
-from .interpretations import form_of
+from . import bodies, chrome, facts, interpretations, numbers
+from .documents import make_documents
+from .interpretations import decoy, draw_form, form_of, link_mode, new_interpretation, title
 from .model import Article, Attachment, Column, Document, Interpretation, Link, Site
 
-MODES = (
-    ("both", 0.35),
-    ("interp", 0.2),
-    ("doc", 0.15),
-    ("title", 0.15),
-    ("lead", 0.1),
-    ("number", 0.05),
-)
-FORMS = (
-    ("文字解读", 0.55),
-    ("图解", 0.2),
-    ("答记者问", 0.08),
-    ("专家解读", 0.07),
-    ("起草说明", 0.05),
-    ("视频", 0.05),
-)
+# Their interpretations' titles draw from fewer templates than the Hanweb sites': at most two
+# quoting the document, none saying 我省.
+QUOTING = {form: templates[:2] for form, templates in interpretations.QUOTING.items()}
+ON_TOPIC = {
+    form: tuple(t for t in templates if "我省" not in t)
+    for form, templates in interpretations.ON_TOPIC.items()
+}
 JXNEW_ID_BASE = 1_890_000_000_000_000_000  # the 19-digit content ids of the new platform
-
-
-def _rng(seed: int, *keys: object) -> random.Random:
-    return random.Random(":".join(str(k) for k in (seed, *keys)))
 
 
 def generate(seed: int, sites: list[Site]) -> tuple[list[Document], list[Interpretation]]:
@@ -48,25 +35,22 @@ def generate(seed: int, sites: list[Site]) -> tuple[list[Document], list[Interpr
         docs: list[Document] = []
         for column in site.columns:
             if column.kind != "interpretation":
-                docs += make_documents(site, column, _rng(seed, site.name, column.id))
-        numbers.assign_numbers(docs, _rng(seed, site.name, "numbers"))
-        _index_numbers(site, docs)
+                docs += make_documents(site, column, facts.seeded(seed, site.name, column.id))
+        numbers.assign_numbers(docs, facts.seeded(seed, site.name, "numbers"))
+        numbers.assign_index_numbers(site, docs)
         _localise_facts(site, docs)
         interps: list[Interpretation] = []
         for column in site.columns:
             if column.kind == "interpretation":
-                interps += _interpretations(site, column, docs, _rng(seed, site.name, column.id))
-        numbers.assign_ids([*docs, *interps], _rng(seed, site.name, "ids"), site.vocab["id_start"])
+                rng = facts.seeded(seed, site.name, column.id)
+                interps += _interpretations(site, column, docs, rng)
+        ids = facts.seeded(seed, site.name, "ids")
+        numbers.assign_ids([*docs, *interps], ids, site.vocab["id_start"])
         for art in [*docs, *interps]:
             art.url_path = article_path(site, art)
         for doc in docs:
             bodies.document_body(doc, site)
-        for interp in sorted(interps, key=lambda i: (i.pub, i.article_id)):
-            bodies.interpretation_body(interp, site, docs)
-            interp.explains = [t.ref for t in interp.spec["targets"]]
-            if interp.spec["mode"] in ("both", "doc"):
-                for target in interp.spec["targets"]:
-                    target.interpretations.append(interp.ref)
+        bodies.interpretation_bodies(interps, {site.name: site}, docs)
         _finish(site, [*docs, *interps])
         all_docs += docs
         all_interps += interps
@@ -74,17 +58,6 @@ def generate(seed: int, sites: list[Site]) -> tuple[list[Document], list[Interpr
 
 
 # ---------------------------------------------------------------- facts
-
-
-def _index_numbers(site: Site, docs: list[Document]) -> None:
-    """索引号 ``{org}/{year}-{serial}``; none shown where a page has no disclosure table."""
-    serial: dict[int, int] = {}
-    for doc in sorted(docs, key=lambda d: (d.pub, d.seed)):
-        year = doc.written.year
-        serial[year] = serial.get(year, 0) + 1 + doc.seed % 3
-        doc.index_no = f"{site.vocab['index_org']}/{year}-{serial[year]:05d}"
-        if doc.layout == "C":
-            doc.index_no = ""
 
 
 def _local(site: Site, text: str) -> str:
@@ -163,79 +136,28 @@ def _interpretations(
             targets = [own.pop()]
         result.append(_interpretation(site, column, rng, targets, targets is previous))
         previous = targets
-    result += [_decoy(site, column, rng, title, issuer) for title, issuer in decoys]
+    # Decoys carry no linker case: link_cases() calls them other_family.
+    result += [decoy(site, column, rng, title, issuer) for title, issuer in decoys]
     return result
-
-
-def _new(site: Site, column: Column, rng: random.Random, **kwargs) -> Interpretation:
-    return Interpretation(
-        site=site.name, column=column.id, kind="interpretation", body=[], prefix=site.prefix,
-        seed=rng.randrange(1 << 30), **kwargs,
-    )  # fmt: skip
 
 
 def _interpretation(
     site: Site, column: Column, rng: random.Random, targets: list[Document], second: bool
 ) -> Interpretation:
     first = targets[0]
-    mode = weighted(rng, MODES)
-    if len(targets) > 1:
-        mode = rng.choice(["both", "interp"])
-    if mode == "number" and not first.number:
-        mode = "title"
-    form = weighted(rng, FORMS)
-    if second and form == "文字解读":
-        form = rng.choice(["图解", "视频"])
+    mode = link_mode(rng, first, hyperlinked=len(targets) > 1)
+    form = draw_form(rng, second)
     latest = max(t.pub for t in targets)
     day = min(latest.date() + timedelta(days=rng.randint(0, 3)), facts.LAST_DAY)
     source = site.title if rng.random() < 0.6 else site.short
-    interp = _new(
+    interp = new_interpretation(
         site, column, rng, title="", pub=max(facts.pub_time(rng, day), latest), source=source
     )
     quote = first.inner_title or first.title
-    interp.title = _title(rng, form, mode, quote, first, source)
+    interp.title = title(rng, form, mode, [quote], first, source, QUOTING, ON_TOPIC)
     interp.form = form_of(interp.title)
     interp.links_inside = rng.random() < 0.7
     interp.spec.update(mode=mode, targets=targets, quote=quote, topic=first.spec["topic"])
-    return interp
-
-
-def _title(rng: random.Random, form: str, mode: str, q: str, doc: Document, source: str) -> str:
-    topic = doc.spec["topic"]
-    if mode == "number":
-        return f"{doc.number_raw}文件政策解读"
-    if mode == "title" or (mode != "lead" and rng.random() < 0.5):
-        options = {
-            "文字解读": [f"《{q}》政策解读", f"解读：《{q}》"],
-            "图解": [f"一图读懂《{q}》", f"图解：《{q}》"],
-            "答记者问": [f"{source}有关负责人就《{q}》答记者问"],
-            "专家解读": [f"专家解读《{q}》"],
-            "起草说明": [f"关于《{q}》的起草说明"],
-            "视频": [f"视频解读：《{q}》"],
-        }
-    else:
-        options = {
-            "文字解读": [f"{topic}政策解读"],
-            "图解": [f"图解：{topic}政策要点"],
-            "答记者问": [f"{source}有关负责人就{topic}政策答记者问"],
-            "专家解读": [f"专家解读：{topic}政策亮点"],
-            "起草说明": [f"{topic}政策文件起草说明"],
-            "视频": [f"视频：{topic}政策怎么看"],
-        }
-    return rng.choice(options[form])
-
-
-def _decoy(
-    site: Site, column: Column, rng: random.Random, title: str, issuer: str
-) -> Interpretation:
-    """An interpretation of a national document: it explains nothing of ours."""
-    day = facts.random_day(rng, facts.FIRST_DAY + timedelta(days=400))
-    interp = _new(
-        site, column, rng, title=rng.choice([f"《{title}》解读", f"一图读懂《{title}》"]),
-        pub=facts.pub_time(rng, day), source=site.title,
-    )  # fmt: skip
-    interp.form = form_of(interp.title)
-    interp.spec.update(mode="decoy", targets=[], quote=title, national_issuer=issuer, topic=title)
     return interp
 
 

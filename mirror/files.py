@@ -1,5 +1,8 @@
 """Attachments: real small PDF (reportlab, STSong-Light) and DOCX (python-docx) files.
 
+``attachment`` makes one with a stable stored name, ``attachment_blocks`` the 附件 lines that link
+a page's attachments inside its content.
+
 Bytes are deterministic (reportlab ``invariant=1``; DOCX zip entries and core properties get fixed
 dates) and rendered lazily, once per file. ``text_lines`` gives the lines the file really holds,
 which is what the truth's attachment ``text`` is made of.
@@ -7,17 +10,36 @@ which is what the truth's attachment ``text`` is made of.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from datetime import datetime
 from functools import cache
 from urllib.parse import quote
 
-from .model import Attachment, Reply, Site
+from .model import Article, Attachment, Block, Link, Reply, Site
 
 PDF_WIDTH = 38  # characters per drawn line (CJK at 10.5 pt on A4 with 2 cm margins)
 PDF_LINES = 40  # lines per page
 FIXED = datetime(2020, 1, 1)
+
+
+def attachment(art: Article, key: object, showname: str, lines: list[str]) -> Attachment:
+    """A file of ``art`` holding ``lines``, stored under a stable 32-hex name (``key``: which
+    of the page's files it is)."""
+    digest = hashlib.md5(f"{art.site}:{art.seed}:{key}".encode()).hexdigest()
+    ext = showname.rsplit(".", 1)[1]
+    return Attachment(filename=f"{digest}.{ext}", showname=showname, ext=ext, lines=lines)
+
+
+def attachment_blocks(art: Article) -> list[Block]:
+    """附件 lines inside the content, unless this page lists attachments after the content."""
+    if not art.attachments or art.spec.get("attachments_outside"):
+        return []
+    return [
+        Block(["附件：" if i == 0 else "", Link(att.showname, href=att.href)])
+        for i, att in enumerate(art.attachments)
+    ]
 
 
 def _wrap(line: str, width: int) -> list[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from html import escape
 
-from . import chrome
+from . import chrome, pages
 from .catalog import href, site_by_name
-from .model import Article, Block, Document, Image, Interpretation, Link, Site
+from .model import Article, Block, Document, Image, Link, Site
 from .world import World
 
 
@@ -44,7 +44,7 @@ def render(world: World, site: Site, art: Article, base_port: int) -> str:
     if isinstance(art, Document):
         parts.append(_related_interpretations(world, art, site, base_port))
     elif not art.links_inside and art.links:
-        parts.append(_related_documents(world, art, site, base_port))
+        parts.append(pages.related_documents(world, art, site, base_port))
     parts += [chrome.tools(), _prev_next(world, art), _reading(world, art, rng), "</div>"]
     return chrome.page(site, f"{art.title}_{column.title}_{site.title}", "\n".join(parts), meta)
 
@@ -243,16 +243,6 @@ def _related_interpretations(world: World, doc: Document, site: Site, base_port:
             f'<li><span class="jdlx">[{interp.form}]</span><a href="{link}" target="_blank">{escape(interp.title)}</a></li>'
         )
     return f'<div class="xgjd"><div class="xgjd-tit">相关解读</div><ul>{"".join(items)}</ul></div>'
-
-
-def _related_documents(world: World, interp: Interpretation, site: Site, base_port: int) -> str:
-    """相关文件 / 原文链接 after the content (when not inside it)."""
-    label = "原文链接：" if len(interp.links) == 1 else "相关文件："
-    links = "、".join(
-        f'<a href="{href(r, site, base_port)}" target="_blank">《{escape(world.pages[r].title)}》</a>'
-        for r in interp.links
-    )
-    return f'<div class="xgwj">{label}{links}</div>'
 
 
 def _prev_next(world: World, art: Article) -> str:

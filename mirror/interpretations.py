@@ -53,6 +53,23 @@ FORMS = (
     ("起草说明", 0.05),
     ("视频", 0.05),
 )
+# Title templates per form: quoting the document (《{q}》), or naming only its topic.
+QUOTING = {
+    "文字解读": ("《{q}》政策解读", "解读：《{q}》", "《{q}》解读"),
+    "图解": ("一图读懂《{q}》", "图解：《{q}》", "图说《{q}》"),
+    "答记者问": ("{source}有关负责人就《{q}》答记者问",),
+    "专家解读": ("专家解读《{q}》",),
+    "起草说明": ("关于《{q}》的起草说明",),
+    "视频": ("视频解读：《{q}》",),
+}
+ON_TOPIC = {
+    "文字解读": ("{topic}政策解读", "解读：我省出台{topic}新举措"),
+    "图解": ("一图读懂：我省{topic}新政", "图解：{topic}政策要点"),
+    "答记者问": ("{source}有关负责人就{topic}政策答记者问",),
+    "专家解读": ("专家解读：{topic}政策亮点",),
+    "起草说明": ("{topic}政策文件起草说明",),
+    "视频": ("视频：{topic}政策怎么看",),
+}
 CROSS_SITE = 12  # portal 部门解读 items explaining department documents
 # Who issues the national twins of each site's documents (ministry, its general office).
 NATIONAL_TWINS = {
@@ -114,7 +131,9 @@ def make_interpretations(
             targets, case = [own.pop()], "plain"
         result.append(_interpretation(site, column, rng, targets, case, second=case == "second"))
         previous = targets
-    result += [_decoy(site, column, rng, title, issuer) for title, issuer in decoys]
+    result += [
+        decoy(site, column, rng, title, issuer, case="decoy_national") for title, issuer in decoys
+    ]
     return result
 
 
@@ -185,6 +204,26 @@ def _hard_cases(
     return out
 
 
+def link_mode(rng: random.Random, first: Document, hyperlinked: bool) -> str:
+    """How an interpretation names what it explains (MODES; module docstring); ``hyperlinked``:
+    always by a hyperlink (``both`` or ``interp``), as for several documents or another site's."""
+    mode = weighted(rng, MODES)
+    if hyperlinked:
+        mode = rng.choice(["both", "interp"])
+    if mode == "number" and not first.number:
+        mode = "title"
+    return mode
+
+
+def draw_form(rng: random.Random, second: bool) -> str:
+    """The form (FORMS); a ``second`` interpretation of the same documents is never plain text:
+    a 图解 or a 视频."""
+    form = weighted(rng, FORMS)
+    if second and form == "文字解读":
+        form = rng.choice(["图解", "视频"])
+    return form
+
+
 def _pop(pool: list[Document], rng: random.Random, pred) -> Document:
     """A random document of ``pool`` satisfying ``pred``, removed from it."""
     doc = rng.choice([d for d in pool if pred(d)])
@@ -207,14 +246,8 @@ def _interpretation(
     first = targets[0]
     cross = first.site != site.name
     if mode is None:
-        mode = weighted(rng, MODES)
-        if len(targets) > 1 or cross:
-            mode = rng.choice(["both", "interp"])
-        if mode == "number" and not first.number:
-            mode = "title"
-    form = weighted(rng, FORMS)
-    if second and form == "文字解读":
-        form = rng.choice(["图解", "视频"])
+        mode = link_mode(rng, first, hyperlinked=len(targets) > 1 or cross)
+    form = draw_form(rng, second)
     if len(targets) > 1 and mode == "title":
         form = rng.choice(["文字解读", "图解"])
     latest = max(t.pub for t in targets)
@@ -223,14 +256,12 @@ def _interpretation(
         pub = max(facts.pub_time(rng, day), latest)
     else:
         pub = facts.pub_time(rng, day)
-    interp = Interpretation(
-        site=site.name, column=column.id, kind="interpretation", title="",
-        pub=pub, source=_source(rng, site, first),
-        body=[], prefix=site.prefix, seed=rng.randrange(1 << 30),
-    )  # fmt: skip
+    interp = new_interpretation(
+        site, column, rng, title="", pub=pub, source=_source(rng, site, first)
+    )
     q = quoted(first, rng)
     names = [q, *(t.inner_title or t.title for t in targets[1:])]
-    interp.title = _title(rng, form, mode, names, first, interp.source)
+    interp.title = title(rng, form, mode, names, first, interp.source)
     interp.form = form_of(interp.title)
     interp.links_inside = rng.random() < 0.7
     interp.spec.update(mode=mode, targets=targets, quote=q, topic=first.spec["topic"], case=case)
@@ -249,53 +280,55 @@ def _source(rng: random.Random, site: Site, doc: Document) -> str:
     return site.title if rng.random() < 0.6 else site.short
 
 
-def _title(
-    rng: random.Random, form: str, mode: str, names: list[str], doc: Document, source: str
+def title(
+    rng: random.Random,
+    form: str,
+    mode: str,
+    names: list[str],
+    doc: Document,
+    source: str,
+    quoting: dict[str, tuple[str, ...]] = QUOTING,
+    on_topic: dict[str, tuple[str, ...]] = ON_TOPIC,
 ) -> str:
-    """A title for the form; quoting 《…》 always in ``title`` mode, sometimes otherwise."""
-    topic, q = doc.spec["topic"], names[0]
+    """A title for the form; quoting 《…》 always in ``title`` mode, sometimes otherwise.
+
+    ``quoting`` and ``on_topic`` are the templates a site draws from (the other families' sites
+    draw from fewer: ``mirror/families.py``).
+    """
     if mode == "number":
         return f"{doc.number_raw}文件政策解读"
     if mode == "title" and len(names) > 1:
         both = "和".join(f"《{n}》" for n in names)
         return {"文字解读": f"{both}政策解读", "图解": f"一图读懂{both}"}[form]
-    if mode == "title" or (mode != "lead" and rng.random() < 0.5):
-        options = {
-            "文字解读": [f"《{q}》政策解读", f"解读：《{q}》", f"《{q}》解读"],
-            "图解": [f"一图读懂《{q}》", f"图解：《{q}》", f"图说《{q}》"],
-            "答记者问": [f"{source}有关负责人就《{q}》答记者问"],
-            "专家解读": [f"专家解读《{q}》"],
-            "起草说明": [f"关于《{q}》的起草说明"],
-            "视频": [f"视频解读：《{q}》"],
-        }
-    else:
-        options = {
-            "文字解读": [f"{topic}政策解读", f"解读：我省出台{topic}新举措"],
-            "图解": [f"一图读懂：我省{topic}新政", f"图解：{topic}政策要点"],
-            "答记者问": [f"{source}有关负责人就{topic}政策答记者问"],
-            "专家解读": [f"专家解读：{topic}政策亮点"],
-            "起草说明": [f"{topic}政策文件起草说明"],
-            "视频": [f"视频：{topic}政策怎么看"],
-        }
-    return rng.choice(options[form])
+    quotes = mode == "title" or (mode != "lead" and rng.random() < 0.5)
+    template = rng.choice((quoting if quotes else on_topic)[form])
+    return template.format(q=names[0], topic=doc.spec["topic"], source=source)
 
 
-def _decoy(
-    site: Site, column: Column, rng: random.Random, title: str, issuer: str
+def new_interpretation(
+    site: Site, column: Column, rng: random.Random, **fields: object
 ) -> Interpretation:
-    """An interpretation of a national document with a title close to one of ours."""
+    """An interpretation of ``column`` with ``fields`` (title, pub, source) and no body yet."""
+    return Interpretation(
+        site=site.name, column=column.id, kind="interpretation", body=[], prefix=site.prefix,
+        seed=rng.randrange(1 << 30), **fields,
+    )  # fmt: skip
+
+
+def decoy(
+    site: Site, column: Column, rng: random.Random, title: str, issuer: str, **spec: object
+) -> Interpretation:
+    """An interpretation of a national document with a title close to one of ours: it explains
+    none of ours (``spec``: more facts, such as its ``case``)."""
     day = facts.random_day(rng, facts.FIRST_DAY + timedelta(days=400))
-    interp = Interpretation(
-        site=site.name, column=column.id, kind="interpretation",
-        title=rng.choice([f"《{title}》解读", f"一图读懂《{title}》"]),
-        pub=facts.pub_time(rng, day), source=site.title, body=[], prefix=site.prefix,
-        seed=rng.randrange(1 << 30),
+    interp = new_interpretation(
+        site, column, rng, title=rng.choice([f"《{title}》解读", f"一图读懂《{title}》"]),
+        pub=facts.pub_time(rng, day), source=site.title,
     )  # fmt: skip
     interp.form = form_of(interp.title)
     interp.spec.update(
-        mode="decoy", targets=[], quote=title, national_issuer=issuer, topic=title,
-        case="decoy_national",
-    )  # fmt: skip
+        mode="decoy", targets=[], quote=title, national_issuer=issuer, topic=title, **spec
+    )
     return interp
 
 
@@ -311,11 +344,9 @@ def _twin(
     ministry, office = NATIONAL_TWINS[site.name]
     day = min(ours.pub.date() + timedelta(days=rng.randint(20, 200)), facts.LAST_DAY)
     title = rng.choice([f"《{name}》解读", f"一图读懂《{name}》", f"专家解读《{name}》"])
-    interp = Interpretation(
-        site=site.name, column=column.id, kind="interpretation", title=title,
-        pub=facts.pub_time(rng, day), source=site.title, body=[], prefix=site.prefix,
-        seed=rng.randrange(1 << 30),
-    )  # fmt: skip
+    interp = new_interpretation(
+        site, column, rng, title=title, pub=facts.pub_time(rng, day), source=site.title
+    )
     interp.form = form_of(interp.title)
     interp.spec.update(
         mode="decoy", targets=[], quote=name, topic=ours.spec["topic"],

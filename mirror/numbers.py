@@ -36,9 +36,13 @@ def assign_numbers(docs: list[Document], rng: random.Random) -> None:
 
 
 def assign_index_numbers(site: Site, docs: list[Document]) -> None:
-    """索引号: ``000014349/2022-00018`` or, on some sites, ``2026-02-00018`` (not a date)."""
+    """索引号: ``000014349/2022-00018`` or, on some sites, ``2026-02-00018`` (not a date).
+
+    The organisation code is the site's own (``INDEX_ORGS``, or its vocabulary on sites of other
+    families); none is shown where neither a table nor the list would show it.
+    """
     serial: dict[int, int] = defaultdict(int)
-    org = vocab.INDEX_ORGS[site.name]
+    org = site.vocab["index_org"] if site.vocab else vocab.INDEX_ORGS[site.name]
     for doc in sorted(docs, key=lambda d: (d.pub, d.seed)):
         year = doc.written.year
         serial[year] += 1 + doc.seed % 3

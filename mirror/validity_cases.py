@@ -2,7 +2,9 @@
 
 Drawn per normative column of the three Jiangxi sites after its ordinary documents, from a
 generator of their own (the ordinary documents are drawn as before, a few fewer: the case
-documents take their place, so every column keeps its size). Each document in a case names it in
+documents take their place, so every column keeps its size). A case that no document of the
+column fits (seeds other than the default) takes a fresh one, drawn like the others in the place
+of one no case took: every case is there for any seed. Each document in a case names it in
 ``spec["validity_case"]``; an act of another document on a document is in its ``spec["acts"]``
 as ``(kind, declares, source document)``; a document's outgoing relations are in
 ``spec["relations"]`` as ``(relation, target or None, title, 文号)``; a clause it cannot date is
@@ -52,6 +54,8 @@ CASES = {
 }
 
 NewDoc = Callable[[date, str, str], Document]
+Draw = Callable[[bool], Document]  # a fresh ordinary document of the column (late: from 2027)
+DRAWS = 2000  # fresh documents tried for a case before giving up
 
 
 def shown(doc: Document) -> bool:
@@ -75,26 +79,62 @@ def quote_title(doc: Document) -> str:
 
 
 class _Pool:
-    """The ordinary documents of a column that a case may still take."""
+    """The ordinary documents of a column that a case may still take.
 
-    def __init__(self, docs: list[Document], rng: random.Random) -> None:
+    When none fits a case (seeds other than the default draw other columns), ``draw`` makes a
+    fresh ordinary document of the column until one fits, and it takes the place of an untaken
+    one: the case is always there and the column keeps its size.
+    """
+
+    def __init__(self, docs: list[Document], rng: random.Random, draw: Draw | None = None) -> None:
         self.rng = rng
         self.all = docs
         self.docs = [d for d in docs if _ordinary(d)]
+        self.draw = draw
 
     def take(
         self, label: str, pred: Callable[[Document], bool], page: str | None = None
     ) -> Document:
         """One document satisfying ``pred``, labelled, with its page's 有效性 set to ``page``."""
-        fits = [d for d in self.docs if pred(d)]
-        if not fits:  # a changed seed or column size: say which case could not be drawn
-            raise ValueError(f"no document left for the validity case {label!r}")
-        doc = self.rng.choice(fits)
-        self.docs.remove(doc)
+        doc = self.pick(label, pred)
         doc.spec["validity_case"] = label
         if page is not None:
             doc.validity_raw = page if shown(doc) else ""
         return doc
+
+    def pick(self, label: str, pred: Callable[[Document], bool]) -> Document:
+        """One document satisfying ``pred`` (a fresh one if none does), no longer to be taken."""
+        fits = [d for d in self.docs if pred(d)] or [self.drawn(label, pred)]
+        doc = self.rng.choice(fits)
+        self.docs.remove(doc)
+        return doc
+
+    def replace(self, doc: Document) -> None:
+        """Put ``doc`` in the column in the place of an untaken document."""
+        gone = self.rng.choice(self.docs)
+        self.docs.remove(gone)
+        self.all[self.all.index(gone)] = doc
+
+    def unique(self, doc: Document) -> bool:
+        """No other document of the column prints a measure of the same title."""
+        return sum(d.inner_title == doc.inner_title for d in self.all) == 1
+
+    def drawn(self, label: str, pred: Callable[[Document], bool], late: bool = False) -> Document:
+        """A fresh ordinary document satisfying ``pred``, in the place of an untaken one."""
+        titles = {d.title for d in self.all}
+        inner = {d.inner_title for d in self.all} - {""}
+        for _ in range(DRAWS if self.draw and self.docs else 0):
+            doc = self.draw(late)
+            if not _ordinary(doc) or doc.title in titles or doc.inner_title in inner:
+                continue
+            self.all.append(doc)  # a predicate may look at the whole column
+            fits = pred(doc)
+            self.all.pop()
+            if fits:
+                self.replace(doc)
+                self.docs.append(doc)
+                return doc
+        raise ValueError(f"no document left for the validity case {label!r}")
 
 
 def _ordinary(doc: Document) -> bool:
@@ -120,6 +160,17 @@ def relate(source: Document, relation: str, target: Document | None, title="", n
     source.spec.setdefault("relations", []).append((relation, target, title, number))
 
 
+def declare(
+    source: Document, targets: list[Document], kind: str, declares: str, relation: str = ""
+) -> None:
+    """``source`` declares each of ``targets`` ``declares`` (acts of one kind), and relates to it
+    as ``relation`` (repeals, amends; none for 失效 and 现行有效: evidence only)."""
+    for target in targets:
+        act(target, kind, declares, source)
+        if relation:
+            relate(source, relation, target)
+
+
 def act_date(source: Document) -> date | None:
     """The day the acts of ``source`` take effect: its 施行日期, else its 发布日期; None when its
     施行日期 cannot be read."""
@@ -142,15 +193,20 @@ def add_cases(
     docs: list[Document],
     new_doc: NewDoc,
     old_version: Callable[[Document], Document],
+    draw: Draw | None = None,
 ) -> list[Document]:
-    """Turn some of ``docs`` into cases and return the case documents to add to the column."""
+    """Turn some of ``docs`` into cases and return the case documents to add to the column.
+
+    ``draw`` makes a fresh ordinary document of the column, for a case none of ``docs`` fits.
+    """
     if site.name not in RESERVED:
         return []
     rng = random.Random(f"{site.name}:{column.id}:validity")
+    pool = _Pool(docs, rng, draw)
+    if site.name != "jx-portal":  # the portal's old version is the late one (_late_old_version)
+        _old_version_pair(pool, old_version)
     _restate_old_versions(docs)
-    late = _late_old_version(docs, old_version) if site.name == "jx-portal" else None
-    made = [late] if late else []
-    pool = _Pool(docs, rng)
+    made = [_late_old_version(pool, old_version)] if site.name == "jx-portal" else []
     made += {"jx-portal": _portal, "jx-nync": _nync, "jx-sthjt": _sthjt}[site.name](pool, new_doc)
     _bare_clause(docs, rng)
     return made
@@ -169,37 +225,53 @@ def _restate_old_versions(docs: list[Document]) -> None:
             old.validity_raw = "有效" if roll < 0.8 else ""
 
 
-def _late_old_version(docs: list[Document], old_version) -> Document | None:
+def _late_old_version(pool: _Pool, old_version: Callable[[Document], Document]) -> Document:
     """An older version of a document that takes effect in 2027: repealed only from then.
 
-    None when no printed document takes effect after the first as-of date (other seeds than the
-    default may draw none): the case is then simply absent, the world still builds.
+    The first printed document of the column that takes effect after the first as-of date; when
+    there is none (other seeds than the default may draw none), a fresh one.
     """
-    new = next(
-        (
-            d
-            for d in docs
-            if d.effective
+
+    def late(d: Document) -> bool:
+        return bool(
+            d.effective
             and d.effective > FIRST_AS_OF
             and d.spec["form"] == "print"
             and not d.spec.get("replaces")
             and not d.spec.get("validity_case")
-        ),
-        None,
-    )
-    if new is None:
-        return None
+        )
+
+    new = next((d for d in pool.all if late(d)), None) or pool.drawn("late_old_version", late, True)
     old = old_version(new)
     new.spec["validity_case"] = old.spec["validity_case"] = "late_old_version"
+    if new in pool.docs:  # no longer ordinary: no other case may take it
+        pool.docs.remove(new)
     _restate_old_versions([new])
     return old
 
 
-def _bare_clause(docs: list[Document], rng: random.Random) -> None:
-    """One successor names its old version by title only (原《…》同时废止): its title is unique."""
+def _pairs(docs: list[Document]) -> list[Document]:
+    """The successors of ``docs`` whose older version is the only other one of their title."""
     inner = [d.inner_title for d in docs if d.inner_title]
     pairs = [d for d in docs if d.spec.get("replaces") and inner.count(d.inner_title) == 2]
-    pairs = [d for d in pairs if d.spec["replaces"].written < d.written]
+    return [d for d in pairs if d.spec["replaces"].written < d.written]
+
+
+def _old_version_pair(pool: _Pool, old_version: Callable[[Document], Document]) -> None:
+    """A column with no old version and its successor (other seeds than the default may draw
+    none) gets one: the bare clause needs one, and so do the linker's old/new version cases."""
+    if _pairs(pool.all):
+        return
+    new = pool.pick(
+        "bare_clause",
+        lambda d: d.spec["form"] == "print" and d.written.year >= 2019 and pool.unique(d),
+    )
+    pool.replace(old_version(new))
+
+
+def _bare_clause(docs: list[Document], rng: random.Random) -> None:
+    """One successor names its old version by title only (原《…》同时废止): its title is unique."""
+    pairs = _pairs(docs)
     if pairs:
         new = rng.choice(pairs)
         new.spec["bare_clause"] = True
@@ -245,8 +317,7 @@ def _repeal_clause_and_cites(pool: _Pool, cites: int) -> None:
         page="有效" if pool.rng.random() < 0.5 else "",
     )
     source.spec["repeals"] = [target]
-    act(target, "clause", "已废止", source)
-    relate(source, "repeals", target)
+    declare(source, [target], "clause", "已废止", "repeals")
     for _ in range(cites):
         citing = pool.take("cites", lambda d: d.written.year >= 2020)
         cited = pool.take(
@@ -273,23 +344,14 @@ def _portal(pool: _Pool, new_doc: NewDoc) -> list[Document]:
         "有效",
     )
     label = "repeal_table_target"
+    lasting = lambda d: shown(d) and in_force_on(d, before) and runs_past(d, LAST_AS_OF)  # noqa: E731
     targets = [
-        pool.take(
-            label,
-            lambda d: shown(d) and in_force_on(d, before) and runs_past(d, LAST_AS_OF),
-            "有效",
-        ),
+        pool.take(label, lasting, "有效"),
         pool.take(label, lambda d: d.written < before, ""),
-        pool.take(
-            label,
-            lambda d: shown(d) and in_force_on(d, before) and runs_past(d, LAST_AS_OF),
-            "失效",
-        ),
+        pool.take(label, lasting, "失效"),
         pool.take(label, lambda d: d.expires is not None and d.expires < date(2026, 3, 1), "有效"),
     ]
-    for t in targets:
-        act(t, "decision", "已废止", table)
-        relate(table, "repeals", t)
+    declare(table, targets, "decision", "已废止", "repeals")
     table.spec["items"] = targets
     table.spec["unmatched"] = (
         "江西省人民政府关于加强城市节约用水工作的通知",
@@ -318,11 +380,8 @@ def _portal(pool: _Pool, new_doc: NewDoc) -> list[Document]:
     amended = pool.take(
         label, lambda d: ok(d) and shown(d) and runs_past(d, LAST_AS_OF), "现行有效"
     )
-    for t in repealed:
-        act(t, "decision", "已废止", future)
-        relate(future, "repeals", t)
-    act(amended, "decision", "已修改", future)
-    relate(future, "amends", amended)
+    declare(future, repealed, "decision", "已废止", "repeals")
+    declare(future, [amended], "decision", "已修改", "amends")
     future.spec.update(repealed=repealed, amended=[amended])
     _bad_effective(pool)
     pool.take(
@@ -388,11 +447,9 @@ def _nync(pool: _Pool, new_doc: NewDoc) -> list[Document]:
         ),
         pool.take("list_expired", lambda d: d.expires is not None and d.expires < listed, ""),
     ]
-    for declares, docs in (("现行有效", current), ("已废止", repealed), ("已失效", expired)):
-        for t in docs:
-            act(t, "list", declares, notice)
-            if declares == "已废止":
-                relate(notice, "repeals", t)
+    declare(notice, current, "list", "现行有效")
+    declare(notice, repealed, "list", "已废止", "repeals")
+    declare(notice, expired, "list", "已失效")
     notice.spec.update(current=current, repealed=repealed, expired=expired)
     notice.spec["unmatched"] = (
         "江西省农业厅关于加强农药市场监管工作的通知",
@@ -408,13 +465,12 @@ def _nync(pool: _Pool, new_doc: NewDoc) -> list[Document]:
 
 def _amend_decision(pool: _Pool, new_doc: NewDoc) -> Document:
     """关于修改《X》的决定, in force from July 2026; X's own term ends before 2028."""
-    inner = [d.inner_title for d in pool.all if d.inner_title]
     target = pool.take(
         "amend_target",
         lambda d: (
             shown(d)
             and d.inner_title
-            and inner.count(d.inner_title) == 1
+            and pool.unique(d)
             and in_force_on(d, date(2026, 7, 1))
             and d.expires
             and FIRST_AS_OF < d.expires < LAST_AS_OF
@@ -432,8 +488,7 @@ def _amend_decision(pool: _Pool, new_doc: NewDoc) -> Document:
         "本决定自印发之日起施行。",
         "有效",
     )
-    act(target, "decision", "已修改", doc)
-    relate(doc, "amends", target)
+    declare(doc, [target], "decision", "已修改", "amends")
     doc.spec["amended"] = [target]
     return doc
 
@@ -474,9 +529,7 @@ def _sthjt(pool: _Pool, new_doc: NewDoc) -> list[Document]:
             "有效",
         ),
     ]
-    for t in targets:
-        act(t, "decision", "已废止", pdf)
-        relate(pdf, "repeals", t)
+    declare(pdf, targets, "decision", "已废止", "repeals")
     pdf.spec["items"] = targets
     undated = _decision(
         new_doc,
@@ -502,8 +555,7 @@ def _sthjt(pool: _Pool, new_doc: NewDoc) -> list[Document]:
             label, lambda d: ok(d) and in_force_on(d, FIRST_AS_OF) and d.expires is not None, ""
         ),
     ]
-    for t in void:
-        act(t, "decision", "已失效", undated)
+    declare(undated, void, "decision", "已失效")
     undated.spec["items"] = void
     _repeal_clause_and_cites(pool, cites=1)
     return [pdf, undated]

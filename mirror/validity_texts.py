@@ -12,32 +12,13 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from . import text
-from .model import Attachment, Block, Document, Link
+from . import files, text
+from .model import Block, Document
 from .validity_cases import quote_title
 
 
 def _p(line: str, align: str = "") -> Block:
     return Block([line], align=align)
-
-
-def _attachment(doc: Document, k: int, showname: str, lines: list[str]) -> Attachment:
-    import hashlib  # noqa: PLC0415
-
-    digest = hashlib.md5(f"{doc.site}:{doc.seed}:validity:{k}".encode()).hexdigest()
-    return Attachment(
-        f"{digest}.{showname.rsplit('.', 1)[1]}", showname, showname.rsplit(".", 1)[1], lines
-    )
-
-
-def _links(doc: Document) -> list[Block]:
-    """附件：lines inside the content (unless the page lists attachments after it)."""
-    if doc.spec.get("attachments_outside"):
-        return []
-    return [
-        Block(["附件：" if i == 0 else "", Link(att.showname, href=att.href)])
-        for i, att in enumerate(doc.attachments)
-    ]
 
 
 def _signature(doc: Document, rng: random.Random) -> list[Block]:
@@ -70,7 +51,7 @@ def case_body(doc: Document, rng: random.Random) -> None:
     }[doc.spec["case_body"]]
     lines = writer(doc, rng)
     blocks = [_p(doc.spec["salutation"])] + [_p("　　" + line) for line in lines]
-    doc.body = blocks + _links(doc) + _signature(doc, rng)
+    doc.body = blocks + files.attachment_blocks(doc) + _signature(doc, rng)
 
 
 def _table(
@@ -84,9 +65,9 @@ def _table(
 
 def _repeal_table(doc: Document, rng: random.Random) -> list[str]:
     targets, n = doc.spec["items"], len(doc.spec["items"]) + 1
-    doc.attachments = [_attachment(doc, 0, "废止的省政府行政规范性文件目录.docx",
-                                   ["附件", *_table(doc, rng, "废止的省政府行政规范性文件目录", targets,
-                                                    [doc.spec["unmatched"]])])]  # fmt: skip
+    heading = "废止的省政府行政规范性文件目录"
+    lines = ["附件", *_table(doc, rng, heading, targets, [doc.spec["unmatched"]])]
+    doc.attachments = [files.attachment(doc, "validity:0", f"{heading}.docx", lines)]
     return [
         "为维护法制统一，省人民政府对省政府行政规范性文件进行了全面清理。"
         f"经清理，省人民政府决定对{text.cn_number(n)}件省政府行政规范性文件予以废止（目录见附件）。",
@@ -115,8 +96,8 @@ def _list_notice(doc: Document, rng: random.Random) -> list[str]:
                       [doc.spec["unmatched"]]),
               *_table(doc, rng, f"二、失效的行政规范性文件（{len(expired)}件）", expired)]  # fmt: skip
     doc.attachments = [
-        _attachment(doc, 0, "现行有效行政规范性文件目录.docx", first),
-        _attachment(doc, 1, "废止、失效行政规范性文件目录.docx", second),
+        files.attachment(doc, "validity:0", "现行有效行政规范性文件目录.docx", first),
+        files.attachment(doc, "validity:1", "废止、失效行政规范性文件目录.docx", second),
     ]
     return [
         "根据行政规范性文件管理有关规定，我厅对截至2025年11月30日制定的行政规范性文件进行了全面清理。"
@@ -144,7 +125,7 @@ def _repeal_pdf(doc: Document, rng: random.Random) -> list[str]:
         for i, t in enumerate(targets, 1)
     ]
     lines = ["废止的行政规范性文件目录", "序号\t文件名称\t文号\t发布日期", *rows]
-    doc.attachments = [_attachment(doc, 0, "废止的行政规范性文件目录.pdf", lines)]
+    doc.attachments = [files.attachment(doc, "validity:0", "废止的行政规范性文件目录.pdf", lines)]
     return [
         "为维护法制统一，我厅对本厅制定的行政规范性文件进行了清理，"
         f"决定对{text.cn_number(len(targets))}件行政规范性文件予以废止（目录见附件）。",

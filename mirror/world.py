@@ -6,11 +6,10 @@ Depends on nothing but the seed: not on today, the port, or hash randomisation (
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from functools import cache
 
-from . import bodies, families, hostile, numbers
+from . import bodies, facts, families, hostile, numbers
 from .catalog import SITES
 from .documents import make_documents
 from .interpretations import make_interpretations
@@ -49,10 +48,6 @@ class World:
             arts.sort(key=lambda a: (a.pub, a.article_id), reverse=True)
 
 
-def _rng(seed: int, *keys: object) -> random.Random:
-    return random.Random(":".join(str(k) for k in (seed, *keys)))
-
-
 def build_world(seed: int = SEED) -> World:
     """Generate the world: documents, numbers, interpretations, ids, bodies, cross links."""
     # The three Hanweb sites; the other families' sites are generated apart (mirror/families.py)
@@ -63,8 +58,8 @@ def build_world(seed: int = SEED) -> World:
         site_docs = []
         for column in site.columns:
             if column.kind != "interpretation":
-                site_docs += make_documents(site, column, _rng(seed, site.name, column.id))
-        numbers.assign_numbers(site_docs, _rng(seed, site.name, "numbers"))
+                site_docs += make_documents(site, column, facts.seeded(seed, site.name, column.id))
+        numbers.assign_numbers(site_docs, facts.seeded(seed, site.name, "numbers"))
         numbers.assign_index_numbers(site, site_docs)
         docs += site_docs
     interps: list[Interpretation] = []
@@ -72,20 +67,15 @@ def build_world(seed: int = SEED) -> World:
         for column in site.columns:
             if column.kind == "interpretation":
                 interps += make_interpretations(
-                    site, column, docs, _rng(seed, site.name, column.id)
+                    site, column, docs, facts.seeded(seed, site.name, column.id)
                 )
     for site in core:
         mine = [a for a in [*docs, *interps] if a.site == site.name]
-        numbers.assign_ids(mine, _rng(seed, site.name, "ids"), ID_STARTS[site.name])
+        numbers.assign_ids(mine, facts.seeded(seed, site.name, "ids"), ID_STARTS[site.name])
     by_name = {s.name: s for s in SITES}
     for doc in docs:
         bodies.document_body(doc, by_name[doc.site])
-    for interp in sorted(interps, key=lambda i: (i.pub, i.article_id)):
-        bodies.interpretation_body(interp, by_name[interp.site], docs)
-        interp.explains = [t.ref for t in interp.spec["targets"]]
-        if interp.spec["mode"] in ("both", "doc"):
-            for target in interp.spec["targets"]:
-                target.interpretations.append(interp.ref)
+    bodies.interpretation_bodies(interps, by_name, docs)
     docs.append(hostile.document(by_name[hostile.SITE]))  # one page of markup (hostile.py)
     more_docs, more_interps = families.generate(seed, [s for s in SITES if s not in core])
     return World(list(SITES), docs + more_docs, interps + more_interps)

@@ -13,6 +13,7 @@ import fnmatch
 import hashlib
 import html
 import io
+import json
 import re
 import shutil
 import socket
@@ -592,6 +593,23 @@ def test_the_document_page_shows_status_evidence_interpretations_and_text(site, 
     assert "赣环规〔2023〕1号" in page and "行政规范性文件" in page
 
 
+def test_the_document_page_lists_its_keywords_each_a_search(site, library):
+    doc_id = _id("督察办法")
+    conn = sqlite3.connect(library)
+    stored = conn.execute("select keywords from documents where id = ?", [doc_id]).fetchone()[0]
+    conn.close()
+    words = json.loads(stored)
+    assert 0 < len(words) <= 8
+    page = site(f"/normdocs/documents/{doc_id}").text
+    shown = re.search(r'<dd class="nd-keywords">(.*?)</dd>', page, flags=re.S)[1]
+    links = re.findall(r'<a href="/normdocs/search\?q=([^"]+)">([^<]+)</a>', shown)
+    assert [text for _, text in links] == words
+    assert [urllib.parse.unquote_plus(q) for q, _ in links] == words
+    # a keyword's search finds the document it came from
+    hits = site(f"/normdocs/search.json?_shape=array&q={_q(words[0])}").json()
+    assert doc_id in [h["id"] for h in hits]
+
+
 def test_a_document_page_escapes_markup_and_never_links_a_javascript_url(site):
     page = site(f"/normdocs/documents/{_id('危险废物')}").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -855,12 +873,36 @@ def test_the_atom_feeds_hold_new_documents_overall_per_department_and_per_kind(
 
 
 def test_every_feed_the_site_offers_is_a_valid_feed(site):
-    page = site("/").text + site("/department/" + _q("江西省农业农村厅")).text
+    pages = ["/", "/department/" + _q("江西省农业农村厅"), "/normdocs/sites/jx-portal"]
+    page = "".join(site(path).text for path in pages)
     urls = set(re.findall(r'href="(/normdocs/newest\.atom\?[^"]+)"', page))
-    assert len(urls) >= 4  # all, the two kinds the library has, a department
+    # all, every kind (the library has no 其他政策文件: an empty feed), a department, a site
+    assert len(urls) == 6
     for url in urls:
         title, entries = _feed(site, html.unescape(url).split("?", 1)[1])
-        assert title.startswith("规范性文件库 · ") and entries, url
+        assert title.startswith("规范性文件库 · "), url
+        assert bool(entries) != ("kind=policy" in url), url
+
+
+@pytest.mark.parametrize(
+    "query", [f"department={_q('不存在的机关')}", "kind=policy", "site=no-such-site"]
+)
+def test_a_feed_filtered_to_nothing_is_a_valid_empty_feed(site, library, query):
+    title, entries = _feed(site, query + f"&_feed_title={_q('规范性文件库 · 无')}")
+    assert (title, entries) == ("规范性文件库 · 无", [])
+    title, entries = _feed(site, query)  # unnamed: the query's title
+    assert (title, entries) == ("最新文件", [])
+    response = site(f"/normdocs/newest.atom?{query}")
+    assert response.headers["content-type"].startswith("application/xml")
+    conn = sqlite3.connect(library)
+    (built_at,) = conn.execute("select value from build_info where key = 'built_at'").fetchone()
+    conn.close()
+    assert f"<updated>{built_at}</updated>" in response.text  # dated by the build
+
+
+def test_a_table_without_feed_columns_still_has_no_feed(site):
+    assert site("/normdocs/sites.atom").status_code == 400
+    assert site("/normdocs/sites.atom?name=no-such-site").status_code == 400
 
 
 # ---------------------------------------------------------------- production serving

@@ -7,14 +7,17 @@ One first crawl of the two department sites the changes touch; every recrawl sta
 - the same day, after the changes: what the lists show (a new document, a new interpretation,
   a removal) is found; what only the pages show waits for the periodic re-check;
 - 31 days later (every page due for its re-check), after the changes: all five changes, and
-  nothing else; unchanged pages answer 304 to the conditional requests.
+  nothing else; unchanged pages answer 304 to the conditional requests; built and published,
+  the document pages show the removal and the new versions.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -182,6 +185,38 @@ def test_a_month_later_unchanged_pages_answer_304_to_conditional_requests(
     print(f"\na month later: {not_modified} of {pages} known pages answered 304")
     assert not_modified == same
     assert run["complete"] == 1
+
+
+def test_a_month_later_the_document_pages_show_the_removal_and_the_new_versions(
+    library: Library, month_later: Path, tmp_path: Path
+) -> None:
+    from corpus.build import build
+    from corpus.schema import stable_id
+    from corpus.serve import make_datasette
+
+    db = tmp_path / "normdocs.db"
+    shutil.copy(month_later, db)
+    build(str(db), date(2026, 12, 28))
+    changes = _changes(library)
+    ds = make_datasette(db)
+    loop = asyncio.new_event_loop()
+
+    def page(change: str) -> str:
+        path = f"/normdocs/documents/{stable_id(changes[change])}"
+        response = loop.run_until_complete(ds.client.get(path))
+        assert response.status_code == 200, path
+        return response.text
+
+    try:
+        removed, edited, repealed = (
+            page(c) for c in ("remove-document", "edit-document", "validity-change")
+        )
+    finally:
+        loop.close()
+    assert 'id="removed"' in removed and "前从网站撤下" in removed
+    assert "版本记录（2）" in edited and re.search(r"正文（增加 \d+ 字）", edited)
+    assert "版本记录（2）" in repealed and re.search(r"网页标注的有效性：\S+ → 废止", repealed)
+    assert 'id="removed"' not in edited + repealed
 
 
 def _unchanged_pages(base: int) -> int:

@@ -13,6 +13,7 @@ from corpus.schema import ensure_db_shape, stable_id
 from corpus.search import (
     NOTHING,
     SEARCH_SQL,
+    TAIL,
     assign_search_rowids,
     build_search_index,
     date_bound,
@@ -146,15 +147,23 @@ def _containing(text: str) -> set[str]:
 # ---------------------------------------------------------------- the index text
 
 
-def test_index_text_is_overlapping_bigrams_plus_the_last_character():
-    assert index_text("生态环境保护") == "生态 态环 环境 境保 保护 护"
+def test_index_text_is_overlapping_bigrams_and_the_last_character_where_a_name_goes_on():
+    # a character that only ends a run gets a tail token (TAIL + 护): a lone 护 finds the text
+    assert index_text("生态环境保护") == f"生态 态环 环境 境保 保护 {TAIL}护"
+    # … but not when it starts a token elsewhere in the text (护 in 护林)
+    assert index_text("生态环境保护。护林") == f"生态 态环 环境 境保 保护 护林 {TAIL}林"
+    # before a digit, a bracket or a closing mark the run's last character is a token too
+    assert index_text("赣府厅字〔2022〕") == "赣府 府厅 厅字 字 2022"
+    assert index_text("赣府厅字2022年") == "赣府 府厅 厅字 字 2022 年"
+    assert index_text("《管理办法》") == "管理 理办 办法 法"
     assert index_text("号") == "号"
     assert index_text("") == ""
 
 
 def test_index_text_keeps_latin_words_folds_widths_and_drops_punctuation():
     assert (
-        index_text("赣府厅字〔２０２２〕49号文，PM2.5") == "赣府 府厅 厅字 字 2022 49 号文 文 PM2 5"
+        index_text("赣府厅字〔２０２２〕49号文，PM2.5")
+        == f"赣府 府厅 厅字 字 2022 49 号文 PM2 5 {TAIL}文"
     )
 
 
@@ -166,10 +175,11 @@ def test_index_text_keeps_latin_words_folds_widths_and_drops_punctuation():
     [
         ("生态环境", '"生态 态环 环境"'),
         ("生态", '"生态"'),
-        ("号", '"号" *'),  # a lone character starts a bigram or ends a run
+        ("号", f'("号" * OR "{TAIL}号")'),  # a lone character starts a token or is a tail
         ("49号", '"49 号" *'),
         ("号2022", '"号 2022"'),  # the text's run ends at 号: its final token
         ("管理办法》", '"管理 理办 办法 法"'),  # 》 ends the run: 管理办法实施 does not match
+        ("本省。", '"本省"'),  # clause punctuation is not part of what is looked for
         ("ＰＭ２.５", '"PM2 5"'),
         ("、。！", None),
     ],
@@ -431,6 +441,9 @@ def test_canned_search_query(db):
     assert [r["id"] for r in by_issuer] == [_id("eco")]
     dated = list(db.query(SEARCH_SQL, params | {"since": "2022-01-01", "until": "2022-12-31"}))
     assert [r["id"] for r in dated] == [_id("eco_body")]
+    # a 文号: its own document first, then the newer title that cites it, then bodies
+    numbered = list(db.query(SEARCH_SQL, params | {"q": "赣府厅字2022年49号"}))
+    assert [r["id"] for r in numbered] == [_id("eco_body"), _id("repeal"), _id("fert")]
 
 
 def test_rowids_follow_publication_and_only_changes_are_written(db):

@@ -1,17 +1,21 @@
-"""Reading an article page of any family whose body sits in one element (not between markers).
+"""Reading an article page of any family: body, labelled fields, title, source, attachments.
 
-Jiangxi's new platform (``#zoom``), TRS (``div.TRS_Editor``) and gkmlpt (``div.article-content``)
-all show the same things: the guideline's head meta tags, labelled metadata outside the body,
-a body of block elements, attachment links to files, 相关解读 / 原文链接 blocks. The family
-parsers say where the body is and add what only their list answers carry; the records are built
-here with Hanweb's rules (``crawler.parsers.hanweb``) so every family stores the same fields the
-same way. Pure functions: no I/O, no clock.
+Every family's article page shows the same things: the guideline's head meta tags, labelled
+metadata outside the body, a body of block elements, attachment links to files, 相关解读 / 原文链接
+blocks. Where they differ is written down once per family as an ``ArticleLayout`` (where the body
+is, which labels and links to read, where a title or source hides): Jiangxi's new platform
+(``#zoom``), TRS (``div.TRS_Editor``) and gkmlpt (``div.article-content``) keep their body in one
+element; Hanweb marks it with ContentStart/ContentEnd metas and adds its own hooks
+(``crawler.parsers.hanweb``). The records are built here by one set of rules, so every family
+stores the same fields the same way. Pure functions: no I/O, no clock.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -34,6 +38,7 @@ from crawler.parsers.common import (
     drop_noise,
     file_ext,
     head_metas,
+    html_to_lines,
     interpretation_form,
     label_field,
     leading_doc_number,
@@ -50,17 +55,22 @@ _COLON = re.compile(r"[:：]")
 FILE_EXTS = frozenset(
     ("pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ppt", "pptx", "zip", "rar", "7z", "ofd")
 )
+Fields = dict[str, tuple[str, str]]  # labelled values outside the body: {field: (label, value)}
+Record = DocumentRecord | InterpretationRecord
+R = TypeVar("R", DocumentRecord, InterpretationRecord)
 
 
 @dataclass
 class Article:
     """What an article page shows, before deciding whether it is a document."""
 
-    url: str
+    url: str  # canonical (Hanweb's ?xxgkhide=1 dropped)
+    base_url: str  # the address fetched, which the page's relative links are resolved against
     title: str
     metas: dict[str, str]
     body_lines: list[str]
-    fields: dict[str, tuple[str, str]]  # labelled values outside the body: {field: (label, value)}
+    fields: Fields
+    source: str  # 信息来源: the ContentSource meta, else a family's own spot, else the field
     attachments: list[Attachment]
     selector: Selector
 
@@ -92,49 +102,7 @@ def body_element(sel: Selector, body_css: tuple[str, ...]) -> Selector | None:
     return None
 
 
-def read_article(
-    response: TextResponse, body_css: tuple[str, ...], extra_labels: dict[str, str] | None = None
-) -> Article:
-    """Title, metas, body lines, labelled fields and attachments of an article page.
-
-    The body is the first element matching ``body_css``; labelled values are read from the rest
-    of the page only, so that a body line such as ``文号：…`` quoted in a text is never taken for
-    the page's own metadata. ``extra_labels`` maps a family's own labels (gkmlpt ``分类``) to
-    field names.
-    """
-    sel = response.selector
-    body = body_element(sel, body_css)
-    if body is None:
-        raise ParseError(f"body: no element matching {' or '.join(body_css)}")
-    body_lines = drop_noise(selector_lines(body))
-    outside = Selector(text=response.text)
-    outside_body = body_element(outside, body_css)
-    assert outside_body is not None
-    _drop(outside_body.root)
-    fields = li_fields(outside)
-    for name, value in page_fields(outside).items():
-        fields.setdefault(name, value)
-    for label, name in (extra_labels or {}).items():
-        if name not in fields:
-            fields.update(_extra_field(outside, label, name))
-    metas = head_metas(sel)
-    title = squash_spaces(metas.get("ArticleTitle", "")) or fields.get("title", ("", ""))[1]
-    if not title:
-        title = squash_spaces(" ".join(sel.css("h1 ::text").getall()))
-    if not title:
-        raise ParseError("title: no ArticleTitle meta, 标题 field or <h1>")
-    return Article(
-        url=canonical_url(response.url),
-        title=squash_spaces(title),
-        metas=metas,
-        body_lines=body_lines,
-        fields=fields,
-        attachments=file_links(sel, response.url),
-        selector=sel,
-    )
-
-
-def li_fields(sel: Selector) -> dict[str, tuple[str, str]]:
+def li_fields(sel: Selector) -> Fields:
     """Labelled values of list items, each read within its own ``<li>``::
 
         <li><strong>发布机构：</strong><span>江西省工业和信息化厅</span></li>
@@ -142,7 +110,7 @@ def li_fields(sel: Selector) -> dict[str, tuple[str, str]]:
 
     Reading loose text instead would give an empty field the next text on the page.
     """
-    found: dict[str, tuple[str, str]] = {}
+    found: Fields = {}
     for li in sel.xpath("//li"):
         text = squash_spaces(selector_text(li))
         m = _COLON.search(text)
@@ -154,7 +122,15 @@ def li_fields(sel: Selector) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _extra_field(sel: Selector, label: str, name: str) -> dict[str, tuple[str, str]]:
+def labelled_fields(sel: Selector) -> Fields:
+    """Labelled values of a page: each ``<li>`` on its own first, then tables and loose text."""
+    fields = li_fields(sel)
+    for name, value in page_fields(sel).items():
+        fields.setdefault(name, value)
+    return fields
+
+
+def _extra_field(sel: Selector, label: str, name: str) -> Fields:
     """``<td>分类：</td><td>value</td>`` for a label the common table does not know."""
     for cell in sel.xpath("//td | //th | //li | //span"):
         text = squash_spaces(selector_text(cell))
@@ -184,6 +160,124 @@ def file_links(sel: Selector, base_url: str) -> list[Attachment]:
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class ArticleLayout:
+    """Where one family's article pages keep things; its two methods are that family's parsers.
+
+    The defaults fit pages whose body is one element; a family with other habits names a hook.
+    """
+
+    body_css: tuple[str, ...]  # the body element, most specific selector first
+    extra_labels: Mapping[str, str] = field(default_factory=dict)  # own labels (gkmlpt 分类)
+    # text -> (before, body, after) around markers, or None (then ``body_css`` is the body)
+    split_body: Callable[[str], tuple[str, str, str] | None] | None = None
+    read_fields: Callable[[Selector], Fields] = labelled_fields  # over the page minus its body
+    title_tag: str = "h1"  # the title when there is no ArticleTitle meta and no 标题 field
+    find_attachments: Callable[[Selector, str], list[Attachment]] = file_links
+    source_span: Callable[[str], str] | None = None  # text -> 信息来源 from the family's markup
+    published_fallback: Callable[[str], str] | None = None  # text -> 发布日期 before the list's
+    # what only a family's list answer says, added to the page's record (gkmlpt flags, relations)
+    from_list: Callable[[Record, Article, ListEntry | None], None] | None = None
+
+    def read(self, response: TextResponse) -> Article:
+        """Title, metas, body lines, labelled fields, source and attachments of an article page.
+
+        Labelled values are read from the rest of the page only, so that a body line such as
+        ``文号：…`` quoted in a text is never taken for the page's own metadata.
+        """
+        sel = response.selector
+        body_lines, outside = self._split(response)
+        fields = self.read_fields(outside)
+        for label, name in self.extra_labels.items():
+            if name not in fields:
+                fields.update(_extra_field(outside, label, name))
+        metas = head_metas(sel)  # contents already squashed
+        title = metas.get("ArticleTitle") or fields.get("title", ("", ""))[1]
+        if not title:
+            title = squash_spaces(" ".join(sel.css(f"{self.title_tag} ::text").getall()))
+        if not title:
+            raise ParseError(f"title: no ArticleTitle meta, 标题 field or <{self.title_tag}>")
+        span = self.source_span(response.text) if self.source_span else ""
+        return Article(
+            url=canonical_url(response.url),
+            base_url=response.url,
+            title=squash_spaces(title),
+            metas=metas,
+            body_lines=body_lines,
+            fields=fields,
+            source=metas.get("ContentSource") or span or fields.get("source", ("", ""))[1],
+            attachments=self.find_attachments(sel, response.url),
+            selector=sel,
+        )
+
+    def _split(self, response: TextResponse) -> tuple[list[str], Selector]:
+        """The body's lines, and the page without its body (for the labelled values)."""
+        text = response.text
+        parts = self.split_body(text) if self.split_body else None
+        if parts is not None:
+            before, body_html, after = parts
+            return drop_noise(html_to_lines(body_html)), Selector(text=before + after)
+        body = body_element(response.selector, self.body_css)
+        if body is None:
+            markers = "content markers and no " if self.split_body else ""
+            raise ParseError(f"body: no {markers}element matching {' or '.join(self.body_css)}")
+        outside = Selector(text=text)
+        outside_body = body_element(outside, self.body_css)
+        assert outside_body is not None
+        _drop(outside_body.root)
+        return drop_noise(selector_lines(body)), outside
+
+    def _fallback(self, response: TextResponse) -> str:
+        """The family's 发布日期 from elsewhere on the page ("" when it has no such spot)."""
+        return self.published_fallback(response.text) if self.published_fallback else ""
+
+    def parse_document(
+        self,
+        response: TextResponse,
+        *,
+        site: str,
+        kind: str,
+        column_url: str = "",
+        entry: ListEntry | None = None,
+    ) -> DocumentRecord:
+        """A rule or normative document from its article page (see ``document_record``)."""
+        art = self.read(response)
+        record = document_record(
+            art,
+            site=site,
+            kind=kind,
+            column_url=column_url,
+            entry=entry,
+            published_fallback=self._fallback(response),
+        )
+        return self._with_list(record, art, entry)
+
+    def parse_interpretation(
+        self,
+        response: TextResponse,
+        *,
+        site: str,
+        column_url: str = "",
+        entry: ListEntry | None = None,
+    ) -> InterpretationRecord:
+        """A policy interpretation from its article page (see ``interpretation_record``)."""
+        art = self.read(response)
+        record = interpretation_record(
+            art,
+            site=site,
+            column_url=column_url,
+            entry=entry,
+            published_fallback=self._fallback(response),
+        )
+        return self._with_list(record, art, entry)
+
+    def _with_list(self, record: R, art: Article, entry: ListEntry | None) -> R:
+        """``record`` with what the family's list answer adds (as it is, for most families)."""
+        if self.from_list:
+            self.from_list(record, art, entry)
+        return record
+
+
 def _published(art: Article, fallback: str, entry: ListEntry | None) -> tuple[str, str | None]:
     """发布日期 from the labelled values, the PubDate meta, a family fallback, else the list."""
     for raw in (art.value("published_date"), art.metas.get("PubDate", ""), fallback):
@@ -196,6 +290,7 @@ def _published(art: Article, fallback: str, entry: ListEntry | None) -> tuple[st
 
 
 def _entry_number(entry: ListEntry | None) -> tuple[str, str] | None:
+    """(raw, canonical) 文号 of the list item, when it shows a readable one."""
     if entry and entry.doc_number_raw:
         canon = canonical_doc_number(entry.doc_number_raw)
         if canon:
@@ -212,11 +307,12 @@ def document_record(
     entry: ListEntry | None,
     published_fallback: str = "",
 ) -> DocumentRecord:
-    """A document from an article page, by the rules of ``crawler.parsers.hanweb``.
+    """A rule or normative document from an article page, by the same rules for every family.
 
-    A page without a disclosure block gives its 文号 as a centred line atop the body (or in the
-    title, or in the list), its issuer as the ContentSource / 信息来源, its 成文日期 as the date
-    under the signature.
+    Disclosure metadata comes from the labelled values; where a page has none (department
+    sites), the 文号 is a centred line atop the body, the issuer is the page's 信息来源 and the
+    成文日期 is the date under the signature. A 文号 found nowhere else may sit in the title
+    (``…的通知（赣府发〔2022〕1号）``) or in the list item.
     """
     number_raw = art.value("doc_number")
     if not canonical_doc_number(number_raw):
@@ -233,7 +329,6 @@ def document_record(
         if sig:
             written_raw, written = sig
     published_raw, published = _published(art, published_fallback, entry)
-    source = art.metas.get("ContentSource") or art.value("source")
     return DocumentRecord(
         url=art.url,
         site=site,
@@ -242,7 +337,7 @@ def document_record(
         column_url=column_url,
         doc_number_raw=number_raw,
         doc_number=canonical_doc_number(number_raw),
-        issuer=art.value("issuer") or source,
+        issuer=art.value("issuer") or art.source,
         written_date_raw=written_raw,
         written_date=written,
         published_date_raw=published_raw,
@@ -253,7 +348,7 @@ def document_record(
         unified_no=art.value("unified_no"),
         body_text="\n".join(art.body_lines),
         attachments=art.attachments,
-        links=link_blocks(art.selector, art.url, INTERPRETATION_LABELS, "interpretation"),
+        links=link_blocks(art.selector, art.base_url, INTERPRETATION_LABELS, "interpretation"),
         meta=art.metas,
     )
 
@@ -275,16 +370,16 @@ def interpretation_record(
         column_url=column_url,
         published_date_raw=published_raw,
         published_date=published,
-        source=art.metas.get("ContentSource") or art.value("source") or art.value("issuer"),
+        source=art.source or art.value("issuer"),
         form=interpretation_form(art.title),
         body_text="\n".join(art.body_lines),
         attachments=art.attachments,
-        links=link_blocks(art.selector, art.url, DOCUMENT_LABELS, "document"),
+        links=link_blocks(art.selector, art.base_url, DOCUMENT_LABELS, "document"),
         meta=art.metas,
     )
 
 
-def merge_links(record: DocumentRecord | InterpretationRecord, links: list[PageLink]) -> None:
+def merge_links(record: Record, links: list[PageLink]) -> None:
     """Add ``links`` a list answer gave (gkmlpt ``relation``) to those the page shows."""
     have = {canonical_url(link.url) for link in record.links}
     for link in links:

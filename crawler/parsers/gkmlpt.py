@@ -26,23 +26,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from scrapy.http import TextResponse
-
 from corpus.normalize import canonical_doc_number, squash_spaces
 from corpus.records import (
     Attachment,
     DocumentRecord,
-    InterpretationRecord,
     ListEntry,
     PageLink,
     ParseError,
 )
-from crawler.parsers.article import (
-    document_record,
-    interpretation_record,
-    merge_links,
-    read_article,
-)
+from crawler.parsers.article import Article, ArticleLayout, Record, merge_links
 from crawler.parsers.common import file_ext
 
 BODY = ("div.article-content", "div.content-article", "#zoom", "div.TRS_Editor")
@@ -204,31 +196,26 @@ def post_url(base_url: str, post_id: str) -> str:
     return urljoin(base_url, f"{prefix}/gkmlpt/content/{n // 1_000_000}/{n // 1000}/post_{n}.html")
 
 
-def _relation_links(entry: ListEntry | None, base_url: str, role: str) -> list[PageLink]:
-    if not isinstance(entry, GkmlptEntry):
-        return []
+def _relation_links(entry: GkmlptEntry, base_url: str, role: str) -> list[PageLink]:
     return [PageLink(post_url(base_url, pid), "", role, "relation") for pid in entry.relation]  # type: ignore[arg-type]
 
 
-def _merge_attachments(record: DocumentRecord | InterpretationRecord, entry: ListEntry | None):
-    if not isinstance(entry, GkmlptEntry):
-        return
+def _merge_attachments(record: Record, entry: GkmlptEntry) -> None:
     have = {a.url for a in record.attachments}
     record.attachments += [a for a in entry.attachments if a.url not in have]
 
 
-def parse_document(
-    response: TextResponse,
-    *,
-    site: str,
-    kind: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> DocumentRecord:
-    """A post page (``classify`` table, ``div.article-content``) with what the list said."""
-    art = read_article(response, BODY, EXTRA_LABELS)
-    record = document_record(art, site=site, kind=kind, column_url=column_url, entry=entry)
-    if isinstance(entry, GkmlptEntry):
+def from_list(record: Record, art: Article, entry: ListEntry | None) -> None:
+    """Add what only the list answer says to a post page's record.
+
+    A document gets the list's 文号, publisher and 索引号 where the page shows none, and the
+    validity flags; both kinds get the posts the ``relation`` names and the list's attachments.
+    """
+    if not isinstance(entry, GkmlptEntry):
+        return
+    role = "document"
+    if isinstance(record, DocumentRecord):
+        role = "interpretation"
         if not record.doc_number and canonical_doc_number(entry.doc_number_raw):
             record.doc_number_raw = entry.doc_number_raw
             record.doc_number = canonical_doc_number(entry.doc_number_raw)
@@ -241,21 +228,12 @@ def parse_document(
         record.meta["gkmlpt_flags"] = (
             f"is_expired={entry.is_expired} is_abolished={entry.is_abolished}"
         )
-    merge_links(record, _relation_links(entry, response.url, "interpretation"))
+    merge_links(record, _relation_links(entry, art.base_url, role))
     _merge_attachments(record, entry)
-    return record
 
 
-def parse_interpretation(
-    response: TextResponse,
-    *,
-    site: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> InterpretationRecord:
-    """An interpretation post, with the documents its ``relation`` names."""
-    art = read_article(response, BODY, EXTRA_LABELS)
-    record = interpretation_record(art, site=site, column_url=column_url, entry=entry)
-    merge_links(record, _relation_links(entry, response.url, "document"))
-    _merge_attachments(record, entry)
-    return record
+# Post pages: a ``classify`` table (with gkmlpt's own 分类), body in ``div.article-content``; the
+# list answer adds what the page does not show.
+ARTICLE = ArticleLayout(BODY, EXTRA_LABELS, from_list=from_list)
+parse_document = ARTICLE.parse_document
+parse_interpretation = ARTICLE.parse_interpretation

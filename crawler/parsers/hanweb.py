@@ -16,36 +16,15 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from corpus.normalize import (
-    canonical_doc_number,
     find_dates,
     find_doc_numbers,
     parse_date,
     squash_spaces,
     strip_all_spaces,
 )
-from corpus.records import (
-    Attachment,
-    DocumentRecord,
-    InterpretationRecord,
-    ListEntry,
-    ParseError,
-)
-from corpus.schema import canonical_url
-from crawler.parsers.common import (
-    DOCUMENT_LABELS,
-    INTERPRETATION_LABELS,
-    attachment_links,
-    drop_noise,
-    head_metas,
-    html_to_lines,
-    interpretation_form,
-    leading_doc_number,
-    link_blocks,
-    page_fields,
-    selector_lines,
-    signature_date,
-    title_doc_number,
-)
+from corpus.records import ListEntry, ParseError
+from crawler.parsers.article import ArticleLayout
+from crawler.parsers.common import attachment_links, page_fields
 
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 
@@ -338,20 +317,6 @@ _SOURCE_COMMENT = re.compile(
 )
 
 
-@dataclass
-class ArticlePage:
-    """What every Hanweb article page shows, before deciding whether it is a document."""
-
-    url: str
-    title: str
-    metas: dict[str, str]
-    body_lines: list[str]
-    fields: dict[str, tuple[str, str]]  # disclosure table: {field: (label, value)}
-    source: str
-    attachments: list[Attachment]
-    selector: Selector
-
-
 def split_body(text: str) -> tuple[str, str, str] | None:
     """(before, body, after) around the content markers, or None when the page has none.
 
@@ -368,154 +333,25 @@ def split_body(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-def read_article(response: TextResponse) -> ArticlePage:
-    """The parts of an article page shared by documents and interpretations."""
-    sel = response.selector
-    metas = head_metas(sel)
-    text = response.text
-    parts = split_body(text)
-    if parts is not None:
-        before, body_html, after = parts
-        body_lines = drop_noise(html_to_lines(body_html))
-        outside = Selector(text=before + after)
-    else:
-        # Quirk: a page without markers; the body is then the whole #zoom element.
-        zoom = sel.css("#zoom")
-        if not zoom:
-            raise ParseError("body: no ContentStart/ContentEnd markers and no #zoom element")
-        body_lines = drop_noise(selector_lines(zoom[0]))
-        outside = Selector(text=text.replace(zoom[0].get(), ""))
-    fields = page_fields(outside)
-    title = metas.get("ArticleTitle") or fields.get("title", ("", ""))[1]
-    if not title:
-        title = squash_spaces(" ".join(sel.css("title ::text").getall()))
-    if not title:
-        raise ParseError("title: no ArticleTitle meta, 标题 field or <title>")
-    return ArticlePage(
-        url=canonical_url(response.url),
-        title=squash_spaces(title),
-        metas=metas,
-        body_lines=body_lines,
-        fields=fields,
-        source=_source(metas, text, fields),
-        attachments=attachment_links(sel, response.url),
-        selector=sel,
-    )
-
-
-def _source(metas: dict[str, str], text: str, fields: dict[str, tuple[str, str]]) -> str:
-    """信息来源: the ContentSource meta, else the ``<!--<$[信息来源]>begin-->`` span, else a field."""
-    if metas.get("ContentSource"):
-        return metas["ContentSource"]
+def source_comment(text: str) -> str:
+    """信息来源 in the ``<!--<$[信息来源]>begin-->来源：…<!--<$[信息来源]>end-->`` span ("" if none)."""
     m = _SOURCE_COMMENT.search(text)
-    if m:
-        value = squash_spaces(Selector(text=f"<div>{m[1]}</div>").xpath("string()").get() or "")
-        value = re.sub(r"^(?:信息)?来源\s*[:：]\s*", "", value)
-        if value:
-            return value
-    return fields.get("source", ("", ""))[1]
+    if not m:
+        return ""
+    value = squash_spaces(Selector(text=f"<div>{m[1]}</div>").xpath("string()").get() or "")
+    return re.sub(r"^(?:信息)?来源\s*[:：]\s*", "", value)
 
 
-def _published(page: ArticlePage, entry: ListEntry | None) -> tuple[str, str | None]:
-    """发布日期 from the table, else the PubDate meta, else the list."""
-    for raw in (page.fields.get("published_date", ("", ""))[1], page.metas.get("PubDate", "")):
-        iso = parse_date(raw) if raw else None
-        if iso:
-            return raw, iso
-    if entry and entry.date:
-        return entry.date_raw, entry.date
-    return "", None
-
-
-def parse_document(
-    response: TextResponse,
-    *,
-    site: str,
-    kind: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> DocumentRecord:
-    """A rule or normative document from its article page.
-
-    Disclosure metadata comes from the table in any of its layouts; where a page has no table
-    (department sites), the 文号 is a centred paragraph at the top of the body, the issuer is the
-    ContentSource meta and the 成文日期 is the date under the signature. A 文号 found nowhere
-    else may sit in the title (``…的通知（赣府发〔2022〕1号）``) or in the list item.
-    """
-    page = read_article(response)
-    f = page.fields
-
-    def value(name: str) -> str:
-        return f.get(name, ("", ""))[1]
-
-    number_raw = value("doc_number")
-    if not canonical_doc_number(number_raw):
-        found = (
-            leading_doc_number(page.body_lines)
-            or title_doc_number(page.title)
-            or _entry_number(entry)
-        )
-        number_raw = found[0] if found else number_raw
-    written_raw = value("written_date")
-    written = parse_date(written_raw) if written_raw else None
-    if not written:
-        sig = signature_date(page.body_lines)
-        if sig:
-            written_raw, written = sig
-    published_raw, published = _published(page, entry)
-    return DocumentRecord(
-        url=page.url,
-        site=site,
-        kind=kind,
-        title=page.title,
-        column_url=column_url,
-        doc_number_raw=number_raw,
-        doc_number=canonical_doc_number(number_raw),
-        issuer=value("issuer") or page.source,
-        written_date_raw=written_raw,
-        written_date=written,
-        published_date_raw=published_raw,
-        published_date=published,
-        validity_raw=value("validity"),
-        index_no=value("index_no") or (entry.index_no if entry else ""),
-        subject=value("subject"),
-        unified_no=value("unified_no"),
-        body_text="\n".join(page.body_lines),
-        attachments=page.attachments,
-        links=link_blocks(page.selector, response.url, INTERPRETATION_LABELS, "interpretation"),
-        meta=page.metas,
-    )
-
-
-def _entry_number(entry: ListEntry | None) -> tuple[str, str] | None:
-    if entry and entry.doc_number_raw:
-        canon = canonical_doc_number(entry.doc_number_raw)
-        if canon:
-            return entry.doc_number_raw, canon
-    return None
-
-
-def parse_interpretation(
-    response: TextResponse,
-    *,
-    site: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> InterpretationRecord:
-    """A policy interpretation from its article page, with its 原文链接 / 相关文件 links."""
-    page = read_article(response)
-    published_raw, published = _published(page, entry)
-    return InterpretationRecord(
-        url=page.url,
-        site=site,
-        title=page.title,
-        column_url=column_url,
-        published_date_raw=published_raw,
-        published_date=published,
-        source=page.source or page.fields.get("issuer", ("", ""))[1],
-        form=interpretation_form(page.title),
-        body_text="\n".join(page.body_lines),
-        attachments=page.attachments,
-        links=link_blocks(page.selector, response.url, DOCUMENT_LABELS, "document"),
-        meta=page.metas,
-    )
+# Article pages are read by the rules every family shares (crawler.parsers.article); these are
+# the Hanweb habits it is told about.
+ARTICLE = ArticleLayout(
+    # Quirk: a page without markers; the body is then the whole #zoom element.
+    body_css=("#zoom",),
+    split_body=split_body,  # ContentStart/ContentEnd metas or ZJEG_RSS comments around the body
+    read_fields=page_fields,  # the disclosure table, in any of its layouts
+    title_tag="title",  # no ArticleTitle meta and no 标题 cell: the page's <title>
+    find_attachments=attachment_links,  # downfile.jsp?…&showname=附件1.pdf, not file paths
+    source_span=source_comment,  # between the ContentSource meta and a 信息来源 field
+)
+parse_document = ARTICLE.parse_document
+parse_interpretation = ARTICLE.parse_interpretation

@@ -22,8 +22,8 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.http import TextResponse
 
 from corpus.normalize import parse_date, squash_spaces
-from corpus.records import DocumentRecord, InterpretationRecord, ListEntry, ParseError
-from crawler.parsers.article import document_record, interpretation_record, read_article
+from corpus.records import ListEntry, ParseError
+from crawler.parsers.article import ArticleLayout
 
 BODY = ("#zoom", "div.article-content", "div.TRS_Editor")
 PER_PAGE = 15
@@ -199,32 +199,13 @@ def inline_variables(text: str) -> dict[str, str]:
     return {k: v.replace("\\'", "'") for k, v in _INLINE_VAR.findall(text)}
 
 
-def parse_document(
-    response: TextResponse,
-    *,
-    site: str,
-    kind: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> DocumentRecord:
-    """A document page: ``发布机构：</strong><span>…</span>`` list or disclosure table, ``#zoom``."""
-    art = read_article(response, BODY)
-    pub = inline_variables(response.text).get("pubDate", "")
-    return document_record(
-        art, site=site, kind=kind, column_url=column_url, entry=entry, published_fallback=pub
-    )
+def inline_pub_date(text: str) -> str:
+    """发布日期 from the page script's ``pubDate = '2026-09-03 10:31:00'`` (when nothing else says)."""
+    return inline_variables(text).get("pubDate", "")
 
 
-def parse_interpretation(
-    response: TextResponse,
-    *,
-    site: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> InterpretationRecord:
-    """An interpretation page."""
-    art = read_article(response, BODY)
-    pub = inline_variables(response.text).get("pubDate", "")
-    return interpretation_record(
-        art, site=site, column_url=column_url, entry=entry, published_fallback=pub
-    )
+# Document pages: a ``发布机构：</strong><span>…</span>`` list or a disclosure table, body ``#zoom``;
+# the publication date may be in the page script only.
+ARTICLE = ArticleLayout(BODY, published_fallback=inline_pub_date)
+parse_document = ARTICLE.parse_document
+parse_interpretation = ARTICLE.parse_interpretation

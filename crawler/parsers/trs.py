@@ -24,8 +24,8 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from corpus.normalize import find_dates, parse_date, squash_spaces
-from corpus.records import DocumentRecord, InterpretationRecord, ListEntry
-from crawler.parsers.article import document_record, interpretation_record, read_article
+from corpus.records import ListEntry
+from crawler.parsers.article import ArticleLayout
 from crawler.parsers.common import selector_text
 
 BODY = (
@@ -147,28 +147,7 @@ def _item_date(a: Selector) -> tuple[str, str | None] | None:
     return dates[-1] if dates else None
 
 
-def parse_document(
-    response: TextResponse,
-    *,
-    site: str,
-    kind: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> DocumentRecord:
-    """A document page: disclosure table (layouts A/B) or none, body in ``div.TRS_Editor``."""
-    art = read_article(response, BODY)
-    return document_record(
-        art, site=site, kind=kind, column_url=column_url, entry=entry, published_fallback=""
-    )
-
-
-def parse_interpretation(
-    response: TextResponse,
-    *,
-    site: str,
-    column_url: str = "",
-    entry: ListEntry | None = None,
-) -> InterpretationRecord:
-    """An interpretation page."""
-    art = read_article(response, BODY)
-    return interpretation_record(art, site=site, column_url=column_url, entry=entry)
+# Document pages: a disclosure table (layouts A/B) or none, body in ``div.TRS_Editor``.
+ARTICLE = ArticleLayout(BODY)
+parse_document = ARTICLE.parse_document
+parse_interpretation = ARTICLE.parse_interpretation
