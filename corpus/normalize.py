@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
 
 # Full-width ASCII (digits, letters, brackets) → half-width. Kept narrow on purpose: 〔〕 are not
 # full-width ASCII and survive.
@@ -55,6 +56,7 @@ def _valid(y: int, m: int, d: int) -> str | None:
         return None
 
 
+@cache  # the same few numerals, on every page (cn2an is slow)
 def _cn_to_int(s: str) -> int:
     """A Chinese numeral of at most two digits (十, 十一, 二十, 三十一) or a digit string (二〇二二)."""
     import cn2an  # noqa: PLC0415 - import is slow; only needed for Chinese numerals

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, fields, is_dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlite_utils
 
@@ -31,9 +32,50 @@ def utcnow() -> str:
 
 def content_hash(record: DocumentRecord | InterpretationRecord) -> str:
     """A hash of everything the page said (not when we fetched it)."""
-    data = {k: v for k, v in asdict(record).items() if k not in _NOT_HASHED}
+    return _digest(_said(record))
+
+
+def _said(record: DocumentRecord | InterpretationRecord) -> dict:
+    """Every field of ``record`` but when it was fetched, as ``asdict`` gives them.
+
+    Only lists (attachments, links) are copied, item by item: ``asdict`` deep-copies every value
+    on its slow generic path, and these values are only read (hashed, dumped).
+    """
+    data = {}
+    for f in fields(record):
+        if f.name not in _NOT_HASHED:
+            value = getattr(record, f.name)
+            if isinstance(value, list):
+                value = [asdict(x) if is_dataclass(x) else x for x in value]
+            data[f.name] = value
+    return data
+
+
+def _digest(data: dict) -> str:
     blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@cache
+def _insert_sql(table: str, columns: tuple[str, ...], conflict: tuple[str, ...] = ()) -> str:
+    """``INSERT`` of ``columns``, an upsert on ``conflict`` (as sqlite-utils writes them)."""
+    names = ", ".join(f"[{c}]" for c in columns)
+    sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"
+    if conflict:
+        update = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in conflict)
+        sql += f" ON CONFLICT({', '.join(f'[{c}]' for c in conflict)}) DO UPDATE SET {update}"
+    return sql
+
+
+def _insert(
+    db: sqlite_utils.Database, table: str, row: dict, conflict: tuple[str, ...] = ()
+) -> None:
+    """Insert (or upsert on ``conflict``) one row of plain values in plain SQL.
+
+    ``db[table].insert`` and ``.upsert`` look the table and its columns up on every call: a
+    fifth of a record's storing time in a crawl.
+    """
+    db.execute(_insert_sql(table, tuple(row), conflict), list(row.values()))
 
 
 def _year(record: DocumentRecord) -> int | None:
@@ -93,7 +135,8 @@ def _save(
     row: dict,
 ) -> str:
     pk = stable_id(record.url)
-    digest = content_hash(record)
+    said = _said(record)
+    digest = _digest(said)
     existing = db.execute(
         f"SELECT content_hash, removed_at FROM {table} WHERE id = ?", [pk]
     ).fetchone()
@@ -108,14 +151,17 @@ def _save(
         row["removed_at"] = None
     with db.atomic():
         if existing:
-            db[table].update(pk, row)
+            columns = ", ".join(f"[{c}] = ?" for c in row)
+            db.execute(f"UPDATE [{table}] SET {columns} WHERE id = ?", [*row.values(), pk])
         else:
-            db[table].insert({**row, "first_seen_at": now})
+            _insert(db, table, {**row, "first_seen_at": now})
         _save_attachments(db, table, pk, record.url, record.attachments)
-        _save_version(db, table, pk, record, row["fetched_at"])
+        _save_version(db, table, pk, record, said, row["fetched_at"])
         db.execute("DELETE FROM page_links WHERE from_id = ? AND from_table = ?", [pk, table])
         for link in record.links:
-            db["page_links"].upsert(
+            _insert(
+                db,
+                "page_links",
                 {
                     "from_id": pk,
                     "from_table": table,
@@ -124,7 +170,7 @@ def _save(
                     "role": link.role,
                     "label": link.label,
                 },
-                pk=("from_id", "to_url"),
+                ("from_id", "to_url"),
             )
     return "changed" if existing else "new"
 
@@ -134,6 +180,7 @@ def _save_version(
     table: str,
     pk: int,
     record: DocumentRecord | InterpretationRecord,
+    said: dict,
     fetched_at: str,
 ) -> None:
     """Keep this content as a new version of the page, unless it is the latest one already.
@@ -141,8 +188,7 @@ def _save_version(
     A version is what the page says: attachment texts as stored (a failed download keeps the
     text we had, so it makes no version), without download errors and sizes.
     """
-    data = {k: v for k, v in asdict(record).items() if k not in _NOT_HASHED}
-    data["url"] = canonical_url(record.url)
+    data = {**said, "url": canonical_url(record.url)}
     data["attachments"] = [
         dict(zip(("url", "name", "ext", "text"), r, strict=True))
         for r in db.execute(
@@ -151,8 +197,7 @@ def _save_version(
             [table, pk],
         )
     ]
-    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    digest = hashlib.sha256(blob.encode()).hexdigest()
+    digest = _digest(data)
     latest = db.execute(
         "SELECT version, content_hash FROM document_versions"
         " WHERE parent_table = ? AND parent_id = ? ORDER BY version DESC LIMIT 1",
@@ -161,7 +206,9 @@ def _save_version(
     if latest and latest[1] == digest:
         return
     body = data.pop("body_text", "")
-    db["document_versions"].insert(
+    _insert(
+        db,
+        "document_versions",
         {
             "parent_table": table,
             "parent_id": pk,
@@ -173,7 +220,7 @@ def _save_version(
             "validity_raw": getattr(record, "validity_raw", None),
             "body_text": body,
             "record": json.dumps(data, ensure_ascii=False, sort_keys=True),
-        }
+        },
     )
 
 
@@ -300,7 +347,7 @@ def _save_attachments(
         if att.text is None and previous and previous["text"]:
             # This download failed but an earlier one worked: keep what we had.
             row["text"], row["size"] = previous["text"], previous["size"]
-        db["attachments"].upsert(row, pk="id")
+        _insert(db, "attachments", row, ("id",))
 
 
 def save_site(db: sqlite_utils.Database, site: dict, registry: str = "") -> None:

@@ -404,6 +404,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE interpretations ADD COLUMN keywords TEXT;
     ALTER TABLE interpretations ADD COLUMN keywords_hash TEXT;
     """,
+    # an attachment read before is looked up by its URL for every attachment a crawl meets
+    # (crawler/incremental.py, ``known_attachment``): without an index, a scan of them all
+    """
+    CREATE INDEX idx_attachments_url ON attachments(url);
+    """,
 ]
 
 

@@ -343,7 +343,8 @@ def _json_object(text: str | None) -> dict:
 
 
 def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
-    """The interpretation page: its fields, the documents it explains, attachments, body."""
+    """The interpretation page: its fields, the documents it explains, attachments, the
+    versions of its page, body."""
     row = r.first("select * from interpretations where id = :id", {"id": interp_id})
     if row is None:
         return None
@@ -359,6 +360,7 @@ def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
             {"id": interp_id},
         ),
         "attachments": _attachments(r, "interpretations", interp_id),
+        "versions": _versions(r, "interpretations", interp_id),
         "keywords": _keywords(row),
         "body_lines": _lines(row.get("body_text")),
     }

@@ -38,21 +38,57 @@ from crawler.stats import ColumnStats, ProgressHook
 logger = logging.getLogger(__name__)
 
 
-_LONGEST = ("elapsed_time_seconds", "memusage/max", "memusage/startup")
+# The run's stats (``crawl_runs.stats``): the Scrapy stats of its spiders (one per CMS family)
+# merged, and each spider's own under "spiders", by spider name (hanweb, jxnew …).
+SPIDERS = "spiders"
+_LARGEST = ("elapsed_time_seconds", "memusage/max", "memusage/startup", "request_depth_max")
+_SAME = ("normdocs/run_id",)  # every spider of a run has the same
+# LogStats' per-minute rates, of these counts: the run's are its counts over its time
+_RATES = {
+    "responses_per_minute": "response_received_count",
+    "items_per_minute": "item_scraped_count",
+}
+
+
+def plain_stats(stats: dict) -> dict:
+    """Scrapy stats as JSON values: numbers, strings and booleans as they are, others (datetimes)
+    as text."""
+    return {k: v if isinstance(v, int | float | str | bool) else str(v) for k, v in stats.items()}
 
 
 def merge_stats(total: dict, more: dict) -> dict:
-    """Scrapy stats of two spiders of one run: counts added, times and peaks the larger."""
+    """Scrapy stats of two spiders of one run: counts added, times and peaks the larger, the
+    start the earlier, the rates of two recomputed over the run's time."""
     merged = dict(total)
-    for key, value in more.items():
+    for key, value in plain_stats(more).items():
         old = merged.get(key)
-        if isinstance(value, int | float) and isinstance(old, int | float):
-            merged[key] = max(old, value) if key in _LONGEST else old + value
+        if isinstance(value, int | float) and isinstance(old, int | float) and key not in _SAME:
+            merged[key] = max(old, value) if key in _LARGEST else old + value
         elif key == "start_time" and old is not None:
-            merged[key] = min(str(old), str(value))
+            merged[key] = min(str(old), value)
         else:
-            merged[key] = value if isinstance(value, int | float | str | bool) else str(value)
+            merged[key] = value
+    minutes = (merged.get("elapsed_time_seconds") or 0) / 60
+    for rate, count in _RATES.items():
+        if rate in total and rate in merged and minutes:
+            merged[rate] = round(merged.get(count, 0) / minutes, 1)
     return merged
+
+
+def add_spider_stats(run: dict, name: str, own: dict) -> dict:
+    """The run's stats with those of one more spider: merged in, and kept as they are under
+    ``run["spiders"][name]``; the run's ``finish_reason`` is that of all its spiders."""
+    spiders = {**run.get(SPIDERS, {}), name: plain_stats(own)}
+    total = merge_stats({k: v for k, v in run.items() if k != SPIDERS}, own)
+    return {**total, "finish_reason": run_finish_reason(spiders), SPIDERS: spiders}
+
+
+def run_finish_reason(spiders: dict[str, dict]) -> str:
+    """Why the run ended: its spiders' reason when they share one, else each spider's."""
+    reasons = {name: str(s.get("finish_reason")) for name, s in sorted(spiders.items())}
+    if len(set(reasons.values())) == 1:
+        return next(iter(reasons.values()))
+    return "; ".join(f"{name}: {reason}" for name, reason in reasons.items())
 
 
 class SQLitePipeline:
@@ -109,22 +145,24 @@ class SQLitePipeline:
         if isinstance(item, ListedEntries | PageChecked | PageRemoved):
             self._incremental(item)
             return item
-        if isinstance(item, DocumentRecord):
-            outcome = save_document(self.db, item)
-        elif isinstance(item, InterpretationRecord):
-            outcome = save_interpretation(self.db, item)
-        else:
+        if not isinstance(item, DocumentRecord | InterpretationRecord):
             return item
-        answer = self.spider.incremental.validators.pop(item.url, None)
-        record_check(
-            self.db,
-            item.url,
-            status=200,
-            at=item.fetched_at or None,
-            etag=answer.etag if answer else None,
-            last_modified=answer.last_modified if answer else None,
-            content_hash=content_hash(item),
-        )
+        # The record and what the server said of it: one transaction, one commit (not two).
+        with self.db.atomic():
+            if isinstance(item, DocumentRecord):
+                outcome = save_document(self.db, item)
+            else:
+                outcome = save_interpretation(self.db, item)
+            answer = self.spider.incremental.validators.pop(item.url, None)
+            record_check(
+                self.db,
+                item.url,
+                status=200,
+                at=item.fetched_at or None,
+                etag=answer.etag if answer else None,
+                last_modified=answer.last_modified if answer else None,
+                content_hash=content_hash(item),
+            )
         self.crawler.stats.inc_value(f"normdocs/stored/{outcome}")
         stats = self.spider.column_stats.get(item.column_url)
         if stats is not None:
@@ -201,15 +239,16 @@ class SQLitePipeline:
         rows = list(
             self.db.query("SELECT * FROM crawl_run_columns WHERE run_id = ?", [self.run_id])
         )
-        complete = bool(rows) and all(r["complete"] for r in rows) and reason == "finished"
         # One run may have several spiders (one per CMS family), each closing in turn with its
-        # own Scrapy stats: the run's stats add up theirs.
+        # own Scrapy stats: the run's stats add up theirs and keep each; it is complete when
+        # every one of them finished.
         previous = self.db.execute(
             "SELECT stats FROM crawl_runs WHERE id = ?", [self.run_id]
         ).fetchone()[0]
-        stats = merge_stats(
-            json.loads(previous) if previous else {}, self.crawler.stats.get_stats()
-        )
+        own = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        stats = add_spider_stats(json.loads(previous) if previous else {}, spider.name, own)
+        reason = stats["finish_reason"]
+        complete = bool(rows) and all(r["complete"] for r in rows) and reason == "finished"
         by_class = dict(
             self.db.execute(
                 "SELECT error_class, count(*) FROM crawl_errors WHERE run_id = ?"

@@ -91,6 +91,8 @@ NORMDOCS_REUSE_ATTACHMENTS = True  # an attachment read before (same URL) is not
 ITEM_PIPELINES = {"crawler.pipelines.SQLitePipeline": 300}
 FEEDS: dict = {}
 LOG_LEVEL = "INFO"
+# Scrapy would build a DEBUG record for every response and item only for INFO to drop it.
+LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"
 # No listening consoles: a crawler has no business opening ports on the machine it runs on.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, free_base_port, run_crawl, wait_for_http
 
 import mirror
@@ -200,6 +201,42 @@ def test_a_new_site_of_each_family_is_one_yaml_entry_and_crawls_completely(
     columns = _rows(tmp_path / "new.db", "SELECT * FROM crawl_run_columns")
     assert {r["site"] for r in columns} == set(EXTRA.values())
     assert all(r["complete"] == 1 and r["reported"] == r["fetched"] > 0 for r in columns)
+
+
+def test_a_run_of_two_families_keeps_the_stats_of_each_spider(mirror_base_port, tmp_path):
+    # two small sites of two families: one spider each, in one run
+    families = {"jx-slt": "hanweb", "jx-drc": "jxnew"}
+    entries = yaml.safe_load(_new_sites_yaml(mirror_base_port))["sites"]
+    sites_file = tmp_path / "two.yml"
+    sites_file.write_text(
+        yaml.safe_dump(
+            {"sites": [e for e in entries if e["name"] in families]}, allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    for offset in (8, 9):
+        wait_for_http(f"http://127.0.0.1:{mirror_base_port + offset}/robots.txt")
+    result = run_crawl(sites_file, tmp_path / "two.db")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (run,) = _rows(tmp_path / "two.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    spiders = stats["spiders"]
+    assert set(spiders) == set(families.values())
+    truth = mirror.truth(mirror_base_port, include_extra=True)
+    for site, family in families.items():
+        pages = [p for p in truth["documents"] + truth["interpretations"] if p["site"] == site]
+        assert spiders[family]["normdocs/stored/new"] == len(pages) == 19
+        assert spiders[family]["finish_reason"] == "finished"
+        assert spiders[family]["downloader/request_count"] > len(pages)
+    # the run's own counters are the spiders' added up; its time the longest of theirs
+    for key in ("downloader/request_count", "downloader/response_count", "normdocs/stored/new"):
+        assert stats[key] == sum(s[key] for s in spiders.values())
+    assert stats["normdocs/stored/new"] == run["stored"] == 38
+    assert run["requests"] == stats["downloader/request_count"]
+    for key in ("elapsed_time_seconds", "request_depth_max"):
+        assert stats[key] == max(s[key] for s in spiders.values())
+    assert stats["normdocs/run_id"] == run["id"]  # the same in both, not added up
+    assert run["finish_reason"] == "finished" and run["complete"] == 1
 
 
 # ---------------------------------------------------------------- the GBK site, exactly

@@ -310,3 +310,13 @@ def test_the_stats_of_several_spiders_of_one_run_add_up() -> None:
         "elapsed_time_seconds": 8.0,
         "start_time": "2026-01-01 0",
     }
+
+
+def test_a_run_whose_spiders_ended_differently_says_how_each_ended() -> None:
+    from crawler.pipelines import add_spider_stats
+
+    run = add_spider_stats({}, "hanweb", {"finish_reason": "closespider_errorcount"})
+    assert run["finish_reason"] == "closespider_errorcount"
+    run = add_spider_stats(run, "jxnew", {"finish_reason": "finished"})
+    assert run["finish_reason"] == "hanweb: closespider_errorcount; jxnew: finished"
+    assert run["spiders"]["hanweb"] == {"finish_reason": "closespider_errorcount"}

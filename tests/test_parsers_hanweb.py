@@ -398,6 +398,28 @@ def test_rejects_a_pdf_that_claims_to_be_a_docx() -> None:
         check_claim("docx", (FIXTURES / "attachment.pdf").read_bytes())
 
 
+def test_reads_a_docx_table_row_by_row_with_merged_cells_once() -> None:
+    import io  # noqa: PLC0415
+
+    import docx  # noqa: PLC0415
+
+    document = docx.Document()
+    document.add_paragraph("废止目录")
+    table = document.add_table(rows=3, cols=3)
+    for i in range(3):
+        for j in range(3):
+            table.cell(i, j).text = f"{i}{j}"
+    table.cell(0, 0).merge(table.cell(1, 0))  # a vertical span
+    table.cell(2, 1).merge(table.cell(2, 2))  # a horizontal span
+    document.add_paragraph("附件2")
+    out = io.BytesIO()
+    document.save(out)
+    assert (
+        extract_text(out.getvalue(), "docx")
+        == "废止目录\n00 10 01 02\n00 10 11 12\n20 21 22\n附件2"
+    )
+
+
 def test_does_not_read_types_it_has_no_reader_for() -> None:
     assert extract_text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "doc") is None
 

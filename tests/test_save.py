@@ -96,3 +96,13 @@ def test_interpretations_are_stored_with_their_links(db):
     assert save_interpretation(db, rec) == "unchanged"
     (link,) = db.query("select * from page_links")
     assert link["from_table"] == "interpretations" and link["role"] == "document"
+
+
+def test_attachments_already_read_are_found_by_url_through_an_index(db):
+    # crawler/incremental.py looks every attachment a crawl meets up by URL: never a table scan
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT text, size FROM attachments WHERE url = ?"
+        " AND text IS NOT NULL AND error IS NULL LIMIT 1",
+        ["http://a.example/f.pdf"],
+    ).fetchall()
+    assert "USING INDEX idx_attachments_url" in " ".join(str(row[-1]) for row in plan)

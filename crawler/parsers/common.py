@@ -238,16 +238,22 @@ def read_labelled_values(cells: list[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
+# Compiled once and run on the lxml tree: parsel would wrap every cell and text node found in a
+# Selector of its own, which cost more than the search itself on a whole page.
+_INNERMOST_CELLS = etree.XPath(".//*[self::td or self::th][not(.//td) and not(.//th)]")
+_TEXT_NODES = etree.XPath(
+    ".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False
+)
+
+
 def table_cells(sel: Selector) -> list[str]:
     """Texts of the innermost table cells under ``sel``, in document order."""
-    cells = sel.xpath(".//*[self::td or self::th][not(.//td) and not(.//th)]")
-    return [selector_text(c) for c in cells]
+    return [" ".join(element_lines(cell)) for cell in _INNERMOST_CELLS(sel.root)]
 
 
 def text_segments(sel: Selector) -> list[str]:
     """Every non-blank text node under ``sel`` (scripts and styles excluded), squashed."""
-    nodes = sel.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    return [s for s in (squash_spaces(n) for n in nodes) if s]
+    return [s for s in (squash_spaces(n) for n in _TEXT_NODES(sel.root)) if s]
 
 
 def page_fields(sel: Selector) -> dict[str, tuple[str, str]]:
@@ -264,12 +270,15 @@ def page_fields(sel: Selector) -> dict[str, tuple[str, str]]:
 # ---------------------------------------------------------------- head metas
 
 
+_METAS = etree.XPath("//meta[@name and @content]")
+
+
 def head_metas(sel: Selector) -> dict[str, str]:
     """``<meta name="PubDate" content="2022-05-25 10:31">`` tags as {name: content}."""
     metas: dict[str, str] = {}
-    for meta in sel.xpath("//meta[@name and @content]"):
-        name = meta.attrib["name"].strip()
-        content = squash_spaces(meta.attrib["content"])
+    for meta in _METAS(sel.root):
+        name = meta.get("name").strip()
+        content = squash_spaces(meta.get("content"))
         if name and content:
             metas.setdefault(name, content)
     return metas
@@ -404,6 +413,7 @@ def _label_owners(
     root: etree._Element, labels: tuple[str, ...]
 ) -> Iterable[tuple[etree._Element, str]]:
     """(element holding the text, label) for every text that is one of ``labels`` (+ a colon)."""
+    firsts = {label[0] for label in labels}  # a text without any of them holds no label
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
@@ -412,7 +422,7 @@ def _label_owners(
         if parent is not None:
             owned.append((parent, el.tail))
         for owner, text in owned:
-            if not text or owner.tag == "a":
+            if not text or owner.tag == "a" or not any(c in text for c in firsts):
                 continue
             key = strip_all_spaces(text)
             label = next((lb for lb in labels if key.startswith(lb)), None)
