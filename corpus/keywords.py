@@ -42,9 +42,15 @@ _BOILERPLATE = """
     规定 办法 实施 细则 实施细则 总则 附则 本办法 本规定 本细则 施行 起 自 有效期 印发给 发布 公布
     条 章 节 款 项 第一条 第二条 第三条 第四条 第五条 第六条 第七条 第八条 第九条 第十条
     人民政府 人民 政府 办公厅 办公室 市 县 区 省 特此 此 如下 下列 同时 废止 试行 暂行 负责同志
+    本规程 本条例 本决定 本意见 本通知 本规则 规程 事项 有关事项 宣传 贯彻落实 建立健全 及时 依法
+    法律责任 监督管理 管理工作 管理 规范 引导 考核 完善 统筹 指导 检查 要求 措施 情况 制度 机制
+    主管部门 之日起 遵照执行 各处室 若干 违反 显著成绩
 """
 BOILERPLATE = frozenset(_BOILERPLATE.split())
 _ADMIN_AREA = re.compile(r"^.{1,6}(?:省|自治区|市|县)$")  # 江西省, 南昌市: where, not what
+_ARTICLE_NO = re.compile(
+    r"^第[一二三四五六七八九十百零〇两\d]+[条章节款项]$"
+)  # 第十一条: structure
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -81,7 +87,12 @@ def tfidf(words: Iterable[str], stop: frozenset[str] = frozenset(), top: int = T
 def _content_words(text: str) -> list[str]:
     words = rjieba.cut(to_halfwidth(text[:MAX_CHARS]), HMM)
     return [
-        w for w in words if w not in BOILERPLATE and _HAN.search(w) and not _ADMIN_AREA.match(w)
+        w
+        for w in words
+        if w not in BOILERPLATE
+        and _HAN.search(w)
+        and not _ADMIN_AREA.match(w)
+        and not _ARTICLE_NO.match(w)
     ]
 
 
