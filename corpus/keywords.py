@@ -4,10 +4,13 @@ A legal library is searched by what documents are *about*: 种猪场 is a keywor
 not of a notice that names it once. Keywords are the words with the highest TF-IDF weight, the
 method of ``jieba.analyse.extract_tags`` with jieba's own IDF table (words it does not know get
 the median weight, as in jieba), computed on rjieba's cuts (HMM off: the same words as jieba's,
-14–16× faster — research §4). Two additions for government text, both measured on the mirror:
-words every document uses (关于, 通知, 贯彻执行, 省直, 第一条 …, ``BOILERPLATE``) and words with
-no Han character (dates, numbers) are never keywords, and words of the title count ``TITLE_WEIGHT``
-times, because a title says what a document is about.
+14–16× faster — research §4; ``tests/test_keywords.py`` checks the result is jieba's on every
+mirror body). Additions for government text, chosen by reading the mirror's keywords: words
+every document uses (关于, 通知, 贯彻执行, 省直, 法律责任 …, ``BOILERPLATE``), article numbers
+(第十一条), place names ending in 省/市/县, the issuer's own name and words with no Han character
+(dates, numbers) are never keywords, and words of the title count ``TITLE_WEIGHT`` times,
+because a title says what a document is about. The word list is hand-made: real pages will
+show more boilerplate worth adding.
 
 Stored by the build as a JSON array in ``documents.keywords`` / ``interpretations.keywords``
 (Datasette can facet on it with ``_facet_array=keywords``), recomputed only for rows whose
