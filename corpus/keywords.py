@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import jieba.analyse
 import rjieba
 import sqlite_utils
 
@@ -51,15 +50,16 @@ _BOILERPLATE = """
 """
 BOILERPLATE = frozenset(_BOILERPLATE.split())
 _ADMIN_AREA = re.compile(r"^.{1,6}(?:省|自治区|市|县)$")  # 江西省, 南昌市: where, not what
-_ARTICLE_NO = re.compile(
-    r"^第[一二三四五六七八九十百零〇两\d]+[条章节款项]$"
-)  # 第十一条: structure
+# 第十一条: a document's structure, not its subject
+_ARTICLE_NO = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[条章节款项]$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @cache
 def _idf() -> tuple[dict[str, float], float]:
     """jieba's IDF table and its median (what ``jieba.analyse`` gives unknown words)."""
+    import jieba.analyse  # noqa: PLC0415 - a second to import: only the build needs the table
+
     path = Path(jieba.analyse.__file__).with_name("idf.txt")
     table = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -111,6 +111,15 @@ def keywords(
     if issuer:
         words = [w for w in words if w not in issuer]
     return tfidf(words, top=top)
+
+
+def stored(value: str | None) -> list[str]:
+    """The keywords a row keeps (the JSON array ``assign_keywords`` writes); [] before a build."""
+    try:
+        words = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return [w for w in words if isinstance(w, str)] if isinstance(words, list) else []
 
 
 _TABLES = {"documents": "title, body_text, issuer", "interpretations": "title, body_text, source"}

@@ -20,8 +20,8 @@ Rows enter the index in order of publication (``search_rowid``, a column of docu
 interpretations numbered by the build): dense rowids keep the index under the size of the text,
 and the newest match is the last rowid, so ranking — title ≫ 文号 ≫ keywords ≫ body, then newest
 first — reads only the newest rows of each tier (titles, 文号 and keywords from the small
-``documents_heads_fts``) instead of scoring every match, and a date range is a rowid range. Status, kind and issuer
-filters are tokens in the index, so filtering never leaves FTS5. Datasette's ``?_search=`` finds
+``documents_heads_fts``) instead of scoring every match, and a date range is a rowid range.
+Status, kind and issuer filters are tokens in the index, so filtering never leaves FTS5. Datasette's ``?_search=`` finds
 rows through ``search_rowid`` (metadata ``fts_pk``) and our ``escape_fts``.
 
 The tables are contentless: they hold only the index; snippets are cut from the original text.
@@ -31,7 +31,6 @@ Measured at 10k–1M documents against LIKE and trigram in bench/search.py (benc
 from __future__ import annotations
 
 import html
-import json
 import operator
 import re
 import sqlite3
@@ -43,6 +42,7 @@ from functools import lru_cache
 import rjieba
 import sqlite_utils
 
+from corpus.keywords import stored as stored_keywords
 from corpus.normalize import canonical_doc_number, find_doc_numbers, to_halfwidth
 
 HMM = False  # jieba HMM off: deterministic cuts, same words as jieba's (research §4)
@@ -522,11 +522,7 @@ def _index_row(row: tuple) -> tuple:
 
 def keywords_text(words: str | None) -> str:
     """The keywords (a JSON array) as index tokens, each apart: a phrase never spans two."""
-    try:
-        found = json.loads(words) if words else []
-    except ValueError:
-        return ""
-    return " ".join(index_text(w) for w in found if isinstance(w, str))
+    return " ".join(index_text(w) for w in stored_keywords(words))
 
 
 def build_search_index(db: sqlite_utils.Database) -> dict:

@@ -5,8 +5,8 @@ under the site's SQL time limit: a page of a dozen small queries would otherwise
 hop each. The loaders return plain dicts for the templates in ``corpus/templates``. Tables other
 parts of the build or the crawl add (``relations``, ``status_history``, ``document_departments``,
 ``document_versions``, the ``interpretation_rates`` view) are optional: a library without them
-still renders, without those sections. Crawled text is returned as text; the templates escape it (Jinja autoescape) and make
-links only of http(s) URLs.
+still renders, without those sections. Crawled text is returned as text; the templates escape
+it (Jinja autoescape) and make links only of http(s) URLs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datasette.database import Database
 from datasette.utils import sqlite_timelimit
 
 from corpus import site_labels
+from corpus.keywords import stored as stored_keywords
 from corpus.validity import STATUSES
 
 RATE_TARGET = 0.9  # the Jiangxi plan: at least 90% of rules and normative documents interpreted
@@ -200,18 +201,9 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
         "relations": _relations(r, doc_id),
         "history": _status_history(r, doc_id),
         "versions": _versions(r, "documents", doc_id),
-        "keywords": _keywords(doc),
+        "keywords": stored_keywords(doc.get("keywords")),
         "body_lines": _lines(doc.get("body_text")),
     }
-
-
-def _keywords(row: dict) -> list[str]:
-    """The row's keywords (a JSON array written by corpus.keywords), [] before the first build."""
-    try:
-        words = json.loads(row.get("keywords") or "[]")
-    except ValueError:
-        return []
-    return [w for w in words if isinstance(w, str)]
 
 
 def _attachments(r: Reader, parent_table: str, parent_id: int) -> list[dict]:
@@ -361,7 +353,7 @@ def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
         ),
         "attachments": _attachments(r, "interpretations", interp_id),
         "versions": _versions(r, "interpretations", interp_id),
-        "keywords": _keywords(row),
+        "keywords": stored_keywords(row.get("keywords")),
         "body_lines": _lines(row.get("body_text")),
     }
 
