@@ -11,7 +11,7 @@ gives) beside it, and runs ~190 queries in nine classes. For every query it repo
 - latency in SQLite, in process, warm cache, median of 3 runs: *match* = ``count(*)`` of every
   matching document (what Datasette's ``?_search=`` counts), *fetch* = every matching id into
   Python, *top-20* = the ranked canned query with snippets;
-- through Datasette over HTTP (the production settings of ``corpus.serve``): the canned query
+- through Datasette over HTTP (the production settings of ``corpus.site.serve``): the canned query
   ``search.json`` (ranked, 100 rows, snippets) and the table search ``documents.json?_search=``
   with and without facets;
 - index size ÷ raw text (UTF-8 bytes of the indexed fields) and full build time.
@@ -48,10 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_corpus import query_set, write_library  # noqa: E402
 
-from corpus.keywords import assign_keywords  # noqa: E402
-from corpus.schema import ensure_db_shape  # noqa: E402
-from corpus.search import build_search_index, register_functions, search_sql  # noqa: E402
-from corpus.serve import datasette_args  # noqa: E402
+from corpus.search.engine import build_search_index, register_functions, search_sql  # noqa: E402
+from corpus.search.keywords import assign_keywords  # noqa: E402
+from corpus.site.serve import datasette_args  # noqa: E402
+from corpus.store.schema import ensure_db_shape  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from corpus.normalize import canonical_doc_number
-from corpus.schema import ensure_db_shape, stable_id
-from corpus.search import pieces
+from corpus.search.engine import pieces
+from corpus.store.normalize import canonical_doc_number
+from corpus.store.schema import ensure_db_shape, stable_id
 from mirror import text, vocab
 
 SEED = 20261127
@@ -354,7 +354,7 @@ def _contains() -> str:
 
 def like_sql(query: dict, select: str = "id") -> tuple[str, list]:
     """The LIKE '%…%' scan that is the ground truth (and the baseline) for ``query``."""
-    from corpus.search import parse_query  # noqa: PLC0415
+    from corpus.search.engine import parse_query  # noqa: PLC0415
 
     if query["truth"] == "number":
         spellings = doc_number_spellings(query["number"])

@@ -1,6 +1,6 @@
 """Serving for many readers: requests/s and latency of the site's pages under concurrent load.
 
-Serves a built library with the production command (``uvicorn corpus.asgi:app --workers W
+Serves a built library with the production command (``uvicorn corpus.site.asgi:app --workers W
 --loop uvloop --http httptools``, immutable file) on loopback and drives it with an asyncio/aiohttp load generator in this process:
 C connections kept alive, each sending its next request as soon as the last answer is read, for
 D seconds per page type. Page types: the home page, the ranked search page (HTML, a rotation of
@@ -127,14 +127,14 @@ def _free_base_port(count: int = 10) -> int:
 
 
 class Server:
-    """``uvicorn corpus.asgi:app --workers W`` over ``db`` on a free loopback port."""
+    """``uvicorn corpus.site.asgi:app --workers W`` over ``db`` on a free loopback port."""
 
     def __init__(self, db: Path, workers: int, loop: str = "uvloop", http: str = "httptools"):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "NORMDOCS_DB": str(db)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "corpus.asgi:app", "--workers", str(workers),
+            [sys.executable, "-m", "uvicorn", "corpus.site.asgi:app", "--workers", str(workers),
              "--loop", loop, "--http", http,
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
              "--no-access-log"],

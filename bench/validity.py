@@ -1,6 +1,6 @@
 """Bench: the validity step of the build on a synthetic library of N documents.
 
-Measures ``corpus.validity_step.apply_validity`` (terms, acts of other documents, decisions,
+Measures ``corpus.validity.step.apply_validity`` (terms, acts of other documents, decisions,
 evidence, relations, history) against a baseline measured in the same run: the same step with
 the acts of other documents left out (the first version: page field and own term only). Also
 times the phases of the full step. Usage::
@@ -23,12 +23,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from corpus import validity_step
-from corpus.records import Attachment, DocumentRecord
-from corpus.relations import Found, collect
-from corpus.save import save_document, save_site
-from corpus.schema import open_db
-from corpus.terms import extract_term
+from corpus.store.records import Attachment, DocumentRecord
+from corpus.store.save import save_document, save_site
+from corpus.store.schema import open_db
+from corpus.validity import step as validity_step
+from corpus.validity.relations import Found, collect
+from corpus.validity.terms import extract_term
 from mirror import text, vocab
 
 AS_OF = date(2026, 11, 27)

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from corpus.keywords import assign_keywords
-from corpus.links import link_interpretations
-from corpus.rates import assign_departments
-from corpus.save import utcnow
-from corpus.schema import open_db
-from corpus.search import build_search_index
-from corpus.validity import STATUSES
-from corpus.validity_step import apply_validity
+from corpus.links.linker import link_interpretations
+from corpus.links.rates import assign_departments
+from corpus.search.engine import build_search_index
+from corpus.search.keywords import assign_keywords
+from corpus.store.save import utcnow
+from corpus.store.schema import open_db
+from corpus.validity.rules import STATUSES
+from corpus.validity.step import apply_validity
 
 
 def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:

@@ -111,7 +111,7 @@ def _progress_printer():
 
 def _report_run(db_path: str, run_id: int) -> bool:
     """Print the run's honest summary: reported vs fetched per column, errors, completeness."""
-    from corpus.schema import open_db  # noqa: PLC0415
+    from corpus.store.schema import open_db  # noqa: PLC0415
 
     db = open_db(db_path)
     run = db["crawl_runs"].get(run_id)
@@ -244,7 +244,7 @@ def serve(db_path: str, host: str, port: int) -> None:
     Example:
       normdocs serve --db demo.db --port 8001
     """
-    from corpus.serve import serve as run_serve  # noqa: PLC0415
+    from corpus.site.serve import serve as run_serve  # noqa: PLC0415
 
     run_serve(db_path, host=host, port=port)
 
@@ -420,7 +420,7 @@ def demo(db_path: str, port: int, mirror_port: int, as_of: str | None, no_serve:
     if no_serve:
         return
     click.echo(f"serving at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-    from corpus.serve import serve as run_serve  # noqa: PLC0415
+    from corpus.site.serve import serve as run_serve  # noqa: PLC0415
 
     run_serve(db_path, host="127.0.0.1", port=port)
 

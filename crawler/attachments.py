@@ -12,7 +12,7 @@ import io
 import logging
 import zipfile
 
-from corpus.normalize import clean_text_lines
+from corpus.store.normalize import clean_text_lines
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-from corpus.records import CrawlError
+from corpus.store.records import CrawlError
 from crawler.errors import fault_seen
 
 logger = logging.getLogger(__name__)

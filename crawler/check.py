@@ -25,7 +25,7 @@ from http.client import HTTPException
 
 from scrapy.http import HtmlResponse
 
-from corpus.records import ParseError
+from corpus.store.records import ParseError
 from crawler import settings
 from crawler.charset import better_encoding
 from crawler.errors import challenge_reason

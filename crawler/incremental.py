@@ -14,7 +14,7 @@ its hooks (``crawler/spiders/base.py``); the policy, in the order a crawl meets 
    ``recheck_days`` × (½ … 1), spread by URL so the re-checks do not all fall on one day. A page
    that is known but listed differently, or due, gets a conditional GET (``If-None-Match`` /
    ``If-Modified-Since`` from last time): 304 means unchanged; a 200 is parsed and its content
-   hash decides whether it changed (``corpus.save`` keeps every content as a version).
+   hash decides whether it changed (``corpus.store.save`` keeps every content as a version).
 3. **Removals.** After a full walk, known pages the list no longer shows are requested once: a
    404 or 410 marks them removed (kept in the library, with the date); a page still there stays.
 4. **Attachments** already stored with their text are not downloaded again.
@@ -46,8 +46,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from corpus.records import Attachment, ListEntry
-from corpus.schema import canonical_url
+from corpus.store.records import Attachment, ListEntry
+from corpus.store.schema import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from corpus.records import CrawlError, DocumentRecord, InterpretationRecord
-from corpus.save import (
+from corpus.store.records import CrawlError, DocumentRecord, InterpretationRecord
+from corpus.store.save import (
     content_hash,
     finish_run,
     mark_removed,
@@ -30,7 +30,7 @@ from corpus.save import (
     start_run,
     utcnow,
 )
-from corpus.schema import open_db
+from corpus.store.schema import open_db
 from crawler.errors import fault_seen, host_blocked
 from crawler.incremental import ListedEntries, PageChecked, PageRemoved
 from crawler.stats import ColumnStats, ProgressHook

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from corpus.normalize import canonical_doc_number
+from corpus.store.normalize import canonical_doc_number
 
 from . import bodies, documents, interpretations, text, vocab
 from .catalog import url

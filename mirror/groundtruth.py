@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from corpus.normalize import clean_text_lines, squash_spaces
+from corpus.store.normalize import clean_text_lines, squash_spaces
 
 from . import families, files, validity_cases
 from .catalog import origin, url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from corpus.normalize import canonical_doc_number
+from corpus.store.normalize import canonical_doc_number
 
 from . import text, vocab
 from .model import Article, Document, Site

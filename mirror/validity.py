@@ -1,6 +1,6 @@
 """Validity of a generated document as of a date, from its ground facts (CONTRACTS.md rules).
 
-Written independently of ``corpus.validity`` on purpose: the truth must not share its bugs. The
+Written independently of ``corpus.validity.rules`` on purpose: the truth must not share its bugs. The
 facts are the page's 有效性 wording, the true 施行日期 and end of term, which of the document's
 own clauses cannot be dated (``problems``), and the acts of other documents on it (``Act``:
 a repeal/失效/amendment decision, an official list, a 同时废止 clause, dated by the day the
@@ -33,7 +33,7 @@ def term_end(effective: date, years: int) -> date:
     """ "有效期N年" ends the day before the N-th anniversary of the 施行日期.
 
     A term starting on 29 February has its anniversary on 1 March of a common year, so it ends
-    on 28 February (the rule CONTRACTS.md states and corpus.validity applies).
+    on 28 February (the rule CONTRACTS.md states and corpus.validity.rules applies).
     """
     try:
         anniversary = date(effective.year + years, effective.month, effective.day)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scrapy.http import HtmlResponse
 
-from corpus.records import DocumentRecord, InterpretationRecord
+from corpus.store.records import DocumentRecord, InterpretationRecord
 from crawler.charset import better_encoding
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,7 +1,7 @@
 """The published site in a real browser: headless Chromium drives the production server.
 
 The library is the real crawl of the mirror (conftest ``crawled_db``), built as of 2026-11-27 and
-served by the production command (``uvicorn corpus.asgi:app``, two workers, uvloop) on loopback.
+served by the production command (``uvicorn corpus.site.asgi:app``, two workers, uvloop) on loopback.
 Debian's ``chromium`` (``make chromium`` / .ci/run install it) is driven by Playwright for Python,
 launched with a fresh profile; Playwright's own browser downloads are never used. Screenshots go
 to test-artifacts/ (not committed).
@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from corpus.build import build
-from corpus.schema import stable_id
-from corpus.serve import checkpoint
+from corpus.site.serve import checkpoint
+from corpus.store.schema import stable_id
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -84,7 +84,7 @@ def site(library) -> str:
     """The production server (README: uvicorn, two workers, uvloop) on a free port."""
     port = _free_port()
     env = {**os.environ, "NORMDOCS_DB": str(library)}
-    command = [sys.executable, "-m", "uvicorn", "corpus.asgi:app", "--workers", "2"]
+    command = [sys.executable, "-m", "uvicorn", "corpus.site.asgi:app", "--workers", "2"]
     command += ["--loop", "uvloop", "--http", "httptools"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)

@@ -7,10 +7,10 @@ import pytest
 import sqlite_utils
 
 from corpus.build import build
-from corpus.records import DocumentRecord, InterpretationRecord, PageLink
-from corpus.save import save_document, save_interpretation, save_site
-from corpus.schema import open_db, stable_id
-from corpus.search import search
+from corpus.search.engine import search
+from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
+from corpus.store.save import save_document, save_interpretation, save_site
+from corpus.store.schema import open_db, stable_id
 
 SITE = "jx-nync"
 EARLY, LATE = date(2026, 11, 27), date(2028, 12, 31)

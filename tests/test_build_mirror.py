@@ -23,8 +23,8 @@ import sqlite_utils
 
 import mirror
 from corpus.build import build
-from corpus.schema import stable_id
-from corpus.serve import make_datasette
+from corpus.site.serve import make_datasette
+from corpus.store.schema import stable_id
 from mirror.validity_cases import CASES
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -1,6 +1,6 @@
 """The published site: a real library file, built, read back through a real Datasette.
 
-The library is made of hand-written records saved with ``corpus.save`` and built as of
+The library is made of hand-written records saved with ``corpus.store.save`` and built as of
 2026-11-27; Datasette runs in-process (``datasette.client``, the real ASGI app) with the project's
 metadata, templates and plugin, and once more as a real server over HTTP.
 """
@@ -29,15 +29,12 @@ from pathlib import Path
 
 import pytest
 
-from corpus import datasette_plugin
-from corpus.asgi import NotPublishable, create_app
-from corpus.bom import BOM, bom_csv
 from corpus.build import build
-from corpus.datasette_plugin import safe_snippet, url_link
-from corpus.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
-from corpus.save import save_document, save_interpretation, save_site
-from corpus.schema import open_db, stable_id
-from corpus.serve import (
+from corpus.site import plugin as datasette_plugin
+from corpus.site.asgi import NotPublishable, create_app
+from corpus.site.bom import BOM, bom_csv
+from corpus.site.plugin import safe_snippet, url_link
+from corpus.site.serve import (
     METADATA_PATH,
     PACKAGE_DIR,
     STATIC_DIR,
@@ -47,6 +44,9 @@ from corpus.serve import (
     make_datasette,
     require_built,
 )
+from corpus.store.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
+from corpus.store.save import save_document, save_interpretation, save_site
+from corpus.store.schema import open_db, stable_id
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -242,7 +242,7 @@ def test_the_top_level_metadata_is_the_packaged_one():
 def test_the_templates_static_files_and_metadata_are_package_data():
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"
-    ]["corpus"]
+    ]["corpus.site"]
     shipped = [METADATA_PATH, *TEMPLATES_DIR.iterdir(), *STATIC_DIR.iterdir()]
     for path in shipped:
         relative = path.relative_to(PACKAGE_DIR).as_posix()
@@ -927,7 +927,7 @@ def test_the_production_module_imports_without_side_effects(monkeypatch):
     import importlib
 
     monkeypatch.delenv("NORMDOCS_DB", raising=False)
-    module = importlib.reload(importlib.import_module("corpus.asgi"))
+    module = importlib.reload(importlib.import_module("corpus.site.asgi"))
     with pytest.raises(module.NotPublishable, match="NORMDOCS_DB"):
         module.app  # noqa: B018 - the attribute makes the app
 

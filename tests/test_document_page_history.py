@@ -1,7 +1,7 @@
 """The document and interpretation pages tell a reader what happened to the page at its source:
 taken down, edited.
 
-A small library made by the real save path (``corpus.save``: of the documents and of the
+A small library made by the real save path (``corpus.store.save``: of the documents and of the
 interpretations, one saved again after its page changed, one unchanged, one marked gone from its
 site), built, and read through a real Datasette. The same against a real recrawl of the changed
 mirror: ``tests/test_incremental.py``.
@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from corpus.build import build
-from corpus.records import DocumentRecord, InterpretationRecord
-from corpus.save import mark_removed, save_document, save_interpretation, save_site
-from corpus.schema import open_db, stable_id
-from corpus.serve import checkpoint, make_datasette
+from corpus.site.serve import checkpoint, make_datasette
+from corpus.store.records import DocumentRecord, InterpretationRecord
+from corpus.store.save import mark_removed, save_document, save_interpretation, save_site
+from corpus.store.schema import open_db, stable_id
 
 AS_OF = date(2026, 11, 27)
 ART = "http://sthjt.example/art/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from corpus.evidence import (
+from corpus.validity.evidence import (
     AMEND,
     EXPIRE,
     IN_FORCE,
@@ -15,8 +15,8 @@ from corpus.evidence import (
     parse_items,
     title_items,
 )
-from corpus.relations import Doc, Index, act_date, collect, number_key, title_keys
-from corpus.terms import Term, extract_term
+from corpus.validity.relations import Doc, Index, act_date, collect, number_key, title_keys
+from corpus.validity.terms import Term, extract_term
 
 # ---------------------------------------------------------------- which documents act on others
 

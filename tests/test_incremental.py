@@ -191,8 +191,8 @@ def test_a_month_later_the_document_pages_show_the_removal_and_the_new_versions(
     library: Library, month_later: Path, tmp_path: Path
 ) -> None:
     from corpus.build import build
-    from corpus.schema import stable_id
-    from corpus.serve import make_datasette
+    from corpus.site.serve import make_datasette
+    from corpus.store.schema import stable_id
 
     db = tmp_path / "normdocs.db"
     shutil.copy(month_later, db)
@@ -252,7 +252,7 @@ def test_a_known_page_is_due_for_its_recheck_between_half_and_the_whole_interval
 
 
 def _record(**changes: object):
-    from corpus.records import Attachment, DocumentRecord
+    from corpus.store.records import Attachment, DocumentRecord
 
     base = {
         "url": "http://a.example/art/2023/5/11/art_1_2.html",
@@ -272,9 +272,9 @@ def _record(**changes: object):
 def test_every_change_of_content_is_kept_as_a_version_and_nothing_else_is() -> None:
     import sqlite_utils
 
-    from corpus.records import Attachment
-    from corpus.save import mark_removed, save_document, save_site
-    from corpus.schema import ensure_db_shape
+    from corpus.store.records import Attachment
+    from corpus.store.save import mark_removed, save_document, save_site
+    from corpus.store.schema import ensure_db_shape
 
     db = sqlite_utils.Database(memory=True)
     ensure_db_shape(db)

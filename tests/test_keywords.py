@@ -1,4 +1,4 @@
-"""Keywords (corpus/keywords.py): jieba's TF-IDF on rjieba cuts, stored once per content, ranked."""
+"""Keywords (corpus/search/keywords.py): jieba's TF-IDF on rjieba cuts, stored once per content, ranked."""
 
 import json
 
@@ -9,11 +9,11 @@ import rjieba
 import sqlite_utils
 
 import mirror
-from corpus.keywords import BOILERPLATE, assign_keywords, keywords, tfidf
-from corpus.records import DocumentRecord
-from corpus.save import save_document, save_site
-from corpus.schema import ensure_db_shape, stable_id
-from corpus.search import build_search_index, search
+from corpus.search.engine import build_search_index, search
+from corpus.search.keywords import BOILERPLATE, assign_keywords, keywords, tfidf
+from corpus.store.records import DocumentRecord
+from corpus.store.save import save_document, save_site
+from corpus.store.schema import ensure_db_shape, stable_id
 
 
 @pytest.fixture(scope="module")

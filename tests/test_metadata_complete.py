@@ -8,8 +8,8 @@ import pytest
 import sqlite_utils
 import yaml
 
-from corpus.schema import ensure_db_shape
-from corpus.serve import load_metadata
+from corpus.site.serve import load_metadata
+from corpus.store.schema import ensure_db_shape
 
 INTERNAL = ("sqlite_", "_fts")  # SQLite's own tables and the full-text index shadows
 
@@ -32,7 +32,7 @@ TABLES = yaml.safe_load(yaml.safe_dump(load_metadata()))["databases"]["normdocs"
 @pytest.mark.parametrize("table", sorted(SHAPE))
 def test_every_table_is_described_or_hidden(table):
     meta = TABLES.get(table)
-    assert meta, f"{table} has no entry in corpus/metadata.yml"
+    assert meta, f"{table} has no entry in corpus/site/metadata.yml"
     if meta.get("hidden"):
         return
     assert meta.get("title") and meta.get("description"), f"{table}: title and description"

@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 import mirror
-from corpus.normalize import canonical_doc_number, clean_text_lines, squash_spaces
+from corpus.store.normalize import canonical_doc_number, clean_text_lines, squash_spaces
 from crawler.sites import load_sites
 from mirror import files, groundtruth
 from mirror.interpretations import form_of

@@ -2,7 +2,7 @@
 
 import pytest
 
-from corpus.normalize import (
+from corpus.store.normalize import (
     canonical_doc_number,
     clean_text_lines,
     find_dates,

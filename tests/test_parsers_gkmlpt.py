@@ -7,8 +7,8 @@ import json
 import pytest
 from family_fixtures import FIXTURES, differences, expected, response
 
-from corpus.records import ParseError
-from corpus.validity import map_page_status
+from corpus.store.records import ParseError
+from corpus.validity.rules import map_page_status
 from crawler.parsers.gkmlpt import (
     column_target,
     parse_api,

@@ -8,7 +8,7 @@ import pytest
 from family_fixtures import differences, expected, response
 from scrapy.http import HtmlResponse
 
-from corpus.records import ListEntry, ParseError
+from corpus.store.records import ListEntry, ParseError
 from crawler.parsers.jxnew import (
     inline_variables,
     jpage_options,

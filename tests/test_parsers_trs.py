@@ -7,7 +7,7 @@ from family_fixtures import FIXTURES, differences, expected, response
 from scrapy.http import Headers, HtmlResponse
 from scrapy.responsetypes import responsetypes
 
-from corpus.records import ListEntry
+from corpus.store.records import ListEntry
 from crawler.charset import better_encoding
 from crawler.parsers.trs import parse_document, parse_interpretation, parse_list_page, parse_pager
 

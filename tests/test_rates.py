@@ -1,7 +1,7 @@
 """The 解读率: departments, the rate per department and year, and its page through a real Datasette.
 
 A small library with numbers worked out by hand is saved, built, and read back through
-``corpus.serve.make_datasette`` (the real ASGI app with the project's metadata, plugin and
+``corpus.site.serve.make_datasette`` (the real ASGI app with the project's metadata, plugin and
 templates): the canned query must give these numbers and the chart must draw them.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from corpus.build import build
-from corpus.rates import UNKNOWN, canonical_department, departments
-from corpus.records import DocumentRecord, InterpretationRecord, PageLink
-from corpus.save import save_document, save_interpretation, save_site
-from corpus.schema import open_db
-from corpus.serve import checkpoint, make_datasette
+from corpus.links.rates import UNKNOWN, canonical_department, departments
+from corpus.site.serve import checkpoint, make_datasette
+from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
+from corpus.store.save import save_document, save_interpretation, save_site
+from corpus.store.schema import open_db
 
 NYNC = "江西省农业农村厅"
 SEED = "江西省农作物种子生产经营许可管理办法"

@@ -151,7 +151,7 @@ def test_a_bad_sites_file_publishes_nothing_and_exits_2(refreshed: dict, tmp_pat
 def test_the_site_publishes_freshness_crawl_runs_and_errors(refreshed: dict) -> None:
     import asyncio
 
-    from corpus.serve import make_datasette
+    from corpus.site.serve import make_datasette
 
     ds = make_datasette(refreshed["published"])
     loop = asyncio.new_event_loop()

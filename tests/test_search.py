@@ -7,10 +7,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from corpus.records import DocumentRecord, InterpretationRecord
-from corpus.save import save_document, save_interpretation, save_site
-from corpus.schema import ensure_db_shape, stable_id
-from corpus.search import (
+from corpus.search.engine import (
     NOTHING,
     SEARCH_SQL,
     TAIL,
@@ -27,6 +24,9 @@ from corpus.search import (
     search,
     snippet,
 )
+from corpus.store.records import DocumentRecord, InterpretationRecord
+from corpus.store.save import save_document, save_interpretation, save_site
+from corpus.store.schema import ensure_db_shape, stable_id
 
 SITE = "jx-a"
 DOCS = {

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from corpus.search import build_search_index
-from corpus.serve import make_datasette
+from corpus.search.engine import build_search_index
+from corpus.site.serve import make_datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from search_corpus import like_sql, write_library  # noqa: E402

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from corpus.validity import (
+from corpus.validity.rules import (
     STATUSES,
     Act,
     Term,

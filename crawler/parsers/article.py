@@ -23,8 +23,8 @@ from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from corpus.normalize import canonical_doc_number, parse_date, squash_spaces
-from corpus.records import (
+from corpus.store.normalize import canonical_doc_number, parse_date, squash_spaces
+from corpus.store.records import (
     Attachment,
     DocumentRecord,
     InterpretationRecord,
@@ -32,7 +32,7 @@ from corpus.records import (
     PageLink,
     ParseError,
 )
-from corpus.schema import canonical_url
+from corpus.store.schema import canonical_url
 from crawler.parsers.common import (
     DOCUMENT_LABELS,
     INTERPRETATION_LABELS,

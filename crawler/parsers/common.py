@@ -16,13 +16,13 @@ import lxml.html
 from lxml import etree
 from parsel import Selector
 
-from corpus.normalize import (
+from corpus.store.normalize import (
     find_dates,
     find_doc_numbers,
     squash_spaces,
     strip_all_spaces,
 )
-from corpus.records import Attachment, PageLink
+from corpus.store.records import Attachment, PageLink
 
 # ---------------------------------------------------------------- HTML → lines
 

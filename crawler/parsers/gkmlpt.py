@@ -15,7 +15,7 @@ in its inline config (``SID: '2'``); the list is
 
 The validity flags and the related posts are in the list only: they travel to the page's record
 on the list entry (``GkmlptEntry``). The flags become the record's ``validity_raw`` as the words
-``corpus.validity.map_page_status`` maps (已废止, 已失效; nothing when neither is set).
+``corpus.validity.rules.map_page_status`` maps (已废止, 已失效; nothing when neither is set).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from corpus.normalize import canonical_doc_number, squash_spaces
-from corpus.records import (
+from corpus.store.normalize import canonical_doc_number, squash_spaces
+from corpus.store.records import (
     Attachment,
     DocumentRecord,
     ListEntry,
@@ -177,7 +177,7 @@ def _entry(article: object, base_url: str) -> GkmlptEntry | None:
 
 
 def validity_from_flags(is_expired: int, is_abolished: int) -> str:
-    """The flags as the page-status words ``corpus.validity.map_page_status`` reads.
+    """The flags as the page-status words ``corpus.validity.rules.map_page_status`` reads.
 
     ``is_abolished`` wins over ``is_expired`` (a repeal says more than an expiry); neither set
     says nothing (the platform shows no badge: not evidence of being in force).

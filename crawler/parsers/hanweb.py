@@ -15,14 +15,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from corpus.normalize import (
+from corpus.store.normalize import (
     find_dates,
     find_doc_numbers,
     parse_date,
     squash_spaces,
     strip_all_spaces,
 )
-from corpus.records import ListEntry, ParseError
+from corpus.store.records import ListEntry, ParseError
 from crawler.parsers.article import ArticleLayout
 from crawler.parsers.common import attachment_links, page_fields
 

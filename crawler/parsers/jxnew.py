@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import TextResponse
 
-from corpus.normalize import parse_date, squash_spaces
-from corpus.records import ListEntry, ParseError
+from corpus.store.normalize import parse_date, squash_spaces
+from corpus.store.records import ListEntry, ParseError
 from crawler.parsers.article import ArticleLayout
 
 BODY = ("#zoom", "div.article-content", "div.TRS_Editor")

@@ -23,8 +23,8 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from corpus.normalize import find_dates, parse_date, squash_spaces
-from corpus.records import ListEntry
+from corpus.store.normalize import find_dates, parse_date, squash_spaces
+from corpus.store.records import ListEntry
 from crawler.parsers.article import ArticleLayout
 from crawler.parsers.common import selector_text
 

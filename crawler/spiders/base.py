@@ -37,15 +37,15 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from corpus.records import (
+from corpus.store.records import (
     CrawlError,
     DocumentRecord,
     InterpretationRecord,
     ListEntry,
     ParseError,
 )
-from corpus.save import utcnow
-from corpus.schema import canonical_url
+from corpus.store.save import utcnow
+from corpus.store.schema import canonical_url
 from crawler.attachments import READABLE, AttachmentError, extract_text
 from crawler.errors import challenge_reason, classify_failure
 from crawler.incremental import Incremental

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.http import Request, Response, TextResponse
 
-from corpus.records import ParseError
+from corpus.store.records import ParseError
 from crawler.parsers import gkmlpt as parser
 from crawler.parsers.gkmlpt import ColumnParams, column_target, parse_api, parse_sid
 from crawler.spiders.base import MAX_PAGES, ColumnCrawl, FamilySpider, response_text

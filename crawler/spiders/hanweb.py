@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from corpus.records import ParseError
+from corpus.store.records import ParseError
 from crawler.errors import classify_failure
 from crawler.parsers import hanweb as parser
 from crawler.parsers.hanweb import parse_column_page, parse_datastore

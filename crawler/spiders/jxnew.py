@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.http import Request, Response, TextResponse
 
-from corpus.records import ParseError
+from corpus.store.records import ParseError
 from crawler.parsers import jxnew as parser
 from crawler.parsers.jxnew import parse_column_page, parse_query_list
 from crawler.spiders.base import MAX_PAGES, ColumnCrawl, FamilySpider, response_text

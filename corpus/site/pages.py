@@ -1,0 +1,506 @@
+"""What the site's own pages show: the home page, a document, an interpretation, a department.
+
+Each page's data is read in one go, in one call on Datasette's read thread (``execute_fn``)
+under the site's SQL time limit: a page of a dozen small queries would otherwise pay a thread
+hop each. The loaders return plain dicts for the templates in ``corpus/site/templates``. Tables other
+parts of the build or the crawl add (``relations``, ``status_history``, ``document_departments``,
+``document_versions``, the ``interpretation_rates`` view) are optional: a library without them
+still renders, without those sections. Crawled text is returned as text; the templates escape
+it (Jinja autoescape) and make links only of http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from datasette.database import Database
+from datasette.utils import sqlite_timelimit
+
+from corpus.search.keywords import stored as stored_keywords
+from corpus.site import labels as site_labels
+from corpus.validity.rules import STATUSES
+
+RATE_TARGET = 0.9  # the Jiangxi plan: at least 90% of rules and normative documents interpreted
+# A department's 现行有效目录: its rules and normative documents in force, as amended or partly
+# (the definition of the `current_catalogue` query, corpus/validity/queries.py), oldest first.
+CATALOGUE_STATUSES = "('现行有效', '已修改', '部分失效')"
+HOME_NEWEST = 10
+
+# The home page and the as-of date are the same for every request of an immutable library:
+# read once per Database object (a new build is a new file and a new process).
+_HOME_CACHE: weakref.WeakKeyDictionary[Database, dict] = weakref.WeakKeyDictionary()
+_AS_OF_CACHE: weakref.WeakKeyDictionary[Database, str | None] = weakref.WeakKeyDictionary()
+
+
+class Reader:
+    """Rows as dicts from one SQLite connection, and what the library's schema has."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._names: set[str] | None = None
+
+    def rows(self, sql: str, params: dict | None = None) -> list[dict]:
+        """Every row of ``sql`` as a dict."""
+        cursor = self.conn.execute(sql, params or {})
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def first(self, sql: str, params: dict | None = None) -> dict | None:
+        """The first row of ``sql`` as a dict, or None."""
+        rows = self.rows(sql, params)
+        return rows[0] if rows else None
+
+    def exists(self, name: str) -> bool:
+        """Whether the library has a table or view called ``name``."""
+        if self._names is None:
+            found = self.conn.execute(
+                "select name from sqlite_master where type in ('table', 'view')"
+            )
+            self._names = {row[0] for row in found}
+        return name in self._names
+
+    def columns(self, table: str) -> set[str]:
+        """The columns of ``table``; empty when the library has no such table."""
+        if not self.exists(table):
+            return set()
+        return {row[1] for row in self.conn.execute(f"pragma table_info([{table}])")}
+
+    @property
+    def as_of(self) -> str | None:
+        """The build's as-of date, or None for an unbuilt library."""
+        if not self.exists("build_info"):
+            return None
+        row = self.first("select value from build_info where key = 'as_of'")
+        return row["value"] if row else None
+
+
+async def _run(db: Database, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(Reader, *args)`` on Datasette's read thread, under the site's SQL time limit."""
+    limit = db.ds.setting("sql_time_limit_ms")
+
+    def read(conn: sqlite3.Connection) -> Any:
+        with sqlite_timelimit(conn, limit):
+            return fn(Reader(conn), *args)
+
+    return await db.execute_fn(read)
+
+
+async def as_of(db: Database) -> str | None:
+    """The date the statuses hold as of (``build_info``), or None for an unbuilt library."""
+    if not db.is_mutable and db in _AS_OF_CACHE:
+        return _AS_OF_CACHE[db]
+    value = await _run(db, lambda r: r.as_of)
+    if not db.is_mutable:
+        _AS_OF_CACHE[db] = value
+    return value
+
+
+async def home(db: Database) -> dict[str, Any]:
+    """The home page: counts by status, kind and department, the newest documents."""
+    if not db.is_mutable and db in _HOME_CACHE:
+        return _HOME_CACHE[db]
+    data = await _run(db, _home)
+    if not db.is_mutable:
+        _HOME_CACHE[db] = data
+    return data
+
+
+async def document(db: Database, doc_id: int) -> dict[str, Any] | None:
+    """Everything the document page shows, or None when there is no such document."""
+    return await _run(db, _document, doc_id)
+
+
+async def interpretation(db: Database, interp_id: int) -> dict[str, Any] | None:
+    """The interpretation page, or None when there is no such interpretation."""
+    return await _run(db, _interpretation, interp_id)
+
+
+async def department(db: Database, name: str) -> dict[str, Any] | None:
+    """A department's page, or None when no document names it."""
+    return await _run(db, _department, name)
+
+
+async def site(db: Database, name: str) -> dict[str, Any] | None:
+    """A source site's page, or None when there is no such site."""
+    return await _run(db, _site, name)
+
+
+# ---------------------------------------------------------------- home
+
+
+def _home(r: Reader) -> dict[str, Any]:
+    """Counts by status, kind and department, the newest documents, the as-of date."""
+    by_status = {
+        row["status"]: row["n"]
+        for row in r.rows("select status, count(*) as n from documents group by status")
+    }
+    statuses = [{"status": s, "count": by_status.pop(s, 0)} for s in STATUSES]
+    statuses += [{"status": s, "count": n} for s, n in sorted(by_status.items(), key=str)]
+    return {
+        "as_of": r.as_of,
+        "documents": sum(s["count"] for s in statuses),
+        "interpretations": r.first("select count(*) as n from interpretations")["n"],
+        "statuses": [s for s in statuses if s["count"]],
+        "kinds": r.rows(
+            "select kind, count(*) as count from documents group by kind order by count desc"
+        ),
+        "departments": _departments(r),
+        "sites": r.rows(
+            """select s.name, s.title, count(d.id) as count,
+                 (select count(*) from interpretations i where i.site = s.name) as interpretations
+               from sites s left join documents d on d.site = s.name
+               group by s.name order by count desc, s.name""",
+        ),
+        "newest": r.rows(
+            """select id, title, doc_number, issuer, published_date, status, kind
+               from documents order by published_date desc, id desc limit :n""",
+            {"n": HOME_NEWEST},
+        ),
+    }
+
+
+# ---------------------------------------------------------------- a document
+
+
+def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
+    """Everything the document page shows, or None when there is no such document."""
+    doc = r.first("select * from documents where id = :id", {"id": doc_id})
+    if doc is None:
+        return None
+    evidence = []
+    columns = r.columns("validity_evidence")
+    if columns:
+        # a list or decision that says so is a document of the library: show its title
+        source = "source_document_id" in columns
+        evidence = r.rows(
+            f"""select e.*{", s.title as source_title" if source else ""}
+               from validity_evidence e
+               {"left join documents s on s.id = e.source_document_id" if source else ""}
+               where e.document_id = :id order by e.wins desc, e.rowid""",
+            {"id": doc_id},
+        )
+    return {
+        "doc": doc,
+        "as_of": doc.get("status_as_of") or r.as_of,
+        "site": r.first("select * from sites where name = :s", {"s": doc["site"]}),
+        "evidence": evidence,
+        "interpretations": r.rows(
+            """select i.id, i.title, i.form, i.published_date, i.site,
+                 di.method, di.confidence, di.evidence
+               from document_interpretations di join interpretations i
+                 on i.id = di.interpretation_id
+               where di.document_id = :id
+               order by di.confidence desc, i.published_date, i.id""",
+            {"id": doc_id},
+        ),
+        "attachments": _attachments(r, "documents", doc_id),
+        "relations": _relations(r, doc_id),
+        "history": _status_history(r, doc_id),
+        "versions": _versions(r, "documents", doc_id),
+        "keywords": stored_keywords(doc.get("keywords")),
+        "body_lines": _lines(doc.get("body_text")),
+    }
+
+
+def _attachments(r: Reader, parent_table: str, parent_id: int) -> list[dict]:
+    """The attachments of a document or an interpretation, text lines split for display."""
+    rows = r.rows(
+        """select * from attachments where parent_table = :t and parent_id = :id
+           order by rowid""",
+        {"t": parent_table, "id": parent_id},
+    )
+    for row in rows:
+        row["lines"] = _lines(row.get("text"))
+    return rows
+
+
+def _relations(r: Reader, doc_id: int) -> dict[str, Any] | None:
+    """Repeals, amendments … to and from this document; None when the library has no relations.
+
+    ``relations`` (from_document_id, to_document_id, relation, quote, source_url) is written by
+    the validity engine; other columns it may carry are passed through.
+    """
+    columns = r.columns("relations")
+    if not {"from_document_id", "to_document_id", "relation"} <= columns:
+        return None
+    outgoing = r.rows(
+        """select r.*, d.id as other_id, d.title as other_title, d.doc_number as other_number,
+             d.status as other_status
+           from relations r left join documents d on d.id = r.to_document_id
+           where r.from_document_id = :id order by r.rowid""",
+        {"id": doc_id},
+    )
+    incoming = r.rows(
+        """select r.*, d.id as other_id, d.title as other_title, d.doc_number as other_number,
+             d.status as other_status
+           from relations r left join documents d on d.id = r.from_document_id
+           where r.to_document_id = :id order by r.rowid""",
+        {"id": doc_id},
+    )
+    return {"outgoing": outgoing, "incoming": incoming}
+
+
+def _status_history(r: Reader, doc_id: int) -> list[dict] | None:
+    """The changes of this document's status between builds; None when the library keeps none.
+
+    The first build records every status with no old one: that is not a change, not shown.
+    """
+    columns = r.columns("status_history")
+    if "document_id" not in columns:
+        return None
+    changed = "and old_status is not null" if "old_status" in columns else ""
+    order = ", ".join(c for c in ("as_of", "changed_on", "date") if c in columns) or "rowid"
+    return r.rows(
+        f"""select * from status_history where document_id = :id {changed}
+            order by {order}, rowid""",
+        {"id": doc_id},
+    )
+
+
+# The page fields a version compares (each also with its raw string, where it has one), in the
+# order a reader names the changes; the body and the attachments are compared after them.
+VERSION_FIELDS = (
+    "title",
+    "doc_number",
+    "issuer",
+    "written_date",
+    "published_date",
+    "validity_raw",
+    "index_no",
+    "subject",
+    "unified_no",
+    "source",
+    "form",
+)
+
+
+def _versions(r: Reader, table: str, parent_id: int) -> list[dict] | None:
+    """Every content the page has had (``document_versions``), oldest first, each with its body
+    length and what changed from the one before; None when the library keeps no versions."""
+    if "parent_id" not in r.columns("document_versions"):
+        return None
+    rows = r.rows(
+        """select id, version, fetched_at, title, validity_raw, body_text, record
+           from document_versions where parent_table = :t and parent_id = :id
+           order by version""",
+        {"t": table, "id": parent_id},
+    )
+    before: dict | None = None
+    for row in rows:
+        after = {**_json_object(row.pop("record")), "body_text": row.pop("body_text") or ""}
+        row["body_chars"] = len(after["body_text"])
+        row["changes"] = _changes(before, after) if before is not None else []
+        before = after
+    return rows
+
+
+def _changes(before: dict, after: dict) -> list[str]:
+    """What differs between two versions of a page, in words: 网页标注的有效性：有效 → 废止,
+    正文（增加 25 字）, 附件, 其他信息 (links, head meta …)."""
+    changes = []
+    for name in VERSION_FIELDS:
+        raw = f"{name}_raw"
+        if before.get(name) == after.get(name) and before.get(raw) == after.get(raw):
+            continue
+        label = site_labels.column_label(name)
+        old, new = before.get(name) or "（空）", after.get(name) or "（空）"
+        # short values (有效性, dates, 文号) are worth seeing; a long title is only named
+        changes.append(f"{label}：{old} → {new}" if len(old) + len(new) <= 40 else label)
+    if before["body_text"] != after["body_text"]:
+        delta = len(after["body_text"]) - len(before["body_text"])
+        size = f"增加 {delta} 字" if delta > 0 else f"减少 {-delta} 字" if delta else "字数不变"
+        changes.append(f"正文（{size}）")
+    if before.get("attachments") != after.get("attachments"):
+        changes.append("附件")
+    compared = {*VERSION_FIELDS, *(f"{n}_raw" for n in VERSION_FIELDS), "body_text", "attachments"}
+    if any(before.get(k) != after.get(k) for k in {*before, *after} - compared):
+        changes.append("其他信息")
+    return changes
+
+
+def _json_object(text: str | None) -> dict:
+    """A stored JSON object; an empty dict for anything else."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# ---------------------------------------------------------------- an interpretation
+
+
+def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
+    """The interpretation page: its fields, the documents it explains, attachments, the
+    versions of its page, body."""
+    row = r.first("select * from interpretations where id = :id", {"id": interp_id})
+    if row is None:
+        return None
+    return {
+        "interp": row,
+        "site": r.first("select * from sites where name = :s", {"s": row["site"]}),
+        "documents": r.rows(
+            """select d.id, d.title, d.doc_number, d.issuer, d.published_date, d.status,
+                 di.method, di.confidence, di.evidence
+               from document_interpretations di join documents d on d.id = di.document_id
+               where di.interpretation_id = :id
+               order by di.confidence desc, d.published_date desc, d.id""",
+            {"id": interp_id},
+        ),
+        "attachments": _attachments(r, "interpretations", interp_id),
+        "versions": _versions(r, "interpretations", interp_id),
+        "keywords": stored_keywords(row.get("keywords")),
+        "body_lines": _lines(row.get("body_text")),
+    }
+
+
+# ---------------------------------------------------------------- departments and sites
+#
+# A department is an issuer (发文机关), canonical, as ``corpus.links.rates`` assigns them in the table
+# ``document_departments`` (a joint document belongs to each of its issuers). A library built
+# before that table existed falls back to the documents whose issuer field names the department.
+
+
+def _membership(r: Reader) -> str:
+    """SQL for "document d belongs to department :name", by the best information present."""
+    if r.exists("document_departments"):
+        return (
+            "exists (select 1 from document_departments dd"
+            " where dd.document_id = d.id and dd.department = :name)"
+        )
+    return "instr(d.issuer, :name) > 0"
+
+
+def _departments(r: Reader) -> list[dict]:
+    """Every department with its number of documents and of documents in force."""
+    if r.exists("document_departments"):
+        sql = """select dd.department as name, count(*) as count,
+                   sum(d.status = '现行有效') as in_force
+                 from document_departments dd join documents d on d.id = dd.document_id
+                 group by dd.department order by count desc, name"""
+    else:
+        sql = """select issuer as name, count(*) as count, sum(status = '现行有效') as in_force
+                 from documents d where issuer is not null and issuer != ''
+                 group by issuer order by count desc, name"""
+    return r.rows(sql)
+
+
+def _department(r: Reader, name: str) -> dict[str, Any] | None:
+    """A department's page: documents by status, its 现行有效目录, its 解读率 by year."""
+    member = _membership(r)
+    by_status = {
+        row["status"]: row["n"]
+        for row in r.rows(
+            f"select status, count(*) as n from documents d where {member} group by status",
+            {"name": name},
+        )
+    }
+    if not by_status:
+        return None
+    return {
+        "name": name,
+        "as_of": r.as_of,
+        "statuses": [{"status": s, "count": by_status[s]} for s in STATUSES if s in by_status],
+        "documents": sum(by_status.values()),
+        "in_force": r.rows(
+            f"""select id, doc_number, title, issuer, kind, status, written_date, published_date,
+                  effective_date, expires_on, interpretation_count
+                from documents d
+                where {member} and status in {CATALOGUE_STATUSES} and kind in ('rule', 'normative')
+                order by coalesce(written_date, published_date), id""",
+            {"name": name},
+        ),
+        "sites": r.rows(
+            f"""select s.name, s.title, count(*) as count
+                from documents d join sites s on s.name = d.site
+                where {member} group by s.name order by count desc""",
+            {"name": name},
+        ),
+        "rates": _interpretation_rates(r, name),
+        "target": RATE_TARGET,
+    }
+
+
+def _interpretation_rates(r: Reader, name: str) -> dict[str, Any]:
+    """解读率 of a department by year and overall: rules and normative documents with ≥1 linked
+    interpretation ÷ all of them; 同步发布: an interpretation published with the document.
+
+    Read from the ``interpretation_rates`` view (``corpus.links.rates``) when the library has it, so
+    the page and the ``interpretation_rate`` query agree; otherwise counted here, simply (an
+    interpretation published the same day as the document counts as 同步).
+    """
+    if r.exists("interpretation_rates"):
+        rows = r.rows(
+            """select year, documents as total, interpreted, interpreted_same_day as same_day
+               from interpretation_rates where department = :name order by year desc""",
+            {"name": name},
+        )
+    else:
+        member = _membership(r)
+        rows = r.rows(
+            f"""select d.year as year, count(*) as total,
+                 sum(d.interpretation_count > 0) as interpreted,
+                 sum(exists (select 1 from document_interpretations di
+                             join interpretations i on i.id = di.interpretation_id
+                             where di.document_id = d.id
+                               and i.published_date = d.published_date)) as same_day
+               from documents d
+               where {member} and d.kind in ('rule', 'normative')
+               group by d.year order by d.year desc""",
+            {"name": name},
+        )
+    for row in rows:
+        row["rate"] = row["interpreted"] / row["total"] if row["total"] else None
+        row["meets_target"] = row["rate"] is not None and row["rate"] >= RATE_TARGET
+    total = sum(row["total"] for row in rows)
+    interpreted = sum(row["interpreted"] for row in rows)
+    return {
+        "by_year": rows,
+        "total": total,
+        "interpreted": interpreted,
+        "same_day": sum(row["same_day"] or 0 for row in rows),
+        "rate": interpreted / total if total else None,
+    }
+
+
+def _site(r: Reader, name: str) -> dict[str, Any] | None:
+    """A source site's page: what it publishes, by status and by department."""
+    site_row = r.first("select * from sites where name = :s", {"s": name})
+    if site_row is None:
+        return None
+    by_status = {
+        row["status"]: row["n"]
+        for row in r.rows(
+            "select status, count(*) as n from documents where site = :s group by status",
+            {"s": name},
+        )
+    }
+    if r.exists("document_departments"):
+        depts_sql = """select dd.department as name, count(*) as count
+                       from document_departments dd join documents d on d.id = dd.document_id
+                       where d.site = :s group by dd.department order by count desc"""
+    else:
+        depts_sql = """select issuer as name, count(*) as count from documents
+                       where site = :s and issuer != '' group by issuer order by count desc"""
+    return {
+        "site": site_row,
+        "as_of": r.as_of,
+        "statuses": [{"status": s, "count": by_status[s]} for s in STATUSES if s in by_status],
+        "documents": sum(by_status.values()),
+        "interpretations": (
+            r.first("select count(*) as n from interpretations where site = :s", {"s": name})
+        )["n"],
+        "departments": r.rows(depts_sql, {"s": name}),
+    }
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _lines(text: str | None) -> list[str]:
+    """Stored text as display lines (the crawl joined block lines with newlines)."""
+    return [line for line in (text or "").split("\n") if line.strip()]

@@ -1,0 +1,264 @@
+"""The Datasette plugin of the published library: search functions, canned queries, the Chinese
+site's pages, cells, Excel-safe CSV.
+
+Registered through the ``datasette`` entry point in pyproject.toml. Canned queries come from here
+rather than metadata.yml so that the ranked search SQL has one source (``corpus.search.engine``); the
+``canned_queries`` hook also survives the move to Datasette 1.0, where ``get_metadata`` is gone.
+The data behind the site's own pages (home, document, interpretation, department) is loaded by
+``corpus.site.pages``; the words a reader sees for snake_case names are in ``corpus.site.labels``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from datasette import hookimpl
+from datasette.utils import urlsafe_components
+from markupsafe import Markup, escape
+
+from corpus.site import labels as site_labels
+from corpus.site import pages as site_pages
+
+DB_NAME = "normdocs"  # the name the library is published under, whatever its file is called
+STATIC_MOUNT = "assets"  # corpus/site/static is served at /assets/ (see corpus.site.serve)
+
+# CSS class per status: the colours live in static/normdocs.css.
+STATUS_CLASSES = {
+    "现行有效": "in-force",
+    "尚未生效": "pending",
+    "已修改": "amended",
+    "部分失效": "partly-void",
+    "已废止": "repealed",
+    "已失效": "expired",
+    "未知": "unknown",
+}
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    # trylast: our escape_fts must be registered after Datasette's own, or Datasette's wins and
+    # ?_search= stops finding Chinese text.
+    from corpus.search.engine import register_functions  # noqa: PLC0415
+
+    register_functions(conn)
+
+
+@hookimpl
+def canned_queries(datasette, database):
+    if database == DB_NAME:
+        from corpus.site.queries import canned_queries_for_library  # noqa: PLC0415
+
+        return canned_queries_for_library()
+    return None
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path(f"/{STATIC_MOUNT}/normdocs.css")]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    from corpus.site.bom import bom_csv  # noqa: PLC0415
+
+    return bom_csv
+
+
+@hookimpl(trylast=True)
+def register_output_renderer(datasette):
+    # trylast: Datasette keeps the last renderer registered for an extension, so this `.atom`
+    # replaces datasette-atom's own, which it calls for every feed that has entries.
+    from datasette_atom import can_render_atom  # noqa: PLC0415
+
+    return {"extension": "atom", "render": render_atom_feed, "can_render": can_render_atom}
+
+
+async def render_atom_feed(
+    datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+):
+    """datasette-atom's feed; a valid feed with no entries where it has none to give.
+
+    datasette-atom 0.9 dates a feed by its newest entry, so a feed filtered to nothing (a
+    department with no dated document yet) would be an HTTP 500. The empty feed is dated by the
+    library's build instead and named like the others (``_feed_title``, else the query's title).
+    """
+    from datasette_atom import can_render_atom, render_atom  # noqa: PLC0415
+
+    if rows or not can_render_atom(columns):  # entries, or datasette-atom's own 400
+        return render_atom(
+            datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+        )
+    from datasette import __version__  # noqa: PLC0415
+    from datasette.utils.asgi import Response  # noqa: PLC0415
+    from feedgen.feed import FeedGenerator  # noqa: PLC0415
+
+    query = (
+        await datasette.get_canned_query(database, query_name, request.actor)
+        if query_name
+        else None
+    )
+    feed = FeedGenerator()
+    feed.generator(
+        generator="Datasette", version=__version__, uri="https://github.com/simonw/datasette"
+    )
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.title(request.args.get("_feed_title") or (query or {}).get("title") or query_name or table)
+    feed.updated(await _built_at(datasette.get_database(database)))
+    return Response(
+        feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200
+    )
+
+
+async def _built_at(db) -> str | datetime:
+    """When the library was built (``build_info``), else now: the date of an empty feed."""
+    if await db.table_exists("build_info"):
+        row = (await db.execute("select value from build_info where key = 'built_at'")).first()
+        if row and row[0]:
+            return row[0]
+    return datetime.now(UTC)
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    from corpus.site import views as v  # noqa: PLC0415 - it imports this module
+
+    async def template_vars():
+        variables = {
+            # words a reader sees for the snake_case names and codes (corpus.site.labels)
+            "nd_label": site_labels.column_label,
+            "nd_value": site_labels.value_label,
+            "nd_param": site_labels.param_label,
+            "nd_lookup": lambda key, display: site_labels.LOOKUP_LABELS.get(key, display),
+            "nd_options": v.param_options,
+            "nd_relation": v.relation_label,
+            "nd_title": lambda name=None: v.title(datasette, name),
+            "nd_site": v.site_metadata(datasette),
+            # safe rendering and small helpers
+            "nd_link": url_link,
+            "nd_time": china_time,
+            "nd_status_class": lambda status: STATUS_CLASSES.get(status, "unknown"),
+            "nd_with_args": v.with_args,
+            "nd_row_table": v.row_table,
+            "nd_percent": v.percent,
+            "nd_feeds": lambda: v.feeds(datasette),
+            "nd_feed": lambda title, **args: v.feed(datasette, title, **args),
+            "nd_department_url": lambda name: v.department_url(datasette, name),
+        }
+        db = datasette.databases.get(DB_NAME)
+        if db is None:
+            return variables
+        variables["normdocs_as_of"] = await site_pages.as_of(db)
+        page = await _page_data(db, view_name, database, table, request)
+        if page is not None:
+            variables["nd"] = page
+        return variables
+
+    return template_vars
+
+
+@hookimpl
+def register_routes(datasette):
+    from corpus.site.views import department_page, home_page  # noqa: PLC0415
+
+    # "/" is the site's home page: Datasette's own index (still at /.json) introspects every
+    # table on every request, ten times the work of this page.
+    return [(r"^/$", home_page), (r"^/department/(?P<name>[^/]+)$", department_page)]
+
+
+async def _page_data(db, view_name, database, table, request) -> dict | None:
+    """The data of the row pages that are the site's own: document, interpretation, site."""
+    if view_name != "row" or database != DB_NAME or request is None:
+        return None
+    pks = urlsafe_components(request.url_vars.get("pks", ""))
+    if len(pks) != 1:
+        return None
+    if table == "sites":
+        return await site_pages.site(db, pks[0])
+    if table in ("documents", "interpretations") and pks[0].isdigit():
+        loader = site_pages.document if table == "documents" else site_pages.interpretation
+        return await loader(db, int(pks[0]))
+    return None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if not isinstance(value, str):
+        return None
+    if column == "snippet":
+        return safe_snippet(value)
+    if column == "status" and value in STATUS_CLASSES:
+        return Markup('<span class="nd-status nd-status-{}">{}</span>').format(
+            STATUS_CLASSES[value], value
+        )
+    if column in ("url", "source") or column.endswith("_url"):
+        return url_link(value)
+    if column in ("kind", "method", "parent_table") and value in site_labels.VALUE_LABELS:
+        return Markup('<span title="{}">{}</span>').format(value, site_labels.VALUE_LABELS[value])
+    if (
+        column == "title"
+        and database == DB_NAME
+        and table in ("documents", "interpretations")
+        and "id" in row.keys()  # noqa: SIM118 - on a sqlite3.Row, `in` tests values
+    ):
+        href = datasette.urls.row(database, table, str(row["id"]))
+        return Markup('<a href="{}">{}</a>').format(href, value)
+    return None
+
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+def safe_snippet(text: str) -> Markup:
+    """A snippet as HTML: everything escaped except balanced ``<mark>`` / ``</mark>`` tags.
+
+    The text pieces are unescaped before escaping again, so already-escaped input (what
+    ``nd_snippet`` returns) is shown as it was meant, and unescaped input can inject nothing.
+    """
+    out: list[str] = []
+    open_mark = False
+    for piece in _MARK.split(text):
+        if piece == "<mark>":
+            if not open_mark:
+                out.append(piece)
+            open_mark = True
+        elif piece == "</mark>":
+            if open_mark:
+                out.append(piece)
+            open_mark = False
+        else:
+            out.append(str(escape(html.unescape(piece))))
+    if open_mark:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def url_link(value: str | None, text: str | None = None) -> Markup:
+    """An http(s) URL as a link (showing ``text``, else the URL); anything else (``javascript:``,
+    ``data:``, a name) as plain text."""
+    if value is None:
+        return Markup("{}").format(text or "")
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not _SPACE.search(url):
+        return Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(url, text or url)
+    return Markup("{}").format(text or value)
+
+
+_SPACE = re.compile(r"[\s\x00-\x1f]")
+_CHINA = timezone(timedelta(hours=8))
+
+
+def china_time(value: str | None) -> str:
+    """A stored UTC timestamp (``2026-12-01T02:30:00+00:00``) in China time to the minute
+    (``2026-12-01 10:30``); anything that is not a timestamp as it is."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    if moment.tzinfo is None:  # the library writes UTC (corpus.store.save.utcnow)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,159 @@
+"""The site's own views and the helpers its templates call (corpus/site/templates).
+
+``home_page`` (``/``) and ``department_page`` (``/department/<name>``) are routes the plugin
+registers; the rest are the small functions ``extra_template_vars`` hands to every template.
+"""
+
+from __future__ import annotations
+
+import weakref
+from urllib.parse import quote, urlencode
+
+from corpus.site import labels as site_labels
+from corpus.site import pages as site_pages
+from corpus.site.plugin import DB_NAME
+
+FEED_QUERY = "newest"  # the canned query the Atom feeds are made of (it has the atom_* columns)
+_SITE_NAME = "规范性文件库"
+
+
+async def home_page(datasette, request):
+    """``/``: counts by status, kind and department, the newest documents, the menu."""
+    from datasette.utils.asgi import Response  # noqa: PLC0415
+
+    db = datasette.databases.get(DB_NAME)
+    context = {"metadata": datasette.metadata(), "nd": None, "nd_menu": [], "nd_more": []}
+    if db is not None:
+        from corpus.site.queries import MENU  # noqa: PLC0415
+
+        queries = await datasette.get_canned_queries(DB_NAME, request.actor)
+        context["nd"] = await site_pages.home(db)
+        menu = [{"name": n, **q} for n, q in queries.items()]
+        context["nd_menu"] = [q for q in menu if q["name"] in MENU]
+        context["nd_more"] = [q for q in menu if q["name"] not in MENU]
+    html_page = await datasette.render_template("index.html", context, request=request)
+    return Response.html(html_page)
+
+
+async def department_page(datasette, request):
+    """``/department/<name>``: a department's 现行有效目录 and 解读率 (template department.html)."""
+    from urllib.parse import unquote  # noqa: PLC0415
+
+    from datasette.utils import tilde_decode  # noqa: PLC0415
+    from datasette.utils.asgi import NotFound, Response  # noqa: PLC0415
+
+    db = datasette.databases.get(DB_NAME)
+    # Datasette answers a 404 for a %-encoded path by redirecting to its ~-encoded twin.
+    name = tilde_decode(unquote(request.url_vars["name"]))
+    data = await site_pages.department(db, name) if db is not None else None
+    if data is None:
+        raise NotFound(f"没有这个部门：{name}")
+    # The list's downloads: the 现行有效目录 query where the library has it, else in_force.
+    queries = await datasette.get_canned_queries(DB_NAME, request.actor)
+    if "current_catalogue" in queries:
+        export = {"query": "current_catalogue", "args": urlencode({"department": name})}
+    else:
+        export = {"query": "in_force", "args": urlencode({"issuer": name, "site": ""})}
+    rate_query = "interpretation_rate" if "interpretation_rate" in queries else None
+    context = {"nd": data, "nd_export": export, "nd_rate_query": rate_query, "database": DB_NAME}
+    html_page = await datasette.render_template("department.html", context, request=request)
+    return Response.html(html_page)
+
+
+_SITE_METADATA: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def site_metadata(datasette) -> dict:
+    """The site-wide metadata the footer and the titles use, read once per Datasette.
+
+    ``datasette.metadata()`` deep-copies the whole metadata on every call; pages ask often.
+    """
+    if datasette not in _SITE_METADATA:
+        tables = (datasette.metadata("databases") or {}).get(DB_NAME, {})
+        _SITE_METADATA[datasette] = {
+            **{
+                k: datasette.metadata(k) for k in ("license", "license_url", "source", "source_url")
+            },
+            "library_title": tables.get("title") or DB_NAME,
+            "table_titles": {t: m.get("title") for t, m in tables.get("tables", {}).items()},
+        }
+    return _SITE_METADATA[datasette]
+
+
+def title(datasette, table: str | None = None) -> str:
+    """The Chinese title of the library (no table) or of one of its tables (metadata.yml)."""
+    meta = site_metadata(datasette)
+    if table is None:
+        return meta["library_title"]
+    return meta["table_titles"].get(table) or table
+
+
+def param_options(name: str) -> list[tuple[str, str]] | None:
+    """The choices of a canned query parameter that has a closed vocabulary, as (value, label)."""
+    from corpus.validity.rules import STATUSES  # noqa: PLC0415
+
+    if name == "status":
+        return [("", "全部")] + [(s, s) for s in STATUSES]
+    if name == "kind":
+        return [("", "全部")] + [(k, site_labels.value_label(k)) for k in site_labels.KIND_OPTIONS]
+    return None
+
+
+def row_table(query: dict | None, columns: list[str] | None) -> str | None:
+    """Which table a canned query's rows are rows of, so their titles can link to their pages.
+
+    A query may say so itself (``row_table`` in its entry in corpus/site/queries.py); otherwise rows
+    with ``id`` and ``title`` plus a 文号 or a status are documents, plus a form interpretations.
+    """
+    if query and query.get("row_table"):
+        return query["row_table"]
+    cols = set(columns or ())
+    if not {"id", "title"} <= cols:
+        return None
+    if cols & {"doc_number", "status", "issuer"}:
+        return "documents"
+    if "form" in cols:
+        return "interpretations"
+    return None
+
+
+def with_args(url: str, args: str) -> str:
+    """``url`` with ``args`` (an encoded query string) appended."""
+    return url + ("&" if "?" in url else "?") + args
+
+
+def percent(value: float | None) -> str:
+    """0.875 → 87.5%; None → —."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def feed(datasette, title: str, **args: str) -> dict:
+    """An Atom feed of new documents (datasette-atom over ``newest``), filtered by ``args``.
+
+    ``_feed_title`` names the feed: datasette-atom takes a title only from metadata.yml, where
+    the plugin's canned queries are not.
+    """
+    query = urlencode({**args, "_feed_title": f"{_SITE_NAME} · {title}"})
+    return {"title": title, "url": datasette.urls.path(f"/{DB_NAME}/{FEED_QUERY}.atom?{query}")}
+
+
+def feeds(datasette) -> list[dict]:
+    """The site-wide feeds: all new documents, and new documents of each kind.
+
+    Every kind, whether the library has any yet or not: a feed with no entries is a valid empty
+    feed (``corpus.site.plugin.render_atom_feed``), which a reader may subscribe to early.
+    """
+    by_kind = [
+        feed(datasette, f"新{site_labels.value_label(k)}", kind=k) for k in site_labels.KIND_OPTIONS
+    ]
+    return [feed(datasette, "全部新文件"), *by_kind]
+
+
+def relation_label(relation: str | None) -> str:
+    """A relation as a verb (repeals → 废止了); an unknown code as it is."""
+    return site_labels.RELATION_LABELS.get(relation or "", relation or "")
+
+
+def department_url(datasette, name: str) -> str:
+    """The page of the department ``name`` (its name %-encoded: browsers show it as Chinese)."""
+    return datasette.urls.path("/department/" + quote(name, safe=""))

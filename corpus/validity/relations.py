@@ -1,0 +1,250 @@
+"""Match what documents say about other documents to stored documents: acts and relations.
+
+``collect`` reads every stored document (and its attachments) with ``corpus.validity.evidence`` and
+matches each named document:
+
+1. by 文号 / 令号 (canonical; orders by their number), excluding the naming document itself;
+   several documents with that number are narrowed by title;
+2. else by title, after normalising brackets and spaces, also against the printed measure's title
+   inside ``关于印发《…》的通知`` and the title without the issuer before ``关于``; only documents
+   dated before the naming document count (a successor that reuses a repealed document's title
+   is never taken for it);
+3. else nothing: the item is kept as an unmatched relation (``to_document_id`` NULL) for review.
+   A title that fits several earlier documents is ambiguous: each of them gets an act that cannot
+   be applied (never a guess), and the relation stays unmatched.
+
+It returns the acts (``corpus.validity.rules.Act``) each document undergoes and the relation rows:
+``repeals`` (a decision, a 废止目录 or a 同时废止 clause), ``replaces`` (a 同时废止 clause naming
+a document with the same title: a new version), ``amends``, ``cites`` (a citation in an ordinary
+document that matches another stored document by 文号 or by an exact title).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from corpus.store.normalize import normalize_title
+from corpus.validity import evidence
+from corpus.validity.rules import AMENDED, EXPIRED, IN_FORCE, REPEALED, Act
+from corpus.validity.terms import Term
+
+_DECLARES = {
+    evidence.REPEAL: REPEALED,
+    evidence.EXPIRE: EXPIRED,
+    evidence.AMEND: AMENDED,
+    evidence.IN_FORCE: IN_FORCE,
+}
+_RELATION = {evidence.REPEAL: "repeals", evidence.AMEND: "amends", evidence.CITE: "cites"}
+
+
+@dataclass
+class Doc:
+    """What matching needs to know of a stored document."""
+
+    id: int
+    url: str
+    title: str
+    doc_number: str | None = None
+    written_date: str | None = None
+    published_date: str | None = None
+    body_text: str = ""
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (url, ext, text)
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def day(self) -> str:
+        """The day it was made (成文日期, else 发布日期) for ordering versions."""
+        return self.written_date or self.published_date or ""
+
+
+_WRAPPER = re.compile(
+    r"关于(?:印发|转发|颁布|发布|公布)[^《]{0,12}《(.+)》(?:的)?(?:通知|决定|函)$"
+)
+
+
+def title_keys(title: str) -> set[str]:
+    """The keys a document may be named by: its title; without a ``（文号）`` suffix; the printed
+    measure of a 印发 notice; from ``关于`` on (issuer left out)."""
+    bare = re.sub(r"\s*[（(][^（）()]*\d+\s*号\s*[）)]\s*$", "", (title or "").strip())
+    base = normalize_title(bare)
+    keys = {normalize_title(title or ""), base}
+    m = _WRAPPER.search(bare)
+    if m:
+        keys.add(normalize_title(m[1]))
+    if "关于" in base:
+        keys.add(base[base.index("关于") :])
+    return {k for k in keys if len(k) >= 4}
+
+
+def number_key(number: str | None) -> str | None:
+    """The key a 文号 is matched by: canonical; orders by their number alone."""
+    if not number:
+        return None
+    m = re.search(r"政府令第(\d+)号$", number)
+    return f"令{int(m[1])}" if m else number
+
+
+class Index:
+    """Documents by number key and by title key."""
+
+    def __init__(self, docs: list[Doc]) -> None:
+        self.by_number: dict[str, list[Doc]] = defaultdict(list)
+        self.by_title: dict[str, list[Doc]] = defaultdict(list)
+        for doc in docs:
+            doc.keys = title_keys(doc.title)
+            key = number_key(doc.doc_number)
+            if key:
+                self.by_number[key].append(doc)
+            for k in doc.keys:
+                self.by_title[k].append(doc)
+
+    def match(self, item: evidence.Item, source: Doc) -> tuple[list[Doc], str]:
+        """The documents ``item`` names (one, several when ambiguous, none) and how it was found."""
+        item_keys = title_keys(item.title) if item.title else set()
+        key = number_key(item.number)
+        if key:
+            found = [d for d in self.by_number.get(key, []) if d.id != source.id]
+            if len(found) > 1 and item_keys:
+                found = [d for d in found if d.keys & item_keys] or found
+            if found:
+                return found, "doc_number"
+        if not item_keys:
+            return [], "doc_number" if key else "none"
+        found = {d.id: d for k in item_keys for d in self.by_title.get(k, [])}
+        found.pop(source.id, None)
+        # An earlier version only; with a 文号 given, only a document whose number we do not know.
+        earlier = [d for d in found.values() if d.day and source.day and d.day < source.day]
+        if key:
+            earlier = [d for d in earlier if not d.doc_number]
+        return sorted(earlier, key=lambda d: d.id), "title"
+
+
+def act_date(source: Doc, term: Term) -> tuple[str | None, str]:
+    """When the acts of ``source`` take effect: its 施行日期, else its 发布日期 (with a note)."""
+    if term.effective_date:
+        return term.effective_date, ""
+    if term.effective_problem:
+        return None, f"所在文件{term.effective_problem}"
+    if source.published_date:
+        return source.published_date, "所在文件未载明施行日期，以发布日期计"
+    if source.written_date:
+        return source.written_date, "所在文件未载明施行日期，以成文日期计"
+    return None, "所在文件未载明施行日期和发布日期"
+
+
+@dataclass
+class Found:
+    """Everything ``collect`` found: acts per document and relation rows."""
+
+    acts: dict[int, list[Act]] = field(default_factory=lambda: defaultdict(list))
+    relations: list[dict] = field(default_factory=list)
+
+
+def _items_of(source: Doc) -> list[tuple[str, evidence.Item, str]]:
+    """(act kind, item, where the words are) for everything ``source`` says of other documents."""
+    out = []
+    kind = evidence.classify(source.title)
+    if kind:
+        default = evidence.action_of(source.title)
+        out += [(kind, i, source.url) for i in evidence.parse_items(source.body_text, default)]
+        for url, ext, text in source.attachments:
+            items = evidence.parse_items(text, default, wrapped=ext == "pdf")
+            out += [(kind, i, url) for i in items]
+        # last: the body's item for the same document carries its 文号 and is kept instead
+        out += [(kind, i, source.url) for i in evidence.title_items(source.title)]
+    out += [("clause", i, source.url) for i in evidence.clause_items(source.body_text)]
+    if not kind:
+        out += [("cite", i, source.url) for i in evidence.cited_items(source.body_text)]
+    return out
+
+
+def collect(docs: list[Doc], terms: dict[int, Term]) -> Found:
+    """The acts every document undergoes and the relations between documents."""
+    index = Index(docs)
+    found = Found()
+    for source in docs:
+        seen: set[tuple[int | None, str, str]] = set()
+        related: set[int] = set()
+        date, note = act_date(source, terms[source.id])
+        for kind, item, where in _items_of(source):
+            targets, method = index.match(item, source)
+            if kind == "cite" and not _citable(targets, source, related):
+                continue  # a law, the document itself, or already a stronger relation
+            ambiguous = len(targets) > 1
+            for target in targets if not ambiguous else []:
+                if (target.id, kind, item.action) in seen:
+                    continue
+                seen.add((target.id, kind, item.action))
+                related.add(target.id)
+                if item.action in _DECLARES:
+                    found.acts[target.id].append(_act(source, kind, item, where, date, note))
+                relation = _relation_name(kind, item, source, target)
+                if relation:
+                    found.relations.append(
+                        _row(source, target, relation, item, where, method, date)
+                    )
+            if ambiguous or not targets:
+                _unmatched(found, source, kind, item, where, targets, date)
+    return found
+
+
+def _citable(targets: list[Doc], source: Doc, related: set[int]) -> bool:
+    """A citation counts when it names exactly one other document not already related."""
+    return len(targets) == 1 and targets[0].id not in related and not targets[0].keys & source.keys
+
+
+def _act(source: Doc, kind: str, item: evidence.Item, where: str, date, note: str) -> Act:
+    return Act(
+        kind=kind,
+        status=_DECLARES[item.action],
+        date=date,
+        quote=item.quote,
+        source_title=source.title,
+        source_number=source.doc_number,
+        source_document_id=source.id,
+        source_url=where,
+        date_note=note,
+    )
+
+
+def _relation_name(kind: str, item: evidence.Item, source: Doc, target: Doc) -> str | None:
+    """repeals / replaces / amends / cites, or None (失效 and 现行有效 entries are evidence only)."""
+    if kind == "clause" and target.keys & source.keys:
+        return "replaces"
+    return _RELATION.get(item.action)
+
+
+def _row(
+    source: Doc, target: Doc | None, relation: str, item, where: str, method: str, date
+) -> dict:
+    return {
+        "from_document_id": source.id,
+        "to_document_id": target.id if target else None,
+        "relation": relation,
+        "quote": item.quote,
+        "source_url": where,
+        "to_title": item.title,
+        "to_doc_number": item.number,
+        "method": method,
+        "effective_date": date,
+        "note": "",
+    }
+
+
+def _unmatched(found: Found, source: Doc, kind, item, where: str, targets: list[Doc], date) -> None:
+    """Keep an item naming no stored document (or several) for review; ambiguity is 未知."""
+    if kind == "cite" or item.action not in (evidence.REPEAL, evidence.AMEND, evidence.EXPIRE):
+        return
+    relation = "repeals" if item.action == evidence.EXPIRE else _RELATION[item.action]
+    row = _row(source, None, relation, item, where, "none", date)
+    if targets:
+        row["note"] = f"同名文件{len(targets)}份，无法确定所指"
+        for target in targets:
+            ambiguous = _act(source, kind, item, where, None, row["note"])
+            found.acts[target.id].append(ambiguous)
+    else:
+        row["note"] = "库中未找到对应文件"
+    if item.action != evidence.EXPIRE:
+        found.relations.append(row)

@@ -1,0 +1,382 @@
+"""The rule book: whether a document is in force as of a date, on what evidence, and why.
+
+Evidence about a document, and the status each piece supports as of the date D:
+
+* ``page_field`` — the page's own 有效性 field (有效, 全文失效, 已废止 …) mapped to the vocabulary.
+  It carries no date: it is what the page said when it was last crawled.
+* ``term`` and ``effective_date`` — the document's own 有效期 and 施行日期 (``corpus.validity.terms``),
+  computed against D.
+* ``decision``, ``list``, ``clause`` — *acts* of other documents that name this one
+  (``corpus.validity.relations``): a repeal, 失效 or amendment decision (关于废止/修改…的决定), an official
+  list (现行有效目录, 废止目录, 失效目录), a ``《…》（赣府发〔2015〕12号）同时废止`` clause. An act takes
+  effect on the 施行日期 of the document it is in, or on that document's 发布日期 when it states
+  none. It *applies* as of D when that day is not after D; a later act is *pending* (kept and
+  shown, not applied); an act whose document's 施行日期 cannot be read is *undatable*.
+
+The rules, in order; the first that applies decides and its evidence is flagged as the winner:
+
+ 1. 已废止 — an applying repeal (decision, 废止目录 or 同时废止 clause; the earliest wins), else the
+    page says 废止/已废止/全文废止. A repeal beats everything below, the term included.
+ 2. 已失效 — an applying 失效 declaration (decision or 失效目录), else the page says
+    失效/已失效/全文失效: an authority may end a document before its term runs out.
+ 3. 已失效 — the 有效期 ended before D, even when the page or a 现行有效目录 still says 有效: a term
+    ends by itself, and no 有效 label renews it.
+ 4. 未知 — an act would repeal, expire or amend the document but cannot be dated.
+ 5. 未知 — the 有效期 clause cannot be read, unless the document starts after D (then rule 7).
+ 6. 未知 — the 施行日期 clause cannot be read.
+ 7. 尚未生效 — the 施行日期 is after D, even when the page says 有效.
+ 8. 部分失效 — the page says 部分失效.
+ 9. 已修改 — an applying amendment decision, else the page says 已修改 (in force, as amended).
+10. 现行有效 — the page says 有效/现行有效/全文有效/继续有效.
+11. 现行有效 — an applying 现行有效目录 lists it.
+12. 现行有效 — 施行日期 ≤ D ≤ the end of its 有效期.
+13. 现行有效 — a rule (规章, which states no 有效期) whose 施行日期 is not after D.
+14. 未知 — nothing reliable is known: never a guess. Absence from a 现行有效目录 proves nothing.
+
+Every piece of evidence is returned, winners and losers, and ``Decision.basis`` says in one line
+why the status is what it is (naming the document that decided it, and a page that disagrees).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from corpus.store.normalize import to_halfwidth
+from corpus.validity.terms import Term, extract_term
+
+__all__ = [
+    "AMENDED",
+    "EXPIRED",
+    "IN_FORCE",
+    "NOT_YET",
+    "PARTLY",
+    "REPEALED",
+    "STATUSES",
+    "UNKNOWN",
+    "Act",
+    "Decision",
+    "Evidence",
+    "Term",
+    "cn_date",
+    "decide",
+    "extract_term",
+    "map_page_status",
+]
+
+# ---------------------------------------------------------------- the vocabulary
+
+IN_FORCE = "现行有效"
+NOT_YET = "尚未生效"
+AMENDED = "已修改"
+PARTLY = "部分失效"
+REPEALED = "已废止"
+EXPIRED = "已失效"
+UNKNOWN = "未知"
+STATUSES: tuple[str, ...] = (IN_FORCE, NOT_YET, AMENDED, PARTLY, REPEALED, EXPIRED, UNKNOWN)
+
+# Every wording seen on the sites (after removing spaces, brackets and a leading label).
+_PAGE_WORDS: dict[str, str] = {
+    "有效": IN_FORCE,
+    "现行有效": IN_FORCE,
+    "全文有效": IN_FORCE,
+    "继续有效": IN_FORCE,
+    "失效": EXPIRED,
+    "已失效": EXPIRED,
+    "全文失效": EXPIRED,
+    "废止": REPEALED,
+    "已废止": REPEALED,
+    "全文废止": REPEALED,
+    "已被废止": REPEALED,
+    "已修改": AMENDED,
+    "修改": AMENDED,
+    "已被修改": AMENDED,
+    "部分失效": PARTLY,
+    "尚未生效": NOT_YET,
+    "未生效": NOT_YET,
+    "未知": UNKNOWN,
+}
+_PAGE_NOISE = re.compile(r"[\s\u3000()（）\[\]【】〔〕<>《》\"'“”‘’:：,，.。;；、]")
+_PAGE_LABEL = re.compile(r"^(?:有效性|效力状态|效力|时效性|时效|文件状态|状态)")
+
+
+def map_page_status(raw: str | None) -> str | None:
+    """The controlled status a page's 有效性 wording means; None for a blank field.
+
+    Tolerates spaces, full-width characters, brackets and a leading label (``有效性：全文有效``).
+    A wording we do not know maps to 未知, never to a guess.
+    """
+    if raw is None:
+        return None
+    s = _PAGE_NOISE.sub("", to_halfwidth(raw))
+    s = _PAGE_LABEL.sub("", s)
+    if not s:
+        return None
+    return _PAGE_WORDS.get(s, UNKNOWN)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True)
+class Act:
+    """What another document says of this one: repealed, expired, amended, or listed in force.
+
+    ``date`` is the day the act takes effect (ISO), None when it cannot be read; ``date_note``
+    says how the date was found or why it could not be (shown with the evidence).
+    """
+
+    kind: str  # decision | list | clause
+    status: str  # the status it declares: 已废止 | 已失效 | 已修改 | 现行有效
+    date: str | None
+    quote: str  # the words that say so (the list row, the decision item, the clause)
+    source_title: str
+    source_number: str | None = None  # the 文号 of the document the act is in
+    source_document_id: int | None = None
+    source_url: str = ""  # that document, or the attachment the words were found in
+    date_note: str = ""
+
+    @property
+    def source_ref(self) -> str:
+        """《title》（文号） as the basis line cites it (a title quoting another gets 〈〉)."""
+        number = f"（{self.source_number}）" if self.source_number else ""
+        title = self.source_title.replace("《", "〈").replace("》", "〉")
+        return f"《{title}》{number}"
+
+
+@dataclass
+class Evidence:
+    """One thing that bears on a document's status, with the status it supports."""
+
+    kind: str  # page_field | term | effective_date | decision | list | clause
+    status: str
+    quote: str
+    date: str | None = None
+    source: str = ""  # 页面 | 正文 | 标题, or the title of the document an act is in
+    wins: bool = False
+    source_document_id: int | None = None
+    source_url: str = ""
+    note: str = ""  # how this evidence was weighed (pending, undatable, date from 发布日期 …)
+
+
+@dataclass
+class Decision:
+    """A status as of a date, why (one Chinese line), and all the evidence weighed."""
+
+    status: str
+    basis: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def cn_date(iso: str | date | None) -> str:
+    """2025-05-31 → 2025年5月31日 (how the basis line writes dates)."""
+    if iso is None:
+        return ""
+    d = iso if isinstance(iso, date) else date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# ---------------------------------------------------------------- deciding
+
+_ACT_ORDER = {"decision": 0, "list": 1, "clause": 2}
+_ACT_WORDS = {
+    REPEALED: {"decision": "废止决定", "list": "废止目录", "clause": "同时废止条款"},
+    EXPIRED: {"decision": "失效决定", "list": "失效目录", "clause": "失效条款"},
+    AMENDED: {"decision": "修改决定", "list": "修改目录", "clause": "修改条款"},
+    IN_FORCE: {"decision": "决定", "list": "现行有效目录", "clause": "条款"},
+}
+_VERBS = {REPEALED: "废止", EXPIRED: "失效", AMENDED: "修改", IN_FORCE: "列为现行有效"}
+_DECLARING = {REPEALED: "废止", EXPIRED: "宣布失效", AMENDED: "修改", IN_FORCE: "列为现行有效"}
+
+
+def _act_evidence(act: Act, as_of: date) -> Evidence:
+    """An act as evidence: pending, applying, or undatable (then it supports 未知)."""
+    if act.date is None:
+        note = act.date_note or "所在文件的施行日期无法确定"
+        status = UNKNOWN
+    else:
+        status = act.status
+        pending = date.fromisoformat(act.date) > as_of
+        note = f"自{cn_date(act.date)}起生效" + (
+            f"，截至{cn_date(as_of)}尚未生效" if pending else ""
+        )
+        if act.date_note:
+            note += f"（{act.date_note}）"
+    return Evidence(
+        act.kind,
+        status,
+        act.quote,
+        act.date,
+        act.source_title,
+        source_document_id=act.source_document_id,
+        source_url=act.source_url,
+        note=note,
+    )
+
+
+class _Weigher:
+    """The evidence of one document as of one date, and the rule that picks the winner."""
+
+    def __init__(self, kind: str, raw: str, term: Term, as_of: date, acts: list[Act]) -> None:
+        self.kind, self.raw, self.term, self.as_of = kind, raw, term, as_of
+        self.page = map_page_status(raw)
+        self.evidence: list[Evidence] = []
+        self.ev_page = (
+            self._add(Evidence("page_field", self.page, raw, None, "页面")) if self.page else None
+        )
+        self.ev_end = self.ev_start = None
+        if term.expires_on:
+            ended = date.fromisoformat(term.expires_on) < as_of
+            status = EXPIRED if ended else IN_FORCE
+            ev = Evidence("term", status, term.term_raw, term.expires_on, term.term_source)
+            self.ev_end = self._add(ev)
+        elif term.expiry_problem:
+            ev = Evidence(
+                "term", UNKNOWN, term.term_raw, None, term.term_source, note=term.expiry_problem
+            )
+            self.ev_end = self._add(ev)
+        if term.effective_date:
+            later = date.fromisoformat(term.effective_date) > as_of
+            ev = Evidence("effective_date", NOT_YET if later else IN_FORCE, term.effective_date_raw,
+                          term.effective_date, term.effective_source)  # fmt: skip
+            self.ev_start = self._add(ev)
+        elif term.effective_problem:
+            ev = Evidence("effective_date", UNKNOWN, term.effective_date_raw, None,
+                          term.effective_source, note=term.effective_problem)  # fmt: skip
+            self.ev_start = self._add(ev)
+        ordered = sorted(acts, key=lambda a: (a.date or "9999", _ACT_ORDER.get(a.kind, 9), a.quote))
+        self.acts = [(a, self._add(_act_evidence(a, as_of))) for a in ordered]
+
+    def _add(self, ev: Evidence) -> Evidence:
+        self.evidence.append(ev)
+        return ev
+
+    def applying(self, status: str) -> tuple[Act, Evidence] | None:
+        """The earliest act declaring ``status`` that has taken effect by the as-of date."""
+        for act, ev in self.acts:
+            if act.status == status and act.date and date.fromisoformat(act.date) <= self.as_of:
+                return act, ev
+        return None
+
+    def undatable(self) -> tuple[Act, Evidence] | None:
+        """The first act that would change the status but cannot be dated."""
+        return next(((a, e) for a, e in self.acts if a.date is None and a.status != IN_FORCE), None)
+
+    def pending_note(self) -> str:
+        """（…定于X起废止） for a repeal, 失效 or amendment not yet in effect: worth knowing."""
+        for act, _ in self.acts:
+            if act.date and act.status != IN_FORCE and date.fromisoformat(act.date) > self.as_of:
+                return f"（{act.source_ref}定于{cn_date(act.date)}起{_VERBS[act.status]}）"
+        return ""
+
+    def page_note(self, status: str) -> str:
+        """（页面仍标注“有效”） when the page says something else than the decided status."""
+        if not self.page or self.page == status:
+            return ""
+        still = "仍" if self.page == IN_FORCE else ""
+        return f"（页面{still}标注“{self.raw}”）"
+
+    def decision(self, status: str, basis: str, winner: Evidence | None) -> Decision:
+        if winner:
+            winner.wins = True
+        return Decision(status, basis, self.evidence)
+
+
+def _by_act(w: _Weigher, status: str, found: tuple[Act, Evidence]) -> Decision:
+    act, ev = found
+    what = _ACT_WORDS[status][act.kind]
+    basis = f"据{what}{act.source_ref}，自{cn_date(act.date)}起{_VERBS[status]}"
+    if status == IN_FORCE:
+        basis = f"列入{act.source_ref}现行有效目录（{cn_date(act.date)}）"
+    return w.decision(status, basis + w.page_note(status), ev)
+
+
+def decide(
+    kind: str,
+    validity_raw: str | None,
+    term: Term,
+    as_of: date,
+    acts: list[Act] | tuple[Act, ...] = (),
+) -> Decision:
+    """The status of a document as of ``as_of`` by the rules of this module's docstring.
+
+    ``acts`` are what other documents say of it (``corpus.validity.relations``). Every evidence item is
+    returned, the winning one flagged; the basis is one line.
+    """
+    raw = (validity_raw or "").strip()
+    w = _Weigher(kind, raw, term, as_of, list(acts))
+    page = w.page
+    # 1–2. repealed or declared 失效 by an act in effect, or by the page
+    for status in (REPEALED, EXPIRED):
+        found = w.applying(status)
+        if found:
+            return _by_act(w, status, found)
+        if page == status:
+            return w.decision(status, f"页面标注“{raw}”", w.ev_page)
+    # 3. the term has run out
+    if w.ev_end and w.ev_end.status == EXPIRED:
+        basis = f"有效期至{cn_date(term.expires_on)}，已于截至日期（{cn_date(as_of)}）前届满"
+        return w.decision(EXPIRED, basis + w.page_note(EXPIRED), w.ev_end)
+    # 4. an act that would change the status, undatable
+    found = w.undatable()
+    if found:
+        act, ev = found
+        basis = f"{act.source_ref}{_DECLARING[act.status]}本文件，但{ev.note}，无法判断是否适用"
+        return w.decision(UNKNOWN, basis, ev)
+    # 5–7. its own dates: unreadable, or not yet in force
+    starts_later = w.ev_start is not None and w.ev_start.status == NOT_YET
+    if term.expiry_problem and not starts_later:  # a term cannot end before it starts
+        return w.decision(UNKNOWN, f"{term.expiry_problem}，无法判断是否届满", w.ev_end)
+    if term.effective_problem:
+        return w.decision(UNKNOWN, f"{term.effective_problem}，无法判断是否已施行", w.ev_start)
+    pending = w.pending_note()
+    if starts_later:
+        basis = f"施行日期为{cn_date(term.effective_date)}，截至{cn_date(as_of)}尚未施行"
+        return w.decision(NOT_YET, basis + pending, w.ev_start)
+    # 8–9. in force with changes
+    if page == PARTLY:
+        return w.decision(PARTLY, f"页面标注“{raw}”" + pending, w.ev_page)
+    found = w.applying(AMENDED)
+    if found:
+        return _by_act(w, AMENDED, found)
+    if page == AMENDED:
+        return w.decision(AMENDED, f"页面标注“{raw}”" + pending, w.ev_page)
+    # 10–13. in force
+    if page == IN_FORCE:
+        basis = f"页面标注“{raw}”"
+        if term.expires_on:
+            basis += f"，有效期至{cn_date(term.expires_on)}"
+        return w.decision(IN_FORCE, basis + pending, w.ev_page)
+    found = w.applying(IN_FORCE)
+    if found:
+        decided = _by_act(w, IN_FORCE, found)
+        if term.expires_on:
+            decided.basis += f"，有效期至{cn_date(term.expires_on)}"
+        decided.basis += pending
+        return decided
+    if term.effective_date and term.expires_on:
+        basis = (
+            f"自{cn_date(term.effective_date)}起施行，有效期至{cn_date(term.expires_on)}，"
+            f"截至{cn_date(as_of)}在有效期内"
+        )
+        return w.decision(IN_FORCE, basis + pending, w.ev_end)
+    if kind == "rule" and term.effective_date and not term.term_raw:
+        basis = f"规章，自{cn_date(term.effective_date)}起施行，未规定有效期"
+        return w.decision(IN_FORCE, basis + pending, w.ev_start)
+    # 14. nothing reliable
+    return w.decision(UNKNOWN, _why_unknown(page, raw, term) + pending, None)
+
+
+def _why_unknown(page: str | None, raw: str, term: Term) -> str:
+    """Say what was missing when no rule applied."""
+    parts = []
+    if page is None:
+        parts.append("页面未标注有效性")
+    elif page != IN_FORCE:
+        parts.append(f"页面标注“{raw}”不足以判断")
+    if not term.effective_date:
+        parts.append("未找到施行日期")
+    if not term.expires_on:
+        parts.append("未找到有效期")
+    return "，".join(parts) + "，不作推断"
