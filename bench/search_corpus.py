@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from corpus.search.engine import pieces
+from corpus.store.identity import stable_id
 from corpus.store.normalize import canonical_doc_number
-from corpus.store.schema import ensure_db_shape, stable_id
+from corpus.store.schema import ensure_db_shape
 from mirror import text, vocab
 
 SEED = 20261127

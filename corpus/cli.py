@@ -75,7 +75,7 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose:
     except SitesFileError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    from crawler.incremental import CrawlRunning  # noqa: PLC0415 - Scrapy import is slow
+    from corpus.store.lock import CrawlRunning
     from crawler.run import crawl as run_crawl  # noqa: PLC0415
 
     progress = None if quiet else _progress_printer()

@@ -116,7 +116,7 @@ def refresh(
             run["id"] if run else None, code, False, False, _get(run, "requests"),
             _get(run, "stored"), round(time.monotonic() - started, 1), {},
         )  # fmt: skip
-    from crawler.incremental import crawl_lock  # noqa: PLC0415 - no Scrapy before the crawl
+    from corpus.store.lock import crawl_lock
 
     lock = crawl_lock(work_db)  # no crawl may write the library while it is built and copied
     try:

@@ -27,16 +27,14 @@ run's row as interrupted.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -46,8 +44,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from corpus.store.identity import canonical_url
 from corpus.store.records import Attachment, ListEntry
-from corpus.store.schema import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -485,31 +483,3 @@ class Incremental:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-
-# ---------------------------------------------------------------- one crawl per library
-
-
-class CrawlRunning(RuntimeError):
-    """Another crawl holds the library's lock."""
-
-
-def crawl_lock(db_path: str | Path) -> IO[str]:
-    """Hold the library's crawl lock for this process (``<db>.crawl.lock``, flock).
-
-    The kernel drops the lock when the process dies, however it dies, so a killed crawl never
-    leaves a stale lock; keep the returned file open for the whole crawl. Raises CrawlRunning when
-    another live process holds it.
-    """
-    path = Path(f"{db_path}.crawl.lock")
-    handle = path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        handle.close()
-        raise CrawlRunning(f"another crawl is writing {db_path} (lock {path})") from exc
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle

@@ -22,8 +22,8 @@ from scrapy.utils.misc import load_object
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from corpus.store.identity import canonical_url
 from corpus.store.records import CrawlError
-from corpus.store.schema import canonical_url
 from crawler.errors import (
     HostBlocked,
     RedirectLoop,

@@ -18,9 +18,9 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from corpus.store.lock import CrawlRunning, crawl_lock
 from corpus.store.save import close_interrupted_runs, start_run
 from corpus.store.schema import open_db
-from crawler.incremental import CrawlRunning, crawl_lock
 from crawler.sites import Site, SitesFileError, load_sites, select_sites
 from crawler.spiders.gkmlpt import GkmlptSpider
 from crawler.spiders.hanweb import HanwebSpider

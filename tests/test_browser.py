@@ -32,7 +32,7 @@ import pytest
 
 from corpus.build import build
 from corpus.site.serve import checkpoint
-from corpus.store.schema import stable_id
+from corpus.store.identity import stable_id
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

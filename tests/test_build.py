@@ -8,9 +8,10 @@ import sqlite_utils
 
 from corpus.build import build
 from corpus.search.engine import search
+from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
-from corpus.store.schema import open_db, stable_id
+from corpus.store.schema import open_db
 
 SITE = "jx-nync"
 EARLY, LATE = date(2026, 11, 27), date(2028, 12, 31)

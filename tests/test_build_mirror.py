@@ -24,7 +24,7 @@ import sqlite_utils
 import mirror
 from corpus.build import build
 from corpus.site.serve import make_datasette
-from corpus.store.schema import stable_id
+from corpus.store.identity import stable_id
 from mirror.validity_cases import CASES
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

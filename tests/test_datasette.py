@@ -44,9 +44,10 @@ from corpus.site.serve import (
     make_datasette,
     require_built,
 )
+from corpus.store.identity import stable_id
 from corpus.store.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
-from corpus.store.schema import open_db, stable_id
+from corpus.store.schema import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)

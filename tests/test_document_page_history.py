@@ -18,9 +18,10 @@ import pytest
 
 from corpus.build import build
 from corpus.site.serve import checkpoint, make_datasette
+from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord
 from corpus.store.save import mark_removed, save_document, save_interpretation, save_site
-from corpus.store.schema import open_db, stable_id
+from corpus.store.schema import open_db
 
 AS_OF = date(2026, 11, 27)
 ART = "http://sthjt.example/art/"

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from servicekit import crawl, mirror, rows, sites_file, truth_for
 
-from corpus.store.schema import canonical_url
+from corpus.store.identity import canonical_url
 
 pytestmark = pytest.mark.integration
 

@@ -192,7 +192,7 @@ def test_a_month_later_the_document_pages_show_the_removal_and_the_new_versions(
 ) -> None:
     from corpus.build import build
     from corpus.site.serve import make_datasette
-    from corpus.store.schema import stable_id
+    from corpus.store.identity import stable_id
 
     db = tmp_path / "normdocs.db"
     shutil.copy(month_later, db)

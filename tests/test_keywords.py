@@ -11,9 +11,10 @@ import sqlite_utils
 import mirror
 from corpus.search.engine import build_search_index, search
 from corpus.search.keywords import BOILERPLATE, assign_keywords, keywords, tfidf
+from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord
 from corpus.store.save import save_document, save_site
-from corpus.store.schema import ensure_db_shape, stable_id
+from corpus.store.schema import ensure_db_shape
 
 
 @pytest.fixture(scope="module")

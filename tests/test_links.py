@@ -4,9 +4,10 @@ import pytest
 import sqlite_utils
 
 from corpus.links.linker import document_keys, interpretation_title_names, link_interpretations
+from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
-from corpus.store.schema import ensure_db_shape, stable_id
+from corpus.store.schema import ensure_db_shape
 
 SITE = "jx-nync"
 SEED = "江西省农作物种子生产经营许可管理办法"

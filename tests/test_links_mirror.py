@@ -21,9 +21,10 @@ import sqlite_utils
 import mirror
 from corpus.build import build
 from corpus.links.linker import CONFIDENCE, EXPLICIT, link_interpretations
+from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
-from corpus.store.schema import ensure_db_shape, stable_id
+from corpus.store.schema import ensure_db_shape
 from mirror import groundtruth
 from mirror.catalog import site_by_name
 from mirror.interpretations import link_cases

@@ -14,9 +14,9 @@ from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from corpus.store.identity import canonical_url
 from corpus.store.normalize import find_dates, parse_date
 from corpus.store.records import ListEntry, ParseError
-from corpus.store.schema import canonical_url
 from crawler.attachments import AttachmentError, check_claim, extract_text
 from crawler.errors import challenge_reason, classify_failure
 from crawler.parsers.common import (

@@ -3,9 +3,10 @@
 import pytest
 import sqlite_utils
 
+from corpus.store.identity import stable_id
 from corpus.store.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
-from corpus.store.schema import ensure_db_shape, stable_id
+from corpus.store.schema import ensure_db_shape
 
 
 @pytest.fixture

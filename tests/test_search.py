@@ -24,9 +24,10 @@ from corpus.search.engine import (
     search,
     snippet,
 )
+from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord
 from corpus.store.save import save_document, save_interpretation, save_site
-from corpus.store.schema import ensure_db_shape, stable_id
+from corpus.store.schema import ensure_db_shape
 
 SITE = "jx-a"
 DOCS = {

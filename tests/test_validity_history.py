@@ -6,9 +6,10 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from corpus.cli import cli
+from corpus.store.identity import stable_id
 from corpus.store.records import Attachment, DocumentRecord
 from corpus.store.save import save_document, save_site
-from corpus.store.schema import open_db, stable_id
+from corpus.store.schema import open_db
 
 SITE = "jx-portal"
 

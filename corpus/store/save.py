@@ -19,8 +19,8 @@ from functools import cache
 
 import sqlite_utils
 
+from corpus.store.identity import canonical_url, stable_id
 from corpus.store.records import Attachment, CrawlError, DocumentRecord, InterpretationRecord
-from corpus.store.schema import canonical_url, stable_id
 
 _NOT_HASHED = {"fetched_at"}
 

@@ -4,30 +4,13 @@
 (tracked in ``PRAGMA user_version``) and nothing else. Schema changes are new migrations, never
 edits of old ones, so a library built by an older version upgrades in place without losing rows.
 
-Ids are integers derived from the page URL (``stable_id``): stable across machines and rebuilds,
+Ids are integers derived from the page URL (``corpus.store.identity.stable_id``): stable across machines and rebuilds,
 and they alias SQLite's rowid, so the full-text index can key on them and survive VACUUM.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-
 import sqlite_utils
-
-_TRACKING = re.compile(r"[?&]xxgkhide=1")
-
-
-def canonical_url(url: str) -> str:
-    """The URL that identifies a page: Hanweb's ``?xxgkhide=1`` display flag dropped."""
-    url = _TRACKING.sub("", url)
-    return url.rstrip("?&")
-
-
-def stable_id(url: str) -> int:
-    """A 60-bit integer id for the page at ``url`` (same URL, same id, on every machine)."""
-    return int(hashlib.sha256(canonical_url(url).encode()).hexdigest()[:15], 16)
-
 
 MIGRATIONS: list[str] = [
     # 1: the first library

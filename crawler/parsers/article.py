@@ -23,6 +23,7 @@ from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
+from corpus.store.identity import canonical_url
 from corpus.store.normalize import canonical_doc_number, parse_date, squash_spaces
 from corpus.store.records import (
     Attachment,
@@ -32,7 +33,6 @@ from corpus.store.records import (
     PageLink,
     ParseError,
 )
-from corpus.store.schema import canonical_url
 from crawler.parsers.common import (
     DOCUMENT_LABELS,
     INTERPRETATION_LABELS,

@@ -37,6 +37,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from corpus.store.identity import canonical_url
 from corpus.store.records import (
     CrawlError,
     DocumentRecord,
@@ -45,7 +46,6 @@ from corpus.store.records import (
     ParseError,
 )
 from corpus.store.save import utcnow
-from corpus.store.schema import canonical_url
 from crawler.attachments import READABLE, AttachmentError, extract_text
 from crawler.errors import challenge_reason, classify_failure
 from crawler.incremental import Incremental
