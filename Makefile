@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format fixtures clean chromium
+.PHONY: install demo test test-fast lint format fixtures clean chromium
 
 install: $(STAMP)
 
@@ -25,8 +25,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Everything: the mirror, real crawls, Datasette and Chromium (what .ci/run runs).
 test: install lint
 	$(BIN)/pytest -q -rs
+
+# What needs no subprocess and no server (tests/lanes.py): under a minute, for every edit.
+test-fast: install
+	$(BIN)/pytest -q --fast
 
 # Debian's Chromium (and a CJK font for readable screenshots) for tests/test_browser.py, which
 # Playwright drives at /usr/bin/chromium; apt needs root. Without it those tests are skipped,

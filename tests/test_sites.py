@@ -70,6 +70,7 @@ def test_unknown_site_name_is_refused(tmp_path):
         select_sites(sites, "jx-z")
 
 
+@pytest.mark.integration
 def test_cli_exits_2_with_one_line_for_a_malformed_file(tmp_path):
     path = _write(tmp_path, "sites:" + GOOD_ENTRY.replace("normative", "nonsense"))
     proc = subprocess.run(
