@@ -57,4 +57,6 @@ def test_the_summary_counts_only_fields_the_pages_state():
     results = score_pages()
     stated = sum(1 for r in results for want, _ in r.fields.values() if not _empty(want))
     assert page_summary(results)["families"]["all"]["stated"] == stated
-    assert set(DOCUMENT_FIELDS) | set(INTERPRETATION_FIELDS) >= set(page_summary(results)["fields"])
+    assert set(DOCUMENT_FIELDS) | set(INTERPRETATION_FIELDS) | {"items", "total"} >= set(
+        page_summary(results)["fields"]
+    )

@@ -86,7 +86,7 @@ class PageResult:
 
 
 def _empty(value: object) -> bool:
-    return value in (None, "", frozenset(), ())
+    return value is None or value in ("", frozenset(), ())
 
 
 def _agrees(name: str, want: object, got: object) -> bool:
@@ -175,8 +175,40 @@ def _got(record, page: str) -> dict[str, object]:
     }
 
 
+def read_list(label: dict) -> PageResult:
+    """A column page: its own items (in page order) and the total it states.
+
+    TRS-like pages (and 'other' CMSs) go through the TRS list reader; a Jiangxi new-platform
+    column page through the column reader the spider starts from, whose ``entries`` are the items
+    it carries inline and ``total`` the count the site states.
+    """
+    result = PageResult(label["file"], label["family"], "list")
+    want = {"items": tuple(_url(u) for u in label["items"]), "total": label.get("items_total")}
+    try:
+        if label["family"] == "jxnew":
+            params = jxnew.parse_column_page(response_for(label))
+            entries = getattr(params, "entries", [])
+            totals = {getattr(params, "total", None)}
+        else:
+            page = trs.parse_list_page(response_for(label))
+            entries = page.entries
+            totals = {page.pager.pages, page.pager.total} if page.pager else set()
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.fields = {name: (value, None) for name, value in want.items()}
+        return result
+    got_total = want["total"] if want["total"] in totals else min(totals - {None}, default=None)
+    result.fields = {
+        "items": (want["items"], tuple(_url(e.url) for e in entries)),
+        "total": (want["total"], got_total),
+    }
+    return result
+
+
 def score_pages() -> list[PageResult]:
-    return [read_page(label) for label in page_labels() if label["page"] != "list"]
+    return [
+        read_list(label) if label["page"] == "list" else read_page(label) for label in page_labels()
+    ]
 
 
 # ---------------------------------------------------------------- clauses
