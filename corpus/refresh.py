@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from corpus.build import build
+from corpus.store.lock import crawl_lock
 
 
 class RefreshError(RuntimeError):
@@ -116,8 +117,6 @@ def refresh(
             run["id"] if run else None, code, False, False, _get(run, "requests"),
             _get(run, "stored"), round(time.monotonic() - started, 1), {},
         )  # fmt: skip
-    from corpus.store.lock import crawl_lock
-
     lock = crawl_lock(work_db)  # no crawl may write the library while it is built and copied
     try:
         report = build(str(work_db), as_of)

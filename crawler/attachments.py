@@ -150,7 +150,7 @@ _OFFICE_DOCUMENT = (
 
 def _main_part(package: zipfile.ZipFile) -> str:
     """The name of the main document part, as the package relationships say (word/document.xml)."""
-    from docx.oxml.parser import parse_xml  # noqa: PLC0415
+    from docx.oxml.parser import parse_xml  # noqa: PLC0415 - heavy import, only for DOCX files
 
     for rel in parse_xml(package.read("_rels/.rels")):
         if rel.get("Type") == _OFFICE_DOCUMENT and rel.get("TargetMode") != "External":

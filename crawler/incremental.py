@@ -34,10 +34,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -46,6 +47,7 @@ from twisted.python.failure import Failure
 
 from corpus.store.identity import canonical_url
 from corpus.store.records import Attachment, ListEntry
+from crawler.walk import ColumnCrawl, Page
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +210,7 @@ class Memory:
 class ColumnPlan:
     """The incremental state of one column's walk in this crawl."""
 
-    crawl: Any  # crawler.spiders.base.ColumnCrawl
+    crawl: ColumnCrawl
     mode: str  # incremental | full
     run_of_known: int = 0
     new: int = 0
@@ -219,10 +221,24 @@ class ColumnPlan:
 # ---------------------------------------------------------------- the spider's helper
 
 
+class Walker(Protocol):
+    """What the policy asks of the spider it serves (``crawler.spiders.base.FamilySpider``)."""
+
+    crawler: Crawler
+    pages: dict[str, Page]  # every detail page of the crawl, by canonical URL
+    blocked_hosts: dict[str, str]  # host → why it is requested no more
+
+    def stop_column(self, crawl: ColumnCrawl, reason: str) -> None: ...
+
+    def parse_detail(self, response: Response, entry: ListEntry, page: Page) -> Iterator[Any]: ...
+
+    def detail_failed(self, failure: Failure) -> Iterator[Any]: ...
+
+
 class Incremental:
     """The incremental policy applied to one spider's crawl (see the module docstring)."""
 
-    def __init__(self, spider: Any, policy: Policy, memory: Memory, db_path: str | None) -> None:
+    def __init__(self, spider: Walker, policy: Policy, memory: Memory, db_path: str | None) -> None:
         self.spider = spider
         self.policy = policy
         self.memory = memory
@@ -236,7 +252,7 @@ class Incremental:
         self._conn: sqlite3.Connection | None = None
 
     @classmethod
-    def for_spider(cls, spider: Any) -> Incremental:
+    def for_spider(cls, spider: Walker) -> Incremental:
         """Read the library named by ``NORMDOCS_DB`` and hook into the spider's idle signal."""
         settings = spider.crawler.settings
         db_path = settings.get("NORMDOCS_DB")
@@ -246,13 +262,13 @@ class Incremental:
         return helper
 
     @classmethod
-    def disabled(cls, spider: Any) -> Incremental:
+    def disabled(cls, spider: Walker) -> Incremental:
         """A helper that changes nothing (a spider used without a crawler, e.g. in unit tests)."""
         return cls(spider, Policy(enabled=False, recheck_days=0), Memory(), None)
 
     # ------------------------------------------------------------ columns and list entries
 
-    def open_column(self, crawl: Any) -> None:
+    def open_column(self, crawl: ColumnCrawl) -> None:
         """Decide how ``crawl``'s column is walked this time: incrementally, or in full."""
         url = crawl.column.url
         state = self.memory.column_state.get(url, {})
@@ -284,7 +300,7 @@ class Incremental:
             return "changed"
         return "known"
 
-    def accept(self, crawl: Any, entry: ListEntry) -> bool:
+    def accept(self, crawl: ColumnCrawl, entry: ListEntry) -> bool:
         """Take a list entry; False stops the walk here (the rest of the list is known)."""
         if crawl.stopped:
             return False
@@ -319,7 +335,7 @@ class Incremental:
         )
         return True
 
-    def flush(self, crawl: Any) -> ListedEntries | None:
+    def flush(self, crawl: ColumnCrawl) -> ListedEntries | None:
         """The entries taken since the last flush, for ``column_items``."""
         plan = self.plans.get(crawl.column.url)
         if plan is None or not plan.listed or self.db_path is None:
@@ -329,7 +345,7 @@ class Incremental:
 
     # ------------------------------------------------------------ detail pages
 
-    def prepare(self, request: Request, page: Any) -> Request | None:
+    def prepare(self, request: Request, page: Page) -> Request | None:
         """The detail request as the policy wants it: None (known, not due), conditional, or as is."""
         crawl = page.columns[0]
         plan = self.plans.get(crawl.column.url)
@@ -374,7 +390,7 @@ class Incremental:
             modified.decode("latin-1") if modified else None,
         )
 
-    def not_modified(self, response: Response, page: Any) -> Iterator[Any]:
+    def not_modified(self, response: Response, page: Page) -> Iterator[PageChecked]:
         """A 304: the page is as stored; credit it to every column that listed it."""
         page.state = "known"
         for crawl in page.columns:
@@ -382,7 +398,7 @@ class Incremental:
             crawl.stats.not_modified += 1
         yield self.checked(response)
 
-    def gone(self, failure: Failure, page: Any) -> PageRemoved | None:
+    def gone(self, failure: Failure, page: Page) -> PageRemoved | None:
         """A stored page that now answers 404/410: its removal (None for anything else)."""
         exc = failure.value
         if not isinstance(exc, HttpError) or exc.response.status not in GONE:
@@ -430,8 +446,6 @@ class Incremental:
         self.finish()
 
     def _late_requests(self) -> Iterator[Request]:
-        from crawler.spiders.base import Page  # noqa: PLC0415 - base imports this module
-
         for plan in self.plans.values():
             crawl = plan.crawl
             reported = crawl.stats.reported
@@ -479,7 +493,7 @@ class Incremental:
                 ):
                     crawl.stats.known += 1
 
-    def close(self, spider: Any) -> None:
+    def close(self, spider: Walker) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -15,15 +15,20 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from datasette import hookimpl
+from datasette import __version__, hookimpl
 from datasette.utils import urlsafe_components
+from datasette.utils.asgi import Response
+from datasette_atom import can_render_atom, render_atom
+from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
+from corpus.search.engine import register_functions
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
-
-DB_NAME = "normdocs"  # the name the library is published under, whatever its file is called
-STATIC_MOUNT = "assets"  # corpus/site/static is served at /assets/ (see corpus.site.serve)
+from corpus.site import views
+from corpus.site.bom import bom_csv
+from corpus.site.names import DB_NAME, STATIC_MOUNT
+from corpus.site.queries import canned_queries_for_library
 
 # CSS class per status: the colours live in static/normdocs.css.
 STATUS_CLASSES = {
@@ -41,16 +46,12 @@ STATUS_CLASSES = {
 def prepare_connection(conn):
     # trylast: our escape_fts must be registered after Datasette's own, or Datasette's wins and
     # ?_search= stops finding Chinese text.
-    from corpus.search.engine import register_functions  # noqa: PLC0415
-
     register_functions(conn)
 
 
 @hookimpl
 def canned_queries(datasette, database):
     if database == DB_NAME:
-        from corpus.site.queries import canned_queries_for_library  # noqa: PLC0415
-
         return canned_queries_for_library()
     return None
 
@@ -62,8 +63,6 @@ def extra_css_urls(datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    from corpus.site.bom import bom_csv  # noqa: PLC0415
-
     return bom_csv
 
 
@@ -71,8 +70,6 @@ def asgi_wrapper(datasette):
 def register_output_renderer(datasette):
     # trylast: Datasette keeps the last renderer registered for an extension, so this `.atom`
     # replaces datasette-atom's own, which it calls for every feed that has entries.
-    from datasette_atom import can_render_atom  # noqa: PLC0415
-
     return {"extension": "atom", "render": render_atom_feed, "can_render": can_render_atom}
 
 
@@ -85,16 +82,10 @@ async def render_atom_feed(
     department with no dated document yet) would be an HTTP 500. The empty feed is dated by the
     library's build instead and named like the others (``_feed_title``, else the query's title).
     """
-    from datasette_atom import can_render_atom, render_atom  # noqa: PLC0415
-
     if rows or not can_render_atom(columns):  # entries, or datasette-atom's own 400
         return render_atom(
             datasette, request, sql, columns, rows, database, table, query_name, view_name, data
         )
-    from datasette import __version__  # noqa: PLC0415
-    from datasette.utils.asgi import Response  # noqa: PLC0415
-    from feedgen.feed import FeedGenerator  # noqa: PLC0415
-
     query = (
         await datasette.get_canned_query(database, query_name, request.actor)
         if query_name
@@ -124,8 +115,6 @@ async def _built_at(db) -> str | datetime:
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    from corpus.site import views as v  # noqa: PLC0415 - it imports this module
-
     async def template_vars():
         variables = {
             # words a reader sees for the snake_case names and codes (corpus.site.labels)
@@ -133,20 +122,20 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "nd_value": site_labels.value_label,
             "nd_param": site_labels.param_label,
             "nd_lookup": lambda key, display: site_labels.LOOKUP_LABELS.get(key, display),
-            "nd_options": v.param_options,
-            "nd_relation": v.relation_label,
-            "nd_title": lambda name=None: v.title(datasette, name),
-            "nd_site": v.site_metadata(datasette),
+            "nd_options": views.param_options,
+            "nd_relation": views.relation_label,
+            "nd_title": lambda name=None: views.title(datasette, name),
+            "nd_site": views.site_metadata(datasette),
             # safe rendering and small helpers
             "nd_link": url_link,
             "nd_time": china_time,
             "nd_status_class": lambda status: STATUS_CLASSES.get(status, "unknown"),
-            "nd_with_args": v.with_args,
-            "nd_row_table": v.row_table,
-            "nd_percent": v.percent,
-            "nd_feeds": lambda: v.feeds(datasette),
-            "nd_feed": lambda title, **args: v.feed(datasette, title, **args),
-            "nd_department_url": lambda name: v.department_url(datasette, name),
+            "nd_with_args": views.with_args,
+            "nd_row_table": views.row_table,
+            "nd_percent": views.percent,
+            "nd_feeds": lambda: views.feeds(datasette),
+            "nd_feed": lambda title, **args: views.feed(datasette, title, **args),
+            "nd_department_url": lambda name: views.department_url(datasette, name),
         }
         db = datasette.databases.get(DB_NAME)
         if db is None:
@@ -162,11 +151,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 @hookimpl
 def register_routes(datasette):
-    from corpus.site.views import department_page, home_page  # noqa: PLC0415
-
     # "/" is the site's home page: Datasette's own index (still at /.json) introspects every
     # table on every request, ten times the work of this page.
-    return [(r"^/$", home_page), (r"^/department/(?P<name>[^/]+)$", department_page)]
+    return [(r"^/$", views.home_page), (r"^/department/(?P<name>[^/]+)$", views.department_page)]
 
 
 async def _page_data(db, view_name, database, table, request) -> dict | None:

@@ -7,6 +7,11 @@ source. Add a query by adding an entry to ``canned_queries_for_library``.
 
 from __future__ import annotations
 
+from corpus.links.rates import RATE_SQL, UNLINKED_SQL
+from corpus.search.engine import SEARCH_SQL
+from corpus.site.crawl_queries import crawl_queries
+from corpus.validity.queries import validity_queries
+
 IN_FORCE_SQL = """\
 select id, doc_number, title, issuer, kind, published_date, effective_date, expires_on,
   status_basis, interpretation_count, url
@@ -40,11 +45,6 @@ limit 100"""
 
 def canned_queries_for_library() -> dict[str, dict]:
     """The library's canned queries, keyed by name, in Datasette's metadata shape."""
-    from corpus.links.rates import RATE_SQL, UNLINKED_SQL  # noqa: PLC0415
-    from corpus.search.engine import SEARCH_SQL  # noqa: PLC0415
-    from corpus.site.crawl_queries import crawl_queries  # noqa: PLC0415 - keep plugin import light
-    from corpus.validity.queries import validity_queries  # noqa: PLC0415
-
     queries = {
         "search": {
             "sql": SEARCH_SQL,

@@ -15,7 +15,7 @@ from pathlib import Path
 from datasette.app import Datasette
 from datasette.utils import parse_metadata
 
-from corpus.site.plugin import DB_NAME, STATIC_MOUNT
+from corpus.site.names import DB_NAME, STATIC_MOUNT
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 METADATA_PATH = PACKAGE_DIR / "metadata.yml"
@@ -122,8 +122,10 @@ def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Dat
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:
     """Checkpoint the library's WAL, check it was built, then serve it read-only until stopped."""
-    import uvicorn  # noqa: PLC0415
-    from datasette.cli import check_databases  # noqa: PLC0415
+    # Only serving needs the server and Datasette's command line (its every command, slow to
+    # import); make_datasette's users (tests, corpus.site.asgi) need neither.
+    import uvicorn  # noqa: PLC0415 - only serving needs it (see above)
+    from datasette.cli import check_databases  # noqa: PLC0415 - only serving needs it
 
     checkpoint(db_path)
     require_built(db_path)

@@ -7,11 +7,16 @@ registers; the rest are the small functions ``extra_template_vars`` hands to eve
 from __future__ import annotations
 
 import weakref
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
+
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, Response
 
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
-from corpus.site.plugin import DB_NAME
+from corpus.site.names import DB_NAME
+from corpus.site.queries import MENU
+from corpus.validity.rules import STATUSES
 
 FEED_QUERY = "newest"  # the canned query the Atom feeds are made of (it has the atom_* columns)
 _SITE_NAME = "规范性文件库"
@@ -19,13 +24,9 @@ _SITE_NAME = "规范性文件库"
 
 async def home_page(datasette, request):
     """``/``: counts by status, kind and department, the newest documents, the menu."""
-    from datasette.utils.asgi import Response  # noqa: PLC0415
-
     db = datasette.databases.get(DB_NAME)
     context = {"metadata": datasette.metadata(), "nd": None, "nd_menu": [], "nd_more": []}
     if db is not None:
-        from corpus.site.queries import MENU  # noqa: PLC0415
-
         queries = await datasette.get_canned_queries(DB_NAME, request.actor)
         context["nd"] = await site_pages.home(db)
         menu = [{"name": n, **q} for n, q in queries.items()]
@@ -37,11 +38,6 @@ async def home_page(datasette, request):
 
 async def department_page(datasette, request):
     """``/department/<name>``: a department's 现行有效目录 and 解读率 (template department.html)."""
-    from urllib.parse import unquote  # noqa: PLC0415
-
-    from datasette.utils import tilde_decode  # noqa: PLC0415
-    from datasette.utils.asgi import NotFound, Response  # noqa: PLC0415
-
     db = datasette.databases.get(DB_NAME)
     # Datasette answers a 404 for a %-encoded path by redirecting to its ~-encoded twin.
     name = tilde_decode(unquote(request.url_vars["name"]))
@@ -90,8 +86,6 @@ def title(datasette, table: str | None = None) -> str:
 
 def param_options(name: str) -> list[tuple[str, str]] | None:
     """The choices of a canned query parameter that has a closed vocabulary, as (value, label)."""
-    from corpus.validity.rules import STATUSES  # noqa: PLC0415
-
     if name == "status":
         return [("", "全部")] + [(s, s) for s in STATUSES]
     if name == "kind":

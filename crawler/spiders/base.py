@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -49,34 +48,14 @@ from corpus.store.save import utcnow
 from crawler.attachments import READABLE, AttachmentError, extract_text
 from crawler.errors import challenge_reason, classify_failure
 from crawler.incremental import Incremental
-from crawler.sites import Column, Site, load_sites, select_sites
+from crawler.sites import Site, load_sites, select_sites
 from crawler.stats import ColumnStats
+from crawler.walk import ColumnCrawl, Page
 
 logger = logging.getLogger(__name__)
 
 Record = DocumentRecord | InterpretationRecord
 MAX_PAGES = 2000  # a safety stop for a list that never says how many pages it has
-
-
-@dataclass
-class ColumnCrawl:
-    """The state of one column's list walk."""
-
-    site: Site
-    column: Column
-    stats: ColumnStats
-    params: Any = None  # what the family discovered on the column page (its own dataclass)
-    seen: set[str] = field(default_factory=set)  # canonical URLs listed by this column
-    stopped: str = ""  # why the list walk was stopped early (``stop_column``), "" while walking
-
-
-@dataclass
-class Page:
-    """A detail page, possibly listed by several columns (credited to each of them)."""
-
-    url: str
-    columns: list[ColumnCrawl]
-    state: str = "pending"  # pending | fetched | failed
 
 
 class FamilySpider(scrapy.Spider):

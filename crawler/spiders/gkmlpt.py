@@ -16,7 +16,8 @@ from scrapy.http import Request, Response, TextResponse
 from corpus.store.records import ParseError
 from crawler.parsers import gkmlpt as parser
 from crawler.parsers.gkmlpt import ColumnParams, column_target, parse_api, parse_sid
-from crawler.spiders.base import MAX_PAGES, ColumnCrawl, FamilySpider, response_text
+from crawler.spiders.base import MAX_PAGES, FamilySpider, response_text
+from crawler.walk import ColumnCrawl
 
 
 class GkmlptSpider(FamilySpider):

@@ -18,7 +18,8 @@ from corpus.store.records import ParseError
 from crawler.errors import classify_failure
 from crawler.parsers import hanweb as parser
 from crawler.parsers.hanweb import parse_column_page, parse_datastore
-from crawler.spiders.base import MAX_PAGES, ColumnCrawl, FamilySpider, response_text
+from crawler.spiders.base import MAX_PAGES, FamilySpider, response_text
+from crawler.walk import ColumnCrawl
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from scrapy.http import Request, Response, TextResponse
 from corpus.store.records import ParseError
 from crawler.parsers import jxnew as parser
 from crawler.parsers.jxnew import parse_column_page, parse_query_list
-from crawler.spiders.base import MAX_PAGES, ColumnCrawl, FamilySpider, response_text
+from crawler.spiders.base import MAX_PAGES, FamilySpider, response_text
+from crawler.walk import ColumnCrawl
 
 
 class JxnewSpider(FamilySpider):

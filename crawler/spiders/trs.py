@@ -16,7 +16,8 @@ from scrapy.http import Response, TextResponse
 
 from crawler.parsers import trs as parser
 from crawler.parsers.trs import Pager, parse_list_page
-from crawler.spiders.base import MAX_PAGES, ColumnCrawl, FamilySpider
+from crawler.spiders.base import MAX_PAGES, FamilySpider
+from crawler.walk import ColumnCrawl
 
 STUB_BYTES = 1024  # a list page smaller than this with no items is a stub, not a layout
 
