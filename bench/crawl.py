@@ -25,13 +25,10 @@ import base64
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -81,14 +78,16 @@ class RequestLog:
 
 
 def run_full(sites: str, db: str, request_log: str | None, extra: dict) -> None:
-    """One full crawl (this process): crawler.run.crawl with politeness off."""
+    """One full crawl (this process): crawler.run.crawl with the mirror's loopback overlay and
+    politeness off."""
     from crawler.run import crawl  # noqa: PLC0415
+    from mirror.harness import OVERLAY  # noqa: PLC0415
 
     settings = {**POLITENESS_OFF, **extra}
     if request_log:
         settings["BENCH_REQUEST_LOG"] = request_log
         settings["EXTENSIONS"] = {"__main__.RequestLog": 0}
-    crawl(sites, db, settings=settings)
+    crawl(sites, db, settings=settings, settings_module=OVERLAY)
 
 
 def run_bare(request_log: str, stats_out: str) -> None:
@@ -134,33 +133,6 @@ def run_bare(request_log: str, stats_out: str) -> None:
 # ---------------------------------------------------------------- the orchestra
 
 
-def _free_base(count: int, start: int = 30000) -> int:
-    for base in range(start, 60000, 100):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free ports")
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the mirror exited")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
-
-
 def _child(args: list[str]) -> tuple[int, float, int]:
     """Run this script as a child; (exit code, wall seconds, peak RSS in MB)."""
     started = time.monotonic()
@@ -170,25 +142,17 @@ def _child(args: list[str]) -> tuple[int, float, int]:
     return proc.returncode, time.monotonic() - started, usage.ru_maxrss // 1024
 
 
-class Mirror:
-    """``python -m mirror serve --scale N`` in a child process (``latency``: ``*:slow`` faults)."""
-
-    def __init__(
-        self, base: int, scale: int, faults: str = "", hang: float = 10.0, latency: float = 0.0
-    ) -> None:
-        args = [sys.executable, "-m", "mirror", "serve", "--base-port", str(base)]
-        args += ["--scale", str(scale), "--fault-hang", str(hang)]
-        if latency:
-            faults = ",".join(filter(None, [faults, "*:slow@100%x1000000"]))
-            args += ["--fault-delay", str(latency)]
-        if faults:
-            args += ["--faults", faults]
-        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL)
-        _wait(f"http://127.0.0.1:{base}/robots.txt", self.proc)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(30)
+def mirror_options(
+    scale: int, faults: str = "", hang: float = 10.0, latency: float = 0.0
+) -> list[str]:
+    """``python -m mirror serve`` options: N copies, ``faults``, ``latency`` (``*:slow``)."""
+    options = ["--scale", str(scale), "--fault-hang", str(hang)]
+    if latency:
+        faults = ",".join(filter(None, [faults, "*:slow@100%x1000000"]))
+        options += ["--fault-delay", str(latency)]
+    if faults:
+        options += ["--faults", faults]
+    return options
 
 
 def _library(db: Path) -> dict:
@@ -212,22 +176,18 @@ def _rate(stats: dict) -> tuple[int, float, float]:
     return pages, seconds, pages / seconds if seconds else 0.0
 
 
-def throughput(work: Path, sites: Path, base: int, scale: int, latency: float) -> None:
+def throughput(work: Path, sites: Path) -> None:
     """The full crawl, then the bare one over the same requests, against one mirror."""
     log = work / "requests.jsonl"
     log.unlink(missing_ok=True)
     db = work / "full.db"
     for f in work.glob("full.db*"):
         f.unlink()
-    mirror = Mirror(base, scale, latency=latency)
-    try:
-        code, wall, full_rss = _child(["_full", str(sites), str(db), str(log)])
-        full = _library(db)
-        stats_file = work / "bare.json"
-        _, bare_wall, bare_rss = _child(["_bare", str(log), str(stats_file)])
-        bare_stats = json.loads(stats_file.read_text())
-    finally:
-        mirror.stop()
+    code, wall, full_rss = _child(["_full", str(sites), str(db), str(log)])
+    full = _library(db)
+    stats_file = work / "bare.json"
+    _, bare_wall, bare_rss = _child(["_bare", str(log), str(stats_file)])
+    bare_stats = json.loads(stats_file.read_text())
     f_pages, f_secs, f_rate = _rate(full["stats"])
     b_pages, b_secs, b_rate = _rate(bare_stats)
     logged = sum(1 for _ in log.open())
@@ -237,6 +197,22 @@ def throughput(work: Path, sites: Path, base: int, scale: int, latency: float) -
     print(f"bare : {b_pages} pages in {b_secs:.1f} s = {b_rate:.1f} pages/s; peak RSS {bare_rss} MB"
           f" ({logged} logged requests replayed)")  # fmt: skip
     print(f"ratio full ÷ bare = {f_rate / b_rate:.3f} (target ≥ 0.7)")
+
+
+def soak(work: Path, sites: Path, expected: dict) -> None:
+    """A fresh full crawl against a mirror with SOAK_FAULTS: nothing may be lost."""
+    soak_db = work / "soak.db"
+    for f in work.glob("soak.db*"):
+        f.unlink()
+    code, wall, soak_rss = _child(["_full", str(sites), str(soak_db), "", "soak"])
+    soaked = _library(soak_db)
+    s_pages, s_secs, s_rate = _rate(soaked["stats"])
+    retried = soaked["stats"].get("retry/count", 0)
+    stored = soaked["documents"] + soaked["interpretations"]
+    want = expected["documents"] + expected["interpretations"]
+    print(f"soak : {SOAK_FAULTS}: {s_pages} pages in {s_secs:.1f} s ({retried} retries);"
+          f" stored {stored} of {want} expected; complete {soaked['complete']};"
+          f" failed errors {soaked['errors']}; peak RSS {soak_rss} MB")  # fmt: skip
 
 
 def main() -> int:
@@ -254,43 +230,36 @@ def main() -> int:
     args = parser.parse_args()
 
     from mirror import scale  # noqa: PLC0415
+    from mirror.harness import serve_mirror  # noqa: PLC0415
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     work.mkdir(parents=True, exist_ok=True)
     ports = scale.span() * args.scale
-    base = _free_base(ports)
     sites = work / "sites.yml"
-    sites.write_text(scale.sites_yaml(base, args.scale), encoding="utf-8")
-    expected = scale.expected_pages(base, args.scale)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    print(f"date: {date.today()}; mirror: {args.scale} copies on ports {base}–{base + ports - 1},"
-          f" {args.latency:g} s per answer")  # fmt: skip
-    print(
-        f"expected: {expected['documents']} documents, {expected['interpretations']} interpretations"
-    )
-
+    runs = []
     if not args.soak_only:
-        throughput(work, sites, base, args.scale, args.latency)
-
+        runs.append(("throughput", mirror_options(args.scale, latency=args.latency)))
     if not args.no_soak:
-        soak_db = work / "soak.db"
-        for f in work.glob("soak.db*"):
-            f.unlink()
-        mirror = Mirror(base, args.scale, SOAK_FAULTS, hang=10.0)
-        try:
-            code, wall, soak_rss = _child(["_full", str(sites), str(soak_db), "", "soak"])
-        finally:
-            mirror.stop()
-        soak = _library(soak_db)
-        s_pages, s_secs, s_rate = _rate(soak["stats"])
-        retried = soak["stats"].get("retry/count", 0)
-        stored = soak["documents"] + soak["interpretations"]
-        want = expected["documents"] + expected["interpretations"]
-        print(f"soak : {SOAK_FAULTS}: {s_pages} pages in {s_secs:.1f} s ({retried} retries);"
-              f" stored {stored} of {want} expected; complete {soak['complete']};"
-              f" failed errors {soak['errors']}; peak RSS {soak_rss} MB")  # fmt: skip
+        runs.append(("soak", mirror_options(args.scale, SOAK_FAULTS, hang=10.0)))
+    base, expected = 0, {}
+    for name, options in runs:
+        # The first mirror binds free ports (base 0); the next one takes the same ports again,
+        # so that the sites file written for the first serves every run.
+        with serve_mirror(*options, base_port=base, timeout=300) as base:
+            if not expected:
+                sites.write_text(scale.sites_yaml(base, args.scale), encoding="utf-8")
+                expected = scale.expected_pages(base, args.scale)
+                print(f"date: {date.today()}; mirror: {args.scale} copies on ports"
+                      f" {base}–{base + ports - 1}, {args.latency:g} s per answer")  # fmt: skip
+                print(f"expected: {expected['documents']} documents,"
+                      f" {expected['interpretations']} interpretations")  # fmt: skip
+            if name == "throughput":
+                throughput(work, sites)
+            else:
+                soak(work, sites, expected)
     return 0
 
 

@@ -10,7 +10,7 @@ fresh SQLite file each time) alternately:
 Prints the median wall time of each, pages per second, and the ratio all/hanweb measured in this
 run. Usage::
 
-    python bench/crawl_families.py [--rounds 3] [--base-port 23701]
+    python bench/crawl_families.py [--rounds 3] [--base-port 0]
 """
 
 from __future__ import annotations
@@ -20,11 +20,8 @@ import os
 import platform
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -33,44 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import mirror  # noqa: E402
-
-
-def wait(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+from mirror.harness import run_crawl, serve_mirror  # noqa: E402
 
 
 def crawl(sites: Path, workdir: Path, label: str, n: int) -> tuple[float, int]:
     db = workdir / f"{label}-{n}.db"
-    started = time.monotonic()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.run",
-            "--sites",
-            str(sites),
-            "--db",
-            str(db),
-            "--log-level",
-            "WARNING",
-        ],  # fmt: skip
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.monotonic() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{label}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
+    result = run_crawl(sites, db, "--log-level", "WARNING", timeout=3600)
+    seconds = result.seconds
+    if result.returncode != 0:
+        raise SystemExit(f"{label}: exit {result.returncode}\n{result.stderr[-2000:]}")
     con = sqlite3.connect(db)
     pages = con.execute(
         "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM interpretations)"
@@ -82,18 +50,10 @@ def crawl(sites: Path, workdir: Path, label: str, n: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--base-port", type=int, default=23701)
+    parser.add_argument("--base-port", type=int, default=0, help="0: free ports (default)")
     args = parser.parse_args()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mirror", "serve", "--base-port", str(args.base_port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for offset in range(mirror.port_count()):
-            wait(f"http://127.0.0.1:{args.base_port + offset}/robots.txt")
-        registry = yaml.safe_load(mirror.sites_yaml(args.base_port))
+    with serve_mirror(base_port=args.base_port) as base:
+        registry = yaml.safe_load(mirror.sites_yaml(base))
         families = {s["family"] for s in registry["sites"]}
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
@@ -123,9 +83,6 @@ def main() -> None:
         ratio = statistics.median(times["all"]) / statistics.median(times["hanweb"])
         print(f"whole mirror / Hanweb-only mirror (the mirror before issue 3): {ratio:.2f}x time, "
               f"{pages['all'] / pages['hanweb']:.2f}x pages")  # fmt: skip
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -30,10 +30,8 @@ import argparse
 import json
 import os
 import platform
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -48,10 +46,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_corpus import query_set, write_library  # noqa: E402
 
-from corpus.search.engine import build_search_index, register_functions, search_sql  # noqa: E402
+from corpus.search.index import build_search_index  # noqa: E402
 from corpus.search.keywords import assign_keywords  # noqa: E402
+from corpus.search.sql import register_functions, search_sql  # noqa: E402
 from corpus.site.serve import datasette_args  # noqa: E402
 from corpus.store.schema import ensure_db_shape  # noqa: E402
+from mirror.harness import serve_reporting_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
@@ -286,28 +286,15 @@ def _scores(hits: set, truth: set) -> dict:
 # ---------------------------------------------------------------- Datasette over HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_http(path: Path, queries: list[dict], like_sample: int | None) -> list[dict]:
-    """The same queries through a real Datasette with the site's settings."""
-    port = _free_port()
+    """The same queries through a real Datasette with the site's settings (on port 0: the port
+    the system gives it is read from its log, ``mirror.harness.serve_reporting_port``)."""
     datasette = ROOT / ".venv" / "bin" / "datasette"
-    args = [str(datasette), *datasette_args(path), "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/normdocs"
+    args = [str(datasette), *datasette_args(path), "--host", "127.0.0.1", "--port", "0"]
     out = []
-    try:
+    with serve_reporting_port(args, ready_path="/-/versions.json") as origin:
+        base = f"{origin}/normdocs"
         with httpx.Client(timeout=60) as client:
-            for _ in range(300):
-                try:
-                    client.get(f"http://127.0.0.1:{port}/-/versions.json")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.2)
             like_every = max(1, len(queries) // like_sample) if like_sample else 1
             for i, q in enumerate(queries):
                 s = quote(q["q"])
@@ -343,12 +330,6 @@ def measure_http(path: Path, queries: list[dict], like_sample: int | None) -> li
                     ),
                     flush=True,
                 )
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     return out
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from corpus.search.engine import pieces
+from corpus.search.query import pieces
 from corpus.store.identity import stable_id
 from corpus.store.normalize import canonical_doc_number
 from corpus.store.schema import ensure_db_shape
@@ -67,8 +67,9 @@ STATUSES = (
 KINDS = (("normative", 62), ("policy", 33), ("rule", 5))
 FIRST, LAST = date(2008, 1, 1), date(2026, 10, 31)
 
-# Sentences that hold the contexts a word index gets wrong (shared/research/search.md §2c), and
-# everyday policy vocabulary, so that 2- to 8-character queries have hits in varied contexts.
+# Sentences that hold the contexts a word index gets wrong (a query that is a substring across a
+# word boundary, as 环境 in 营商环境 or 河长 in 河长制), and everyday policy vocabulary, so that 2- to
+# 8-character queries have hits in varied contexts.
 CONTEXT_SENTENCES = [
     "各地要加强营商环境建设，持续优化营商环境，打造“赣服通”服务品牌。",
     "深入推进生态环境保护督察整改，着力解决突出生态环境问题。",
@@ -355,7 +356,7 @@ def _contains() -> str:
 
 def like_sql(query: dict, select: str = "id") -> tuple[str, list]:
     """The LIKE '%…%' scan that is the ground truth (and the baseline) for ``query``."""
-    from corpus.search.engine import parse_query  # noqa: PLC0415
+    from corpus.search.query import parse_query  # noqa: PLC0415
 
     if query["truth"] == "number":
         spellings = doc_number_spellings(query["number"])

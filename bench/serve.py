@@ -26,15 +26,18 @@ import json
 import os
 import platform
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from mirror.harness import serve_on_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -67,10 +70,10 @@ def machine() -> dict:
 def crawl_mirror(workdir: Path) -> Path:
     """Crawl the local mirror and build the library as of AS_OF (``normdocs demo --no-serve``)."""
     db = workdir / "normdocs.db"
-    port = _free_base_port()
+    # --mirror-port 0: the mirror binds free ports itself (mirror.harness.serve_mirror)
     subprocess.run(
         [sys.executable, "-m", "corpus.cli", "demo", "--db", str(db), "--no-serve",
-         "--mirror-port", str(port), "--as-of", AS_OF.isoformat()],
+         "--mirror-port", "0", "--as-of", AS_OF.isoformat()],
         check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return db
@@ -108,59 +111,19 @@ def library_size(db: Path) -> dict:
 # ---------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextmanager
+def served(db: Path, workers: int, loop: str = "uvloop", http: str = "httptools") -> Iterator[str]:
+    """``uvicorn corpus.site.asgi:app --workers W`` over ``db`` on a loopback socket bound here and
+    handed to it (``--fd``, ``mirror.harness.serve_on_socket``); yields its base URL."""
+    env = {**os.environ, "NORMDOCS_DB": str(db)}
 
+    def command(fd: int) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "corpus.site.asgi:app", "--workers", str(workers),
+                "--loop", loop, "--http", http, "--fd", str(fd), "--log-level", "warning",
+                "--no-access-log"]  # fmt: skip
 
-def _free_base_port(count: int = 10) -> int:
-    for base in range(19700, 21700, 50):
-        try:
-            for offset in range(count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free ports for the mirror")
-
-
-class Server:
-    """``uvicorn corpus.site.asgi:app --workers W`` over ``db`` on a free loopback port."""
-
-    def __init__(self, db: Path, workers: int, loop: str = "uvloop", http: str = "httptools"):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "NORMDOCS_DB": str(db)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "corpus.site.asgi:app", "--workers", str(workers),
-             "--loop", loop, "--http", http,
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-             "--no-access-log"],
-            env=env, cwd=ROOT, stderr=subprocess.PIPE,
-        )  # fmt: skip
-
-    def __enter__(self) -> Server:
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode(errors="replace"))
-            try:
-                urllib.request.urlopen(self.base + "/-/versions.json", timeout=1).close()
-                return self
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+    with serve_on_socket(command, ready_path="/-/versions.json", env=env) as base:
+        yield base
 
 
 # ---------------------------------------------------------------- the load
@@ -233,16 +196,16 @@ def measure(
     The rounds go through all page types in turn, so a burst of other load on the machine
     spreads over them; each row reports the round with the median req/s, and the range.
     """
-    with Server(db, workers, loop, http) as server:
+    with served(db, workers, loop, http) as base:
         kinds = pages(sample_documents(db))
         for paths, _ in kinds.values():
             # warm-up: every path once (templates compiled, pages of the file cached)
             for path in paths:
-                urllib.request.urlopen(server.base + path, timeout=30).close()
+                urllib.request.urlopen(base + path, timeout=30).close()
         rounds: dict[str, list[dict]] = {name: [] for name in kinds}
         for _ in range(repeat):
             for name, (paths, marker) in kinds.items():
-                result = asyncio.run(load(server.base, paths, marker, concurrency, seconds))
+                result = asyncio.run(load(base, paths, marker, concurrency, seconds))
                 rounds[name].append(result)
                 print(f"  W={workers} {loop} {name}: {result}", file=sys.stderr)
     rows = []

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -324,18 +320,32 @@ def mirror() -> None:
 
 
 @mirror.command("serve")
-@click.option("--base-port", default=8701, show_default=True, type=int)
+@click.option(
+    "--base-port",
+    default=8701,
+    show_default=True,
+    type=int,
+    help="First port of the mirror; 0 takes free consecutive ports.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
-def mirror_serve(base_port: int, host: str) -> None:
+@click.option(
+    "--port-file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the base port here once every site listens.",
+)
+def mirror_serve(base_port: int, host: str, port_file: str | None) -> None:
     """Serve the mirror, one site per port from BASE_PORT.
 
     \b
     Example:
       normdocs mirror serve --base-port 8701
     """
-    from mirror.server import run  # noqa: PLC0415
+    # The mirror (and aiohttp) is in the source checkout's `mirror` extra, not in the wheel:
+    # imported only by the commands that need it.
+    from mirror.server import run  # noqa: PLC0415 - mirror extra, only for this command
 
-    run(base_port=base_port, host=host)
+    run(base_port=base_port, host=host, port_file=port_file)
 
 
 @mirror.command("sites")
@@ -347,7 +357,7 @@ def mirror_sites(base_port: int) -> None:
     Example:
       normdocs mirror sites --base-port 8701 > mirror.yml
     """
-    import mirror as mirror_pkg  # noqa: PLC0415
+    import mirror as mirror_pkg  # noqa: PLC0415 - mirror extra, only for this command
 
     click.echo(mirror_pkg.sites_yaml(base_port), nl=False)
 
@@ -364,7 +374,7 @@ def mirror_truth(base_port: int, out: str) -> None:
     """
     import json  # noqa: PLC0415
 
-    import mirror as mirror_pkg  # noqa: PLC0415
+    import mirror as mirror_pkg  # noqa: PLC0415 - mirror extra, only for this command
 
     Path(out).write_text(
         json.dumps(mirror_pkg.truth(base_port), ensure_ascii=False, indent=1), encoding="utf-8"
@@ -378,7 +388,11 @@ def mirror_truth(base_port: int, out: str) -> None:
 )
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 @click.option(
-    "--mirror-port", default=8701, show_default=True, type=int, help="First port of the mirror."
+    "--mirror-port",
+    default=8701,
+    show_default=True,
+    type=int,
+    help="First port of the mirror; 0 takes free consecutive ports.",
 )
 @click.option("--as-of", "as_of", default=None, help="Validity as-of date. Default: today.")
 @click.option("--no-serve", is_flag=True, help="Stop after the build (for CI smoke runs).")
@@ -389,29 +403,30 @@ def demo(db_path: str, port: int, mirror_port: int, as_of: str | None, no_serve:
     Example:
       normdocs demo --port 8001
     """
-    import mirror as mirror_pkg  # noqa: PLC0415
+    # The mirror and its harness are in the source checkout's `mirror` extra, not in the wheel.
+    import mirror as mirror_pkg  # noqa: PLC0415 - mirror extra, only for the demo
+    from mirror import harness  # noqa: PLC0415 - mirror extra, only for the demo
 
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    click.echo(f"starting the mirror on 127.0.0.1:{mirror_port}…", err=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mirror", "serve", "--base-port", str(mirror_port)],
-        start_new_session=True,
-    )
+    click.echo("starting the mirror…", err=True)
     try:
-        _wait_for(f"http://127.0.0.1:{mirror_port}/robots.txt", server)
-        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
-            fh.write(mirror_pkg.sites_yaml(mirror_port))
-            sites_file = fh.name
-        click.echo("crawling the mirror…", err=True)
-        code = subprocess.call(
-            [sys.executable, "-m", "corpus.cli", "crawl", "--sites", sites_file, "--db", db_path]
-        )
-        os.unlink(sites_file)
-        if code != 0:
-            raise click.ClickException(f"crawl failed with exit code {code}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        with harness.serve_mirror(base_port=mirror_port) as base:
+            click.echo(f"the mirror serves on 127.0.0.1:{base} and the ports after it", err=True)
+            with tempfile.TemporaryDirectory(prefix="normdocs-demo-") as tmp:
+                sites_file = Path(tmp) / "mirror.yml"
+                sites_file.write_text(mirror_pkg.sites_yaml(base), encoding="utf-8")
+                click.echo("crawling the mirror…", err=True)
+                # `normdocs crawl` (its progress line and report) with the mirror's loopback
+                # settings overlay, which the harness's environment gives every crawl.
+                code = subprocess.call(
+                    [sys.executable, "-m", "corpus.cli", "crawl"]
+                    + ["--sites", str(sites_file), "--db", db_path],
+                    env=harness.crawl_env(),
+                )
+    except harness.ServerError as exc:
+        raise click.ClickException(f"the mirror did not start: {exc}") from None
+    if code != 0:
+        raise click.ClickException(f"crawl failed with exit code {code}")
     click.echo("building…", err=True)
     from corpus.build import build as run_build  # noqa: PLC0415
 
@@ -423,22 +438,6 @@ def demo(db_path: str, port: int, mirror_port: int, as_of: str | None, no_serve:
     from corpus.site.serve import serve as run_serve  # noqa: PLC0415
 
     run_serve(db_path, host="127.0.0.1", port=port)
-
-
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    """Wait until ``url`` answers (any HTTP status) or the process dies."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise click.ClickException(f"the mirror exited with code {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise click.ClickException(f"the mirror did not answer at {url} within {timeout:.0f}s")
 
 
 if __name__ == "__main__":

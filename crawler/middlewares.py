@@ -1,6 +1,6 @@
-"""Downloader middlewares of our own: loopback politeness, and the faults of real hosts.
+"""Downloader middlewares of our own: the faults of real hosts.
 
-``FaultsMiddleware`` is where the faults of government hosts (SITES.md) are met, so that every
+``FaultsMiddleware`` is where the faults of government hosts are met, so that every
 spider family gets the same handling (the table in ``crawler/errors.py``): anti-bot challenges
 recognised and their host blocked, retries spaced by an exponential backoff, wrong charsets
 repaired, and every retry and repair reported to the pipeline for ``crawl_errors``.
@@ -35,26 +35,6 @@ from crawler.errors import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class LoopbackMiddleware:
-    """Keep AutoThrottle's hands off requests to loopback hosts (the mirror, test servers).
-
-    AutoThrottle raises a slot's delay to at least DOWNLOAD_DELAY after every response, which
-    would override the zero delay that ``DOWNLOAD_SLOTS`` gives 127.0.0.1. The meta key below is
-    AutoThrottle's documented opt-out for one request.
-    """
-
-    def __init__(self, hosts: tuple[str, ...]) -> None:
-        self.hosts = set(hosts)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> LoopbackMiddleware:
-        return cls(tuple(crawler.settings.getlist("LOOPBACK_HOSTS")))
-
-    def process_request(self, request: Request) -> None:
-        if urlparse_cached(request).hostname in self.hosts:
-            request.meta.setdefault("autothrottle_dont_adjust_delay", True)
 
 
 class FaultsMiddleware:

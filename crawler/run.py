@@ -5,6 +5,11 @@ several crawls run this module as a subprocess::
 
     python -m crawler.run --sites sites/mirror.yml --db data/normdocs.db [--site jx-nync]
 
+``--settings-module M`` (or the environment variable ``NORMDOCS_SETTINGS_MODULE``) applies the
+settings module ``M`` on top of ``crawler.settings``: its plain settings replace the production
+ones, its dict settings (``DOWNLOADER_MIDDLEWARES``, ``DOWNLOAD_SLOTS`` …) extend them.
+``-s NAME=VALUE`` overrides both. The local mirror's overlay is ``mirror.loopback``.
+
 Exit codes: 0 a complete crawl, 1 a crawl that finished incomplete (see crawl_run_columns),
 2 a sites file that cannot be used (one line on stderr naming the entry and the field).
 """
@@ -12,11 +17,13 @@ Exit codes: 0 a complete crawl, 1 a crawl that finished incomplete (see crawl_ru
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
 from corpus.store.lock import CrawlRunning, crawl_lock
 from corpus.store.save import close_interrupted_runs, start_run
@@ -37,10 +44,29 @@ SPIDERS = {
 }
 
 
-def project_settings(overrides: dict | None = None) -> Settings:
-    """``crawler.settings`` with ``overrides`` applied on top."""
+SETTINGS_MODULE_ENV = "NORMDOCS_SETTINGS_MODULE"
+
+
+def project_settings(overrides: dict | None = None, overlay: str | None = None) -> Settings:
+    """``crawler.settings``, then the settings module ``overlay`` (default: the one named by
+    ``NORMDOCS_SETTINGS_MODULE``, if any), then ``overrides``.
+
+    The overlay's dict settings are merged into the production ones, key by key, so an overlay
+    adds a downloader middleware or a download slot without dropping the production ones; its
+    other settings replace them.
+    """
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    overlay = overlay or os.environ.get(SETTINGS_MODULE_ENV) or None
+    if overlay:
+        module = importlib.import_module(overlay)
+        for name in dir(module):
+            if not name.isupper():
+                continue
+            value = getattr(module, name)
+            if isinstance(value, dict) and isinstance(settings.get(name), dict | BaseSettings):
+                value = {**settings.getdict(name), **value}
+            settings.set(name, value, priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
     return settings
@@ -52,12 +78,14 @@ def crawl(
     site: str | None = None,
     settings: dict | None = None,
     progress: ProgressHook | None = None,
+    settings_module: str | None = None,
 ) -> int:
     """Crawl the sites of ``sites_file`` (or the one called ``site``) into ``db_path``.
 
     Returns the ``crawl_runs`` id. Raises ``SitesFileError`` for a malformed sites file before
     anything is fetched. ``progress`` is called with a column's ``ColumnStats`` after each
-    record is stored (stored so far against the site's reported total).
+    record is stored (stored so far against the site's reported total). ``settings_module`` is
+    an overlay on the production settings (``project_settings``).
     """
     sites = select_sites(load_sites(sites_file), site)
     # One crawl per library at a time; the lock dies with its process, so a run left unfinished
@@ -74,7 +102,7 @@ def crawl(
         "NORMDOCS_PROGRESS": progress,
         **(settings or {}),
     }
-    process = CrawlerProcess(project_settings(overrides))
+    process = CrawlerProcess(project_settings(overrides, settings_module))
     for family, spider_cls in SPIDERS.items():
         chosen: list[Site] = [s for s in sites if s.family == family]
         if chosen:
@@ -115,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default=None, help="Scrapy log level (default INFO)")
     parser.add_argument("--progress", action="store_true", help="show stored/reported per column")
     parser.add_argument(
+        "--settings-module",
+        metavar="MODULE",
+        default=None,
+        help=f"a settings module applied on top of crawler.settings (default: ${SETTINGS_MODULE_ENV})",
+    )
+    parser.add_argument(
         "-s",
         "--set",
         action="append",
@@ -128,8 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         overrides["LOG_LEVEL"] = args.log_level
     progress = print_progress if args.progress else None
     try:
-        run_id = crawl(args.sites, args.db, site=args.site, settings=overrides, progress=progress)
-    except (SitesFileError, CrawlRunning) as exc:
+        run_id = crawl(
+            args.sites,
+            args.db,
+            site=args.site,
+            settings=overrides,
+            progress=progress,
+            settings_module=args.settings_module,
+        )
+    except (SitesFileError, CrawlRunning, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not run_is_complete(args.db, run_id):

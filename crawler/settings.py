@@ -1,11 +1,11 @@
-"""Scrapy settings: polite defaults for real government hosts, no delay for the loopback mirror.
+"""Scrapy settings: polite defaults for real government hosts.
 
 Government hosts are slow, sometimes fragile and sometimes guarded by anti-bot gateways (瑞数 412,
 加速乐 521). We crawl them like a careful person would: robots.txt obeyed, one request at a time
 on average, a User-Agent that says who we are and how to reach us, and no hammering of challenge
-pages. The local mirror on 127.0.0.1 is ours: ``crawler.middlewares.LoopbackMiddleware`` and the
-``DOWNLOAD_SLOTS`` entries below exempt it from every delay so that a full mirror crawl takes
-seconds, not the ten minutes the polite delays would impose.
+pages. A settings module named by ``python -m crawler.run --settings-module`` (or the
+``NORMDOCS_SETTINGS_MODULE`` environment variable) is applied on top of this one; its dict
+settings extend these (``crawler.run.project_settings``).
 """
 
 from __future__ import annotations
@@ -35,14 +35,7 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 
-# Loopback (the mirror, or a test server): no delay, real concurrency. The slot key is the host
-# name without the port, so the three mirror ports share this one slot. AutoThrottle would still
-# raise a slot's delay to DOWNLOAD_DELAY after the first response; LoopbackMiddleware marks
-# loopback requests with ``autothrottle_dont_adjust_delay`` so it leaves these slots alone.
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-DOWNLOAD_SLOTS = {host: {"concurrency": 8, "delay": 0.0, "jitter": 0} for host in LOOPBACK_HOSTS}
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.LoopbackMiddleware": 50,
     # Faults of real hosts (crawler/errors.py has the table): challenges recognised and their
     # host blocked, retries spaced by a backoff, wrong charsets repaired, all of it recorded.
     "crawler.middlewares.FaultsMiddleware": 560,

@@ -3,6 +3,7 @@
 Examples::
 
     python -m mirror serve --base-port 8701            # jx-portal :8701, jx-nync :8702, jx-sthjt :8703
+    python -m mirror serve --base-port 0 --port-file p # free ports; their base written to p
     python -m mirror truth --base-port 8701 --out truth.json
     python -m mirror sites --base-port 8701 > sites/mirror.yml
     python -m mirror serve --faults 'jx-nync:503@5%,*:timeout@1%~detail'   # faults of real hosts
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--changes", default="", help="site changes to apply: NAME,… or all")
     serve.add_argument("--scale", type=int, default=1, help="serve N copies of every site")
     serve.add_argument(
+        "--port-file",
+        type=Path,
+        default=None,
+        help="write the base port here once every site listens (with --base-port 0: free ports)",
+    )
+    serve.add_argument(
         "--layout-changed",
         action="append",
         default=[],
@@ -53,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--base-port", type=int, default=8701)
     args = parser.parse_args(argv)
     if args.command == "serve":
-        from .faults import Faults, FaultSpecError  # noqa: PLC0415
-        from .server import run  # noqa: PLC0415
+        from .faults import Faults, FaultSpecError  # noqa: PLC0415 - aiohttp, only to serve
+        from .server import run  # noqa: PLC0415 - aiohttp, only to serve
 
         try:
             faults = Faults.from_spec(
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             the_world = None
             if args.changes:
-                from .changes import changed_world  # noqa: PLC0415
+                from .changes import changed_world  # noqa: PLC0415 - only with --changes
 
                 the_world = changed_world(args.changes)
         except (FaultSpecError, ValueError) as exc:
@@ -74,12 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             the_world,
             args.scale,
             tuple(args.layout_changed),
+            args.port_file,
         )
     elif args.command == "truth":
-        from . import truth as build  # noqa: PLC0415
+        from . import truth as build  # noqa: PLC0415 - the world is built only when asked for
 
         if args.changes:
-            from .changes import truth as build_changed  # noqa: PLC0415
+            from .changes import truth as build_changed  # noqa: PLC0415 - only with --changes
 
             data = build_changed(args.base_port, args.changes)
         else:
@@ -90,10 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             sys.stdout.write(text + "\n")
     else:
-        from . import sites_yaml  # noqa: PLC0415
+        from . import sites_yaml  # noqa: PLC0415 - the world is built only when asked for
 
         if args.scale > 1:
-            from .scale import sites_yaml as scaled  # noqa: PLC0415
+            from .scale import sites_yaml as scaled  # noqa: PLC0415 - only with --scale
 
             sys.stdout.write(scaled(args.base_port, args.scale))
         else:

@@ -1,7 +1,7 @@
 """The sites the mirror serves, as data: one entry per site, one port each from the base port.
 
-Column ids, webids and unit ids of the portal follow SITES.md; the department sites' ids are
-invented but shaped like the real ones. Adding a site of a known family is one entry here.
+Column ids, webids and unit ids of the portal are those the real portal uses; the department
+sites' ids are invented but shaped like the real ones. Adding a site of a known family is one entry here.
 """
 
 from __future__ import annotations

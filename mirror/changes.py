@@ -24,9 +24,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from corpus.store.normalize import canonical_doc_number
-
-from . import bodies, documents, interpretations, text, vocab
+from . import bodies, documents, groundtruth, interpretations, numbers, text, vocab
 from .catalog import url
 from .model import Block, Document, Interpretation, Site
 from .world import World, world
@@ -67,10 +65,8 @@ def changed_world(names: str | Iterable[str], base: World | None = None) -> Worl
 
 def truth(base_port: int, names: str | Iterable[str]) -> dict:
     """The ground truth of the changed mirror, with ``changes`` and ``removed_urls``."""
-    from .groundtruth import truth as build  # noqa: PLC0415
-
     w = changed_world(names)
-    result = build(base_port, the_world=w)
+    result = groundtruth.truth(base_port, the_world=w)
     result["changes"] = [
         {"change": c["change"], "url": url(c["ref"], base_port), "site": c["ref"].site}
         for c in w.changes  # type: ignore[attr-defined]
@@ -128,8 +124,9 @@ def _new_document(w: World, log: list[dict]) -> None:
         for d in w.documents
         if d.number and (m := re.search(rf"^{re.escape(code)}〔{year}〕(\d+)号$", d.number))
     ]
-    doc.number_raw = text.number_spelling(rng, code, year, max(used, default=0) + 1, loose=0)
-    doc.number = canonical_doc_number(doc.number_raw)
+    n = max(used, default=0) + 1
+    doc.number_raw = text.number_spelling(rng, code, year, n, loose=0)
+    doc.number = numbers.canonical_number(code, year, n)
     serials = [
         int(d.index_no.rsplit("-", 1)[1])
         for d in w.documents

@@ -98,7 +98,7 @@ def _normative(
     issuers = vocab.ISSUERS.get(site.name) or site.vocab["issuers"]
     issuer, codes, salutation = rng.choice(issuers)
     topic, law, subject = rng.choice(TOPICS.get(site.name) or site.vocab["topics"])
-    if special:  # the loose 文号 spelling 赣消办2025年13号 (SITES.md)
+    if special:  # the loose 文号 spelling 赣消办2025年13号, as a real office wrote it
         issuer, codes, topic, law = (
             "江西省消防安全委员会办公室",
             ("赣消办",),

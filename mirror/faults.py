@@ -1,4 +1,4 @@
-"""Switchable faults of real government hosts (SITES.md), served by the mirror on demand.
+"""Switchable faults of real government hosts, served by the mirror on demand.
 
 A fault spec is a comma-separated list of ``SITE:FAULT[@RATE%][xTIMES][~SCOPE]``::
 
@@ -344,7 +344,7 @@ async def _charset(
 ) -> web.StreamResponse:
     """The page in GB18030, declared gb2312 in its meta tag; the HTTP header says UTF-8 or nothing.
 
-    Old TRS hosts do this (SITES.md). A crawler that trusts the header reads mojibake.
+    Old TRS hosts do this. A crawler that trusts the header reads mojibake.
     """
     reply = answer()
     if not isinstance(reply.body, str) or reply.content_type != "text/html":

@@ -1,6 +1,6 @@
 """Guangdong's gkmlpt (政府信息公开目录平台): a JSON list API beside static post pages.
 
-SITES.md "Guangdong gkmlpt": ``/gkmlpt/index`` carries the site id (``SID: '2'``) in its inline
+As the real platform does: ``/gkmlpt/index`` carries the site id (``SID: '2'``) in its inline
 config; ``GET /gkmlpt/api/all/{category}?page=N&sid=S`` answers ``{"classify": {…, "post_count"},
 "articles": [{id, title, date (Unix seconds), publisher, identifier (索引号), document_number, url,
 is_expired, is_abolished, relation, attachment}]}``; a crawler stops when it has seen

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import yaml
 
-from corpus.store.normalize import clean_text_lines, squash_spaces
-
 from . import families, files, validity_cases
 from .catalog import origin, url
 from .model import Article, Attachment, Document, Interpretation, Site
 from .validity import AS_OF_DATES, decide
 from .world import World, world
+
+
+def squash_spaces(s: str) -> str:
+    """Every run of whitespace as one space, none at either end."""
+    return " ".join(s.split())
+
+
+def clean_text_lines(lines: list[str]) -> str:
+    """The contract's text rule (docs/CONTRACTS.md, ``body_text``), written from the rule itself:
+    each line's whitespace runs squashed to one space and the line stripped, empty lines dropped,
+    the rest joined with "\n"."""
+    return "\n".join(line for line in map(squash_spaces, lines) if line)
 
 
 def _iso(d) -> str | None:

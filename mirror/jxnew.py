@@ -1,6 +1,6 @@
 """Jiangxi's new intensive platform (集约化, 2024/25 on): column pages, ``POST /queryList``, pages.
 
-SITES.md "Jiangxi new platform": the list comes from ``POST /queryList`` at the site root (a GET
+As the real platform does: the list comes from ``POST /queryList`` at the site root (a GET
 answers 404) with the form fields of the column page's jpage call; department sites post
 ``webSiteCode[]`` / ``channelCode[]`` (their jpage options are arrays), the portal plain names.
 The answer is JSON whose ``urls`` is a JSON string and whose titles are padded, with the whole
@@ -163,8 +163,8 @@ def _result(world: World, site: Site, column: Column, art: Article, base_port: i
         "images": "",
     }
     if site.layout_changed:
-        # The redesign: the link moved into ``link`` and ``urls`` is gone (SITES.md: a list whose
-        # items the crawler can no longer read must end the crawl loudly, not silently).
+        # The redesign: the link moved into ``link`` and ``urls`` is gone (a list whose items the
+        # crawler can no longer read must end the crawl loudly, not silently).
         source["link"] = json.loads(urls)["pc"]
         del source["urls"]
     return {"id": source["id"], "index": site.code, "type": "content", "source": source}

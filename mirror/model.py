@@ -6,6 +6,7 @@ by ``Ref`` (site name + path) and become absolute URLs only when rendered or wri
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -132,13 +133,11 @@ class Attachment:
     @property
     def href(self) -> str:
         """The site-relative download link, as Hanweb writes it (showname percent-encoded)."""
-        from urllib.parse import quote  # noqa: PLC0415
-
         if self.link:
             return self.link
         return (
             "/module/download/downfile.jsp?classid=0"
-            f"&filename={self.filename}&showname={quote(self.showname)}"
+            f"&filename={self.filename}&showname={urllib.parse.quote(self.showname)}"
         )
 
 

@@ -1,6 +1,6 @@
 """The mirror's sites of the other CMS families, as data: Jiangxi's new platform, TRS WCM, gkmlpt.
 
-Each entry is one ``Site`` with the quirks its family shows on real hosts (SITES.md) and the
+Each entry is one ``Site`` with the quirks its family shows on real hosts and the
 vocabulary its documents are drawn from. Sites marked ``extra`` are served on ports after the
 default ones but left out of ``sites_yaml()`` and ``truth()``: the registry tests add them to a
 sites file by hand, one YAML entry each, to prove a new site of a known family needs no code.
@@ -296,7 +296,7 @@ GZ = Site(
     ],
     style=Style(layouts=(("A", 0.5), ("C", 0.5)), attachments_outside=0.2),
     quirks={
-        # Quirk (SITES.md): an older TRS host serving GBK while its HTTP header says UTF-8 on
+        # Quirk of real hosts: an older TRS host serving GBK while its HTTP header says UTF-8 on
         # article pages and names no charset on list pages.
         "charset": "gbk",
         "per_page": 15,

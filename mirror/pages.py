@@ -10,9 +10,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from html import escape
+from urllib.parse import quote
 
 from . import families, files
-from .catalog import href, site_by_name
+from .catalog import href
 from .model import Article, Attachment, Block, Document, Image, Interpretation, Link, Reply, Site
 from .world import World
 
@@ -137,11 +138,6 @@ def related_documents(world: World, interp: Interpretation, site: Site, base_por
     return f'<div class="xgwj">{label}{links}</div>'
 
 
-def article_site(art: Article) -> Site:
-    """The site an article belongs to."""
-    return site_by_name(art.site)
-
-
 def day(d, rng: random.Random) -> str:
     """A date as disclosure tables write it: ISO, or 年月日 with or without zero padding."""
     roll = rng.random()
@@ -179,8 +175,6 @@ def not_found_page(site: Site) -> str:
 
 def serve_attachment(att: Attachment) -> Reply:
     """An attachment's bytes (the same real PDF/DOCX files the Hanweb sites serve)."""
-    from urllib.parse import quote  # noqa: PLC0415
-
     disposition = f"attachment; filename*=UTF-8''{quote(att.showname)}"
     return Reply(
         200,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import yaml
 
+from .groundtruth import sites_yaml as one_copy
+from .groundtruth import truth
 from .world import world
 
 
@@ -27,8 +29,6 @@ def copy_base(base_port: int, copy: int) -> int:
 
 def sites_yaml(base_port: int, copies: int, names: tuple[str, ...] | None = None) -> str:
     """The registry of ``copies`` copies of the mirror (only the sites called ``names``)."""
-    from . import sites_yaml as one_copy  # noqa: PLC0415
-
     entries = []
     for k in range(copies):
         data = yaml.safe_load(one_copy(copy_base(base_port, k)))
@@ -46,8 +46,6 @@ def sites_yaml(base_port: int, copies: int, names: tuple[str, ...] | None = None
 
 def expected_pages(base_port: int, copies: int, names: tuple[str, ...] | None = None) -> dict:
     """How many documents and interpretations ``copies`` copies hold (of the sites ``names``)."""
-    from . import truth  # noqa: PLC0415
-
     one = truth(base_port)
     keep = (lambda s: True) if names is None else (lambda s: s in names)
     docs = sum(1 for d in one["documents"] if keep(d["site"]))

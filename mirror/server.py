@@ -1,6 +1,10 @@
 """The aiohttp server: one application per site, each on its own port from the base port.
 
-``run`` blocks (for the CLI); ``start_background`` serves from a daemon thread (for tests).
+The mirror binds its own listening sockets (``bind_ports``) before it builds the applications,
+which need the base port for their links: with base port 0 it takes the first run of free
+consecutive ports it can hold, so no other process can take them between choosing and serving.
+``run`` blocks (for the CLI; ``port_file`` receives the base port once every site listens);
+``serve_background`` serves from a daemon thread (for tests) and says which base it holds.
 """
 
 from __future__ import annotations
@@ -8,13 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
+import socket
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 
 from . import conditional, gkmlpt, hanweb, jxnew, trs
 from .faults import Faults
+from .hold import Hold
 from .model import Reply, Site
 from .world import World, world
 
@@ -28,16 +36,25 @@ HOST = "127.0.0.1"
 
 
 def make_app(
-    the_world: World, site: Site, base_port: int, faults: Faults | None = None
+    the_world: World,
+    site: Site,
+    base_port: int,
+    faults: Faults | None = None,
+    hold: Hold | None = None,
 ) -> web.Application:
     """The application serving ``site``: every path goes to its family's renderer.
 
     Article and column pages answer conditional GETs (``conditional.py``); ``faults`` switches on
-    the faults of real hosts (``faults.py``).
+    the faults of real hosts (``faults.py``); ``hold`` holds answers after its N-th request
+    (``hold.py``).
     """
     family = FAMILIES[site.family]
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        if hold is not None:
+            await hold.gate(request.path_qs)
+            if request.transport is None:
+                return web.Response(status=499)  # the client went away while it was held
         form: dict[str, str] = {}
         if request.method == "POST":
             posted = await request.post()
@@ -80,36 +97,116 @@ def _response(reply: Reply) -> web.Response:
     )
 
 
+def bind_ports(
+    count: int, base_port: int = 0, host: str = HOST, attempts: int = 200
+) -> tuple[int, list[socket.socket]]:
+    """Bind ``count`` consecutive ports on ``host``; returns (base port, the bound sockets).
+
+    From ``base_port`` exactly (OSError if one of its ports is taken), or, for 0, from a base the
+    system offers: when one of the ports after it is taken, every socket is closed and another
+    base is tried. The sockets are bound, not yet listening; the caller owns them.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for _ in range(1 if base_port else attempts):
+        held: list[socket.socket] = []
+        try:
+            held.append(_bound(family, host, base_port))
+            base = held[0].getsockname()[1]
+            if base + count - 1 > 65535:
+                raise OSError(f"no {count} ports after {base}")
+            for offset in range(1, count):
+                held.append(_bound(family, host, base + offset))
+            return base, held
+        except OSError:
+            for sock in held:
+                sock.close()
+            if base_port:
+                raise
+    raise OSError(f"no {count} consecutive free ports on {host} after {attempts} tries")
+
+
+def _bound(family: socket.AddressFamily, host: str, port: int) -> socket.socket:
+    """A TCP socket bound to (host, port); port 0 lets the system choose."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As asyncio does for its own listeners: a port an earlier server left in TIME_WAIT can be
+        # bound again (one another process listens on cannot).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+@dataclasses.dataclass
+class Serving:
+    """A started mirror: the base port it holds and what to close to stop it."""
+
+    base_port: int
+    runners: list[web.AppRunner]
+    spare: list[socket.socket]  # ports of the span that no site serves, held all the same
+
+    async def close(self) -> None:
+        for runner in self.runners:
+            await runner.cleanup()
+        for sock in self.spare:
+            sock.close()
+
+
 async def start(
-    base_port: int,
+    base_port: int = 0,
     host: str = HOST,
     faults: Faults | None = None,
     the_world: World | None = None,
     tenants: int = 1,
     layout_changed: tuple[str, ...] = (),
-) -> list[web.AppRunner]:
-    """Start every site; returns the runners (call ``cleanup()`` on each to stop).
+    hold: Hold | None = None,
+) -> Serving:
+    """Bind the ports (``bind_ports``: 0 takes free ones) and start every site on them.
 
     ``the_world`` replaces the default world (e.g. one with ``mirror.changes`` applied);
     ``tenants`` > 1 serves that many copies of it on the following ports (``mirror.scale``);
     the sites named in ``layout_changed`` serve a redesigned list layout that a crawler of the
-    old one cannot read (a crawl of them must say so, loudly).
+    old one cannot read (a crawl of them must say so, loudly); ``hold`` holds answers after its
+    N-th request (``mirror.hold``).
     """
     the_world = the_world or world()
     span = max(s.offset for s in the_world.sites) + 1  # ports one copy of the world takes
-    runners = []
-    for tenant in range(tenants):
-        base = base_port + tenant * span
-        for site in the_world.sites:
-            if site.name in layout_changed:
-                site = dataclasses.replace(site, layout_changed=True)
-            app = make_app(the_world, site, base, faults)
-            # A short shutdown: a ``timeout`` fault's answers would otherwise hold it for a minute.
-            runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-            await runner.setup()
-            await web.TCPSite(runner, host, base + site.offset).start()
-            runners.append(runner)
-    return runners
+    base_port, sockets = bind_ports(span * tenants, base_port, host)
+    serving = Serving(base_port, [], [])
+    used: set[int] = set()
+    try:
+        for tenant in range(tenants):
+            base = base_port + tenant * span
+            for site in the_world.sites:
+                if site.name in layout_changed:
+                    site = dataclasses.replace(site, layout_changed=True)
+                app = make_app(the_world, site, base, faults, hold)
+                # A short shutdown: a ``timeout`` fault's answers would otherwise hold it for a
+                # minute.
+                runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+                await runner.setup()
+                serving.runners.append(runner)
+                index = tenant * span + site.offset
+                await web.SockSite(runner, sockets[index]).start()
+                used.add(index)
+    except BaseException:
+        await serving.close()
+        for index, sock in enumerate(sockets):
+            if index not in used:
+                sock.close()
+        raise
+    serving.spare = [sock for index, sock in enumerate(sockets) if index not in used]
+    return serving
+
+
+def write_port_file(path: str | Path, base_port: int) -> None:
+    """Write ``base_port`` to ``path`` in one step: a reader sees the whole number or no file."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(f"{base_port}\n", encoding="utf-8")
+    os.replace(partial, path)
 
 
 def run(
@@ -119,35 +216,52 @@ def run(
     the_world: World | None = None,
     tenants: int = 1,
     layout_changed: tuple[str, ...] = (),
+    port_file: str | Path | None = None,
 ) -> None:
-    """Serve every site until interrupted (blocking)."""
+    """Serve every site until interrupted (blocking); base port 0 takes free ports.
+
+    Once every site listens, the base port is written to ``port_file`` (if given) and a line
+    naming each site's port is printed.
+    """
 
     async def main() -> None:
-        runners = await start(base_port, host, faults, the_world, tenants, layout_changed)
+        serving = await start(base_port, host, faults, the_world, tenants, layout_changed)
+        base = serving.base_port
         sites = (the_world or world()).sites
-        names = ", ".join(f"{s.name}:{base_port + s.offset}" for s in sites)
+        names = ", ".join(f"{s.name}:{base + s.offset}" for s in sites)
         if tenants > 1:
-            last = base_port + tenants * (max(s.offset for s in sites) + 1) - 1
+            last = base + tenants * (max(s.offset for s in sites) + 1) - 1
             names += f" (and {tenants - 1} more copies of each, up to port {last})"
+        if port_file:
+            write_port_file(port_file, base)
         print(f"mirror serving on {host}: {names}", flush=True)
         try:
             await asyncio.Event().wait()
         finally:
-            for runner in runners:
-                await runner.cleanup()
+            await serving.close()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
 
 
-def start_background(
-    base_port: int,
+@dataclasses.dataclass
+class Background:
+    """A mirror served from a daemon thread: its base port, and ``stop()``."""
+
+    base_port: int
+    stop: Callable[[], None]
+
+
+def serve_background(
+    base_port: int = 0,
     host: str = HOST,
     faults: Faults | None = None,
     the_world: World | None = None,
     tenants: int = 1,
-) -> Callable[[], None]:
-    """Serve from a daemon thread; returns a function that stops the server."""
+    layout_changed: tuple[str, ...] = (),
+    hold: Hold | None = None,
+) -> Background:
+    """Serve from a daemon thread (base port 0: free ports); returns once every site listens."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: dict = {}
@@ -155,8 +269,8 @@ def start_background(
     def target() -> None:
         asyncio.set_event_loop(loop)
         try:
-            holder["runners"] = loop.run_until_complete(
-                start(base_port, host, faults, the_world, tenants)
+            holder["serving"] = loop.run_until_complete(
+                start(base_port, host, faults, the_world, tenants, layout_changed, hold)
             )
         except OSError as exc:  # a port in use
             holder["error"] = exc
@@ -171,14 +285,24 @@ def start_background(
         raise RuntimeError("mirror did not start within 30 s")
     if "error" in holder:
         raise holder["error"]
+    serving: Serving = holder["serving"]
 
     def stop() -> None:
-        async def cleanup() -> None:
-            for runner in holder["runners"]:
-                await runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(cleanup(), loop).result(10)
+        if hold is not None:
+            hold.release()  # a held answer would keep its connection open through the shutdown
+        asyncio.run_coroutine_threadsafe(serving.close(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
 
-    return stop
+    return Background(serving.base_port, stop)
+
+
+def start_background(
+    base_port: int,
+    host: str = HOST,
+    faults: Faults | None = None,
+    the_world: World | None = None,
+    tenants: int = 1,
+) -> Callable[[], None]:
+    """Serve from a daemon thread on ``base_port``; returns a function that stops the server."""
+    return serve_background(base_port, host, faults, the_world, tenants).stop

@@ -1,6 +1,6 @@
 """TRS WCM (拓尔思) sites: static list pages with ``createPageHTML``, ``./YYYYMM/tYYYYMMDD_N.html``.
 
-SITES.md "TRS WCM": the list is ``index.html`` then ``index_1.html`` … (page n is
+As real TRS hosts do: the list is ``index.html`` then ``index_1.html`` … (page n is
 ``{prefix}_{n-1}``); the number of pages comes from a script call in one of several signatures
 (``site.quirks["pager"]``); detail links are relative to the column folder; bodies sit in
 ``div.TRS_Editor`` (or ``div.trs_editor_view TRS_UEDITOR``) behind a ``<style>`` block; attachments
@@ -63,7 +63,7 @@ def _html(
     """A page in the site's charset, with the header the real host sends."""
     if not _gbk(site):
         return Reply(status, text)
-    # Quirk (SITES.md): GBK bytes. Article pages say UTF-8 in the HTTP header (wrong); list pages
+    # Quirk of real hosts: GBK bytes. Article pages say UTF-8 in the HTTP header (wrong); list pages
     # name no charset; one article in three has lost its <meta> charset as well.
     if art is not None and art.seed % 3 == 0:
         text = text.replace(
@@ -90,12 +90,6 @@ def _charset(site: Site) -> str:
 # ---------------------------------------------------------------- list pages
 
 
-def _page_name(site: Site, n: int) -> str:
-    """Page n (1-based) of a list: ``index.html``, ``index_1.html`` …"""
-    prefix, suffix = site.quirks["prefix"], site.quirks["suffix"]
-    return f"{prefix}.{suffix}" if n == 1 else f"{prefix}_{n - 1}.{suffix}"
-
-
 def _list_page_number(site: Site, column: Column, path: str) -> int | None:
     """Which page of ``column``'s list ``path`` names (``index.html`` 1, ``index_1.html`` 2 …)."""
     if not path.startswith(column.code):
@@ -118,7 +112,7 @@ def _announced_pages(site: Site, column: Column, count: int) -> int:
 
 
 def pager_call(site: Site, pages_total: int, n: int, count: int) -> str:
-    """The pager script in the site's signature (SITES.md)."""
+    """The pager script in the site's signature (``site.quirks["pager"]``)."""
     prefix, suffix = site.quirks["prefix"], site.quirks["suffix"]
     kind = site.quirks["pager"]
     if kind == "container":

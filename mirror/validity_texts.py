@@ -1,6 +1,6 @@
 """The texts of the validity cases: decisions, official lists (tables in attachments), clauses.
 
-Written as the real ones are (SITES.md): a decision lists the documents it repeals or amends in
+Written as the real ones are: a decision lists the documents it repeals or amends in
 numbered items or in a table attached to it; a department's list notice attaches its 现行有效目录
 and its 废止、失效目录 as DOCX tables; a new document ends with ``原《…》（文号）同时废止``. A
 table row is a line whose cells are separated by tabs (``files`` renders it as a DOCX table row,

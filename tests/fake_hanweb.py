@@ -1,8 +1,8 @@
 """A tiny throwaway Hanweb-shaped server for the fault cases the mirror does not stage.
 
 One column of three items: a good page whose ``.pdf`` attachment is really an HTML error page,
-a page that answers 404, and a good page with a real PDF. Served by aiohttp on a free loopback
-port in a background thread; it stops with the test.
+a page that answers 404, and a good page with a real PDF. Served by aiohttp on a loopback port
+the system gives, in a background thread; it stops with the test.
 """
 
 from __future__ import annotations
@@ -82,20 +82,20 @@ def _app() -> web.Application:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve() -> Iterator[str]:
-    """Run the fake site; yields its origin ``http://127.0.0.1:PORT``."""
-    port = free_port()
+    """Run the fake site; yields its origin ``http://127.0.0.1:PORT``.
+
+    The socket is bound here, on a port the system gives, and served as it is (``SockSite``): no
+    other process can take the port between its choice and the server.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(_app())
     loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    loop.run_until_complete(web.SockSite(runner, sock).start())
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:

@@ -1,22 +1,23 @@
 """Helpers for the crawl-as-a-service tests: a mirror in this process, crawls with settings.
 
-The mirror runs in a background thread of the test process (``mirror.server.start_background``)
-so a test can switch its faults or changes and read what it served; crawls run as subprocesses
-(``python -m crawler.run``), one Twisted reactor each, exactly as in production.
+The mirror runs in a background thread of the test process (``mirror.server.serve_background``)
+so a test can switch its faults or changes, hold its answers and read what it served; crawls run
+as subprocesses (``python -m crawler.run`` through ``mirror.harness``), one Twisted reactor each,
+exactly as in production but for the loopback settings overlay.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from conftest import ROOT, CrawlResult, free_base_port
+
+from mirror import harness
+from mirror.harness import CrawlResult
+from mirror.hold import Hold
 
 HANWEB_SITES = ("jx-portal", "jx-nync", "jx-sthjt")
 # Fast, but the same handling as production: short timeouts, small backoff, small size limit.
@@ -29,31 +30,28 @@ FAST = {
 }
 
 
-def port_span() -> int:
-    """Ports one copy of the mirror takes (every site, extra ones included)."""
-    from mirror.world import world  # noqa: PLC0415
-
-    return max(s.offset for s in world().sites) + 1
-
-
 @contextmanager
 def mirror(
-    faults: str = "", changes: str = "", base: int | None = None, **options: float
+    faults: str = "",
+    changes: str = "",
+    base: int | None = None,
+    hold: Hold | None = None,
+    **options: float,
 ) -> Iterator[tuple[int, object]]:
-    """Serve the mirror (with ``faults`` / ``changes``) on ``base`` or free ports; yields (base
+    """Serve the mirror (with ``faults`` / ``changes``, answers held by ``hold``, a
+    ``mirror.hold.Hold``) on ``base`` or on free ports the mirror binds itself; yields (base
     port, faults)."""
     from mirror.changes import changed_world  # noqa: PLC0415
     from mirror.faults import Faults  # noqa: PLC0415
-    from mirror.server import start_background  # noqa: PLC0415
+    from mirror.server import serve_background  # noqa: PLC0415
 
     served = Faults.from_spec(faults, **options)
     the_world = changed_world(changes) if changes else None
-    base = base or free_base_port(port_span(), start=21000)
-    stop = start_background(base, faults=served, the_world=the_world)
+    background = serve_background(base or 0, faults=served, the_world=the_world, hold=hold)
     try:
-        yield base, served
+        yield background.base_port, served
     finally:
-        stop()
+        background.stop()
 
 
 def sites_file(
@@ -78,22 +76,16 @@ def sites_file(
 
 def crawl_args(sites: Path, db: Path, settings: dict[str, str] | None = None) -> list[str]:
     """The command line of a crawl with ``settings`` (FAST by default)."""
-    args = [sys.executable, "-m", "crawler.run", "--sites", str(sites), "--db", str(db)]
-    args += ["--log-level", "WARNING"]
-    for name, value in (FAST if settings is None else settings).items():
-        args += ["-s", f"{name}={value}"]
-    return args
+    chosen = FAST if settings is None else settings
+    return harness.crawl_command(sites, db, chosen, "--log-level", "WARNING")
 
 
 def crawl(
     sites: Path, db: Path, settings: dict[str, str] | None = None, timeout: float = 300
 ) -> CrawlResult:
     """Crawl in a subprocess, as production does."""
-    started = time.monotonic()
-    proc = subprocess.run(
-        crawl_args(sites, db, settings), cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
-    return CrawlResult(db, proc.returncode, time.monotonic() - started, proc.stderr)
+    chosen = FAST if settings is None else settings
+    return harness.run_crawl(sites, db, "--log-level", "WARNING", settings=chosen, timeout=timeout)
 
 
 def rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:

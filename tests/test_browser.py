@@ -18,11 +18,8 @@ import io
 import os
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from datetime import date
@@ -33,6 +30,7 @@ import pytest
 from corpus.build import build
 from corpus.site.serve import checkpoint
 from corpus.store.identity import stable_id
+from mirror.harness import serve_on_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -60,12 +58,6 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ---------------------------------------------------------------- fixtures
 
 
@@ -81,34 +73,17 @@ def library(crawled_db, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(library) -> str:
-    """The production server (README: uvicorn, two workers, uvloop) on a free port."""
-    port = _free_port()
+    """The production server (README: uvicorn, two workers, uvloop) on a socket bound here and
+    handed to it (``uvicorn --fd``): no other process can take the port in between."""
     env = {**os.environ, "NORMDOCS_DB": str(library)}
-    command = [sys.executable, "-m", "uvicorn", "corpus.site.asgi:app", "--workers", "2"]
-    command += ["--loop", "uvloop", "--http", "httptools"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(process.stderr.read().decode(errors="replace"))
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+
+    def command(fd: int) -> list[str]:
+        args = [sys.executable, "-m", "uvicorn", "corpus.site.asgi:app", "--workers", "2"]
+        args += ["--loop", "uvloop", "--http", "httptools"]
+        return [*args, "--fd", str(fd), "--log-level", "warning"]
+
+    with serve_on_socket(command, ready_path="/-/versions.json", env=env) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

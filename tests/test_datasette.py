@@ -16,11 +16,8 @@ import io
 import json
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 import tomllib
 import urllib.parse
 import urllib.request
@@ -48,6 +45,7 @@ from corpus.store.identity import stable_id
 from corpus.store.records import Attachment, DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
 from corpus.store.schema import open_db
+from mirror.harness import serve_reporting_port
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -936,12 +934,6 @@ def test_the_production_module_imports_without_side_effects(monkeypatch):
 # ---------------------------------------------------------------- the site, over HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _fetch(url: str, timeout: float = 10) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
         return response.read()
@@ -949,35 +941,15 @@ def _fetch(url: str, timeout: float = 10) -> bytes:
 
 @pytest.fixture(params=["normdocs serve", "datasette serve"])
 def server(request, library):
-    """The library served by a real server process on a free port; yields its base URL."""
-    port = _free_port()
+    """The library served by a real server process; yields its base URL. The server listens on
+    port 0 (a port the system gives it) and the harness reads which from its log."""
     if request.param == "normdocs serve":
         command = [sys.executable, "-m", "corpus.cli", "serve", "--db", str(library)]
     else:
         command = [sys.executable, "-m", "datasette", *datasette_args(library)]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(process.stderr.read().decode(errors="replace"))
-            try:
-                _fetch(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    command += ["--host", "127.0.0.1", "--port", "0"]
+    with serve_reporting_port(command, ready_path="/-/versions.json") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.integration

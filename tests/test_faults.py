@@ -1,4 +1,4 @@
-"""Every fault class of real government hosts (SITES.md), served by the mirror, met by a real crawl.
+"""Every fault class of real government hosts, served by the mirror, met by a real crawl.
 
 Three crawls of a few columns of the three Hanweb mirror sites (about 250 pages each), each with
 faults switched on in the mirror (``mirror/faults.py``): transient faults (retried with backoff, then stored), challenges (never

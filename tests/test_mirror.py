@@ -7,7 +7,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -25,7 +24,7 @@ from corpus.store.normalize import canonical_doc_number, clean_text_lines, squas
 from crawler.sites import load_sites
 from mirror import files, groundtruth
 from mirror.interpretations import form_of
-from mirror.server import start_background
+from mirror.server import serve_background
 from mirror.validity import Act, status
 from mirror.world import build_world
 
@@ -41,30 +40,17 @@ WEBIDS = {"jx-portal": 3, "jx-nync": 46, "jx-sthjt": 63}
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr"}
 
 
-def _free_base() -> int:
-    """A base port whose ports are all free (18801 unless taken)."""
-    for base in range(BASE, BASE + 300, 20):
-        try:
-            for offset in range(mirror.port_count()):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free ports")
-
-
 @pytest.fixture(scope="module")
 def served():
-    """The mirror served in-process; yields (base port, truth for that port)."""
-    base = _free_base()
-    stop = start_background(base)
+    """The mirror served in-process on free ports it binds; yields (base port, truth for it)."""
+    background = serve_background(0)
+    base = background.base_port
     truth = TRUTH if base == BASE else mirror.truth(base)
     hanweb = {
         k: [p for p in truth[k] if p["site"] in HANWEB] for k in ("documents", "interpretations")
     }
     yield base, {**truth, **hanweb}
-    stop()
+    background.stop()
 
 
 def fetch(url: str, data: dict | None = None, method: str | None = None) -> tuple[int, bytes, dict]:

@@ -18,6 +18,8 @@ import pytest
 from conftest import ROOT
 from servicekit import FAST, mirror, rows, sites_file, truth_for
 
+from mirror.harness import crawl_env
+
 pytestmark = pytest.mark.integration
 
 SITES = ("jx-nync",)
@@ -28,7 +30,11 @@ def _refresh(sites: Path, work: Path, published: Path, *extra: str) -> subproces
     args += ["--db", str(work), "--publish", str(published), *extra]
     for name, value in FAST.items():
         args += ["--set", f"{name}={value}"]
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    # `normdocs refresh` crawls through `python -m crawler.run`: the environment gives it the
+    # loopback overlay (mirror.loopback), as the harness does for every crawl of the mirror.
+    return subprocess.run(
+        args, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300
+    )
 
 
 def _look(path: Path) -> tuple[str, int]:
