@@ -16,7 +16,7 @@ import sqlite_utils
 
 from corpus.links.linker import link_interpretations
 from corpus.links.rates import assign_departments
-from corpus.search.engine import build_search_index
+from corpus.search.index import build_search_index
 from corpus.search.keywords import assign_keywords
 from corpus.store.save import utcnow
 from corpus.store.schema import open_db

@@ -7,7 +7,7 @@ import pytest
 import sqlite_utils
 
 from corpus.build import build
-from corpus.search.engine import search
+from corpus.search.sql import SEARCH_SQL, register_functions
 from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
@@ -155,7 +155,9 @@ def test_links_counts_search_and_build_info(path):
     assert json.loads(info["status_counts"])["现行有效"] == 3
     assert json.loads(info["links"])["links"] == 2
     assert "built_at" in info
-    assert [r["title"] for r in search(db, "化肥")][0] == DOCS[1]["title"]
+    register_functions(db.conn)  # the site's search, as Datasette runs it
+    params = {"q": "化肥", "kind": "", "status": "", "issuer": "", "since": "", "until": ""}
+    assert [r["title"] for r in db.query(SEARCH_SQL, params)][0] == DOCS[1]["title"]
 
 
 def test_checkpoints_the_wal(path):

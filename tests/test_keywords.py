@@ -9,8 +9,9 @@ import rjieba
 import sqlite_utils
 
 import mirror
-from corpus.search.engine import build_search_index, search
+from corpus.search.index import build_search_index
 from corpus.search.keywords import BOILERPLATE, assign_keywords, keywords, tfidf
+from corpus.search.sql import register_functions, search_sql
 from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord
 from corpus.store.save import save_document, save_site
@@ -137,7 +138,10 @@ def test_a_document_about_the_query_ranks_above_a_newer_one_that_mentions_it(db)
     assert "湿地" in json.loads(db["documents"].get(about)["keywords"])
     assert "湿地" not in json.loads(db["documents"].get(mentions)["keywords"])
     build_search_index(db)
-    hits = search(db, "湿地")
+    register_functions(db.conn)  # the site's ranked search (SEARCH_SQL), with each row's tier
+    params = {"kind": "", "status": "", "issuer": "", "since": "", "until": ""}
+    hits = list(db.query(search_sql(100, with_tier=True), params | {"q": "湿地"}))
     assert [(r["id"], r["tier"]) for r in hits] == [(about, 2), (mentions, 3)]
     # recall is untouched: the tier only orders, both documents are found
-    assert {r["id"] for r in search(db, "湿地 -森林")} == {about}  # no keyword tier: body tier
+    body_only = db.query(search_sql(100, with_tier=True), params | {"q": "湿地 -森林"})
+    assert {r["id"] for r in body_only} == {about}  # no keyword tier: body tier

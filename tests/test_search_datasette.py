@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from corpus.search.engine import build_search_index
+from corpus.search.index import build_search_index
 from corpus.site.serve import make_datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from corpus.search.engine import build_search_index, register_functions, search_sql
+from corpus.search.index import build_search_index
+from corpus.search.sql import register_functions, search_sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from search_corpus import like_sql, query_set, write_library  # noqa: E402

@@ -4,8 +4,8 @@ A legal library is searched by what documents are *about*: 种猪场 is a keywor
 not of a notice that names it once. Keywords are the words with the highest TF-IDF weight, the
 method of ``jieba.analyse.extract_tags`` with jieba's own IDF table (words it does not know get
 the median weight, as in jieba), computed on rjieba's cuts (HMM off: the same words as jieba's,
-14–16× faster — research §4; ``tests/test_keywords.py`` checks the result is jieba's on every
-mirror body). Additions for government text, chosen by reading the mirror's keywords: words
+14–16× faster than jieba's own cutting; ``tests/test_keywords.py`` checks the result is jieba's
+on every mirror body). Additions for government text, chosen by reading the mirror's keywords: words
 every document uses (关于, 通知, 贯彻执行, 省直, 法律责任 …, ``BOILERPLATE``), article numbers
 (第十一条), place names ending in 省/市/县, the issuer's own name and words with no Han character
 (dates, numbers) are never keywords, and words of the title count ``TITLE_WEIGHT`` times,
@@ -15,7 +15,7 @@ show more boilerplate worth adding.
 Stored by the build as a JSON array in ``documents.keywords`` / ``interpretations.keywords``
 (Datasette can facet on it with ``_facet_array=keywords``), recomputed only for rows whose
 content changed (``keywords_hash``). The search ranks a document whose keywords contain the
-query above one that merely mentions it (corpus/search/engine.py).
+query above one that merely mentions it (corpus/search/sql.py).
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from pathlib import Path
 import rjieba
 import sqlite_utils
 
+from corpus.search.tokens import HMM
 from corpus.store.normalize import to_halfwidth
 
 TOP = 8
 TITLE_WEIGHT = 3
 MAX_CHARS = 20_000  # the opening of a long text says what it is about; the rest costs time
-HMM = False
 
 # Words of every government document: addressing, transmission, exhortation, structure.
 _BOILERPLATE = """

@@ -2,7 +2,7 @@
 site's pages, cells, Excel-safe CSV.
 
 Registered through the ``datasette`` entry point in pyproject.toml. Canned queries come from here
-rather than metadata.yml so that the ranked search SQL has one source (``corpus.search.engine``); the
+rather than metadata.yml so that the ranked search SQL has one source (``corpus.search.sql``); the
 ``canned_queries`` hook also survives the move to Datasette 1.0, where ``get_metadata`` is gone.
 The data behind the site's own pages (home, document, interpretation, department) is loaded by
 ``corpus.site.pages``; the words a reader sees for snake_case names are in ``corpus.site.labels``.
@@ -22,7 +22,7 @@ from datasette_atom import can_render_atom, render_atom
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
-from corpus.search.engine import register_functions
+from corpus.search.sql import register_functions
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site import views

@@ -8,7 +8,7 @@ source. Add a query by adding an entry to ``canned_queries_for_library``.
 from __future__ import annotations
 
 from corpus.links.rates import RATE_SQL, UNLINKED_SQL
-from corpus.search.engine import SEARCH_SQL
+from corpus.search.sql import SEARCH_SQL
 from corpus.site.crawl_queries import crawl_queries
 from corpus.validity.queries import validity_queries
 

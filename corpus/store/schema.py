@@ -359,9 +359,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_status_history_doc ON status_history(document_id, as_of);
     """,
-    # search (corpus/search/engine.py): each row's rowid in the full-text index, numbered by publication
-    # date, so the index stays small (dense rowids) and newest-first ranking reads few rows;
-    # metadata.yml names it as the tables' fts_pk
+    # search (corpus/search/index.py): each row's rowid in the full-text index, numbered by
+    # publication date, so the index stays small (dense rowids) and newest-first ranking reads few
+    # rows; metadata.yml names it as the tables' fts_pk
     """
     ALTER TABLE documents ADD COLUMN search_rowid INTEGER;
     CREATE UNIQUE INDEX idx_documents_search_rowid ON documents(search_rowid);

@@ -1,0 +1,137 @@
+"""The search as SQL: the functions registered on every connection, and the ranked query.
+
+``register_functions`` gives a connection ``nd_match`` (the MATCH expression of a tier),
+``escape_fts`` (what Datasette's ``?_search=`` runs), ``nd_snippet``, ``nd_is_number`` and
+``nd_date``. ``SEARCH_SQL`` is the site's canned ``search`` query: title ≫ 文号 ≫ keywords ≫
+body, then newest first, each tier reading only its newest matches of the index; the status,
+kind and issuer filters are tokens in the index, so filtering never leaves FTS5. Datasette's
+``?_search=`` finds rows through ``search_rowid`` (metadata ``fts_pk``) and our ``escape_fts``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from corpus.search.index import FTS_TABLES, HEADS
+from corpus.search.query import Exists, date_bound, is_doc_number, tier_query
+from corpus.search.snippets import snippet
+
+
+def _text_or_empty(f):
+    def wrapped(*args):
+        try:
+            return f(*(a if isinstance(a, str) else "" for a in args))
+        except Exception:  # a SQL function must never break a page
+            return ""
+
+    return wrapped
+
+
+def _exists_in(conn: sqlite3.Connection) -> Exists:
+    """Whether an expression matches any document or interpretation (for the jieba fallback)."""
+
+    def exists(expr: str) -> bool:
+        for fts in FTS_TABLES:
+            try:
+                row = conn.execute(
+                    f"SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT 1", [expr]
+                ).fetchone()
+            except sqlite3.Error:  # no index yet
+                continue
+            if row:
+                return True
+        return False
+
+    return exists
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Register the search functions on ``conn``, including an ``escape_fts`` for Chinese.
+
+    ``nd_match(q, column, kind, status, issuer)`` is the MATCH expression, ``escape_fts(q)`` the
+    same without filters (Datasette's ``?_search=`` runs ``… match escape_fts(:search)``;
+    registered from ``prepare_connection`` with ``trylast=True`` it replaces Datasette's own),
+    ``nd_snippet(text, q)`` the highlighted snippet, ``nd_date(value, end)`` a date bound.
+    """
+    lookup = _exists_in(conn)
+    state = {"key": None}
+    cache: dict = {}
+    found: dict[str, bool] = {}  # the fallback's lookups, shared by every tier and filter
+
+    def exists(expr: str) -> bool:
+        if expr not in found:
+            found[expr] = lookup(expr)
+        return found[expr]
+
+    def match(q, column="", kind="", status="", issuer=""):
+        # The fallback depends on the data: forget it when the database changes.
+        key = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+        if state["key"] != key or len(cache) > 512 or len(found) > 4096:
+            state["key"] = key
+            cache.clear()
+            found.clear()
+        args = (q, column, kind, status, issuer)
+        if args not in cache:
+            cache[args] = tier_query(q, exists, column, kind, status, issuer)
+        return cache[args]
+
+    conn.create_function("nd_match", 5, _text_or_empty(match))
+    conn.create_function("escape_fts", 1, _text_or_empty(match))
+    conn.create_function("nd_snippet", 2, _text_or_empty(snippet), deterministic=True)
+    conn.create_function("nd_is_number", 1, _text_or_empty(is_doc_number), deterministic=True)
+    conn.create_function(
+        "nd_date", 2, _text_or_empty(lambda v, end: date_bound(v, end == "end")), deterministic=True
+    )
+
+
+def search_sql(limit: int = 100, with_tier: bool = False) -> str:
+    """The ranked search over documents: title ≫ 文号 ≫ keywords ≫ body, then newest first.
+
+    Each tier reads only its newest ``limit`` matches (rowids are in publication order), so the
+    cost does not grow with the number of matches. Empty :kind, :status, :issuer, :since and
+    :until are ignored. ``with_tier`` adds the tier (0 title, 1 文号, 2 keywords, 3 elsewhere)
+    as ``tier``. A query with exclusions has no keyword tier (the heads index has no bodies to
+    check them against).
+    """
+    # A date range is a rowid range. With either bound given, documents without a date are
+    # left out (they are numbered first); a bound past every document leaves the range empty.
+    dated = "(nd_date(:since, '') != '' or nd_date(:until, 'end') != '')"
+    lo = (
+        f"(case when {dated} then coalesce((select search_rowid from documents where"
+        " search_rowid is not null and published_date >= nd_date(:since, '')"
+        " order by published_date, id limit 1), 9223372036854775807) else 0 end)"
+    )
+    hi = (
+        f"(case when {dated} then coalesce((select search_rowid from documents where"
+        " search_rowid is not null and published_date <= coalesce(nullif(nd_date(:until, 'end'),"
+        " ''), '9999') order by published_date desc, id desc limit 1), 0)"
+        " else 9223372036854775807 end)"
+    )
+    tiers = []
+    sources = [(0, "title", HEADS), (0, "title!", "documents_fts"), (1, "doc_number", HEADS),
+               (1, "doc_number!", "documents_fts"), (2, "keywords", HEADS),
+               (3, "", "documents_fts")]  # fmt: skip
+    for rank, column, fts in sources:
+        n = rank * limit if rank > 1 else limit  # enough for the tiers above to be left out
+        if rank == 1:  # asked for a 文号: its own document first, before titles citing it
+            rank = "(case when nd_is_number(:q) then -1 else 1 end)"
+        tiers.append(
+            f"select * from (select rowid as r, {rank} as tier from {fts}"
+            f" where {fts} match nd_match(:q, '{column}', :kind, :status, :issuer)"
+            f" and rowid between {lo} and {hi} order by rowid desc limit {n})"
+        )
+    union = "\n  union all ".join(tiers)
+    return f"""\
+with hits as (
+  {union}
+),
+best as (
+  select r, min(tier) as tier from hits group by r order by tier, r desc limit {limit}
+)
+select d.id, d.title, d.doc_number, d.issuer, d.published_date, d.status,
+  nd_snippet(d.body_text, :q) as snippet{", best.tier as tier" if with_tier else ""}
+from best join documents d on d.search_rowid = best.r
+order by best.tier, best.r desc"""
+
+
+SEARCH_SQL = search_sql(100)
