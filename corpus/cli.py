@@ -345,7 +345,10 @@ def mirror_serve(base_port: int, host: str, port_file: str | None) -> None:
     # imported only by the commands that need it.
     from mirror.server import run  # noqa: PLC0415 - mirror extra, only for this command
 
-    run(base_port=base_port, host=host, port_file=port_file)
+    try:
+        run(base_port=base_port, host=host, port_file=port_file)
+    except OSError as exc:  # a port taken (or, with --base-port 0, no free run of ports)
+        raise click.ClickException(f"cannot serve on {host}: {exc}") from None
 
 
 @mirror.command("sites")

@@ -74,15 +74,19 @@ def main(argv: list[str] | None = None) -> int:
                 the_world = changed_world(args.changes)
         except (FaultSpecError, ValueError) as exc:
             parser.error(str(exc))
-        run(
-            args.base_port,
-            args.host,
-            faults if faults.faults else None,
-            the_world,
-            args.scale,
-            tuple(args.layout_changed),
-            args.port_file,
-        )
+        try:
+            run(
+                args.base_port,
+                args.host,
+                faults if faults.faults else None,
+                the_world,
+                args.scale,
+                tuple(args.layout_changed),
+                args.port_file,
+            )
+        except OSError as exc:  # a port taken (or, with --base-port 0, no free run of ports)
+            print(f"error: cannot serve on {args.host}: {exc}", file=sys.stderr)
+            return 2
     elif args.command == "truth":
         from . import truth as build  # noqa: PLC0415 - the world is built only when asked for
 
