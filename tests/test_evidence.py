@@ -2,6 +2,7 @@
 
 import pytest
 
+from corpus.store.normalize import BASIS_WORDS
 from corpus.validity.evidence import (
     AMEND,
     EXPIRE,
@@ -142,6 +143,13 @@ def test_an_amendment_names_its_document_with_the_number_inline():
         parse_items("根据《江西省行政规范性文件管理办法》（省政府令第247号），决定废止：", REPEAL)
         == []
     )
+
+
+@pytest.mark.parametrize("word", BASIS_WORDS)
+def test_every_basis_word_marks_a_quote_as_cited_not_acted_on(word):
+    # the one list (corpus.store.normalize.BASIS_WORDS), read the same way by the linker
+    line = f"为{word}《江西省行政规范性文件管理办法》（省政府令第247号），决定废止："
+    assert parse_items(line, REPEAL) == []
 
 
 def test_reads_orders_by_their_own_pattern():

@@ -5,6 +5,7 @@ import sqlite_utils
 
 from corpus.links.linker import document_keys, interpretation_title_names, link_interpretations
 from corpus.store.identity import stable_id
+from corpus.store.normalize import BASIS_WORDS
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
 from corpus.store.schema import ensure_db_shape
@@ -146,6 +147,24 @@ def test_a_quote_cited_as_basis_is_not_the_subject(db):
     )
     link_interpretations(db)
     assert links_of(db) == {}
+
+
+@pytest.mark.parametrize("word", BASIS_WORDS)
+def test_every_basis_word_marks_a_quote_as_cited(db, word):
+    # the one list (corpus.store.normalize.BASIS_WORDS), read the same way by the validity reader
+    add_doc(db, 1, "江西省农业农村厅关于做好化肥减量增效工作的通知", "2023-03-01")
+    body = f"{word}《江西省农业农村厅关于做好化肥减量增效工作的通知》，省厅制定了新的方案。"
+    add_jd(db, 1, "新闻发布会实录", "2023-05-12", body=body)
+    link_interpretations(db)
+    assert links_of(db) == {}
+
+
+def test_a_quote_in_the_first_sentence_is_the_subject_when_no_basis_word_precedes_it(db):
+    add_doc(db, 1, "江西省农业农村厅关于做好化肥减量增效工作的通知", "2023-03-01")
+    body = "《江西省农业农村厅关于做好化肥减量增效工作的通知》近日印发，省厅制定了新的方案。"
+    add_jd(db, 1, "新闻发布会实录", "2023-05-12", body=body)
+    link_interpretations(db)
+    assert set(links_of(db)) == {pair(1, 1)}
 
 
 def test_the_version_the_dates_say(db):

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from corpus.build import build
-from corpus.links.rates import UNKNOWN, canonical_department, departments
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.links.rates import TARGET, UNKNOWN, canonical_department, departments
+from corpus.site.queries import canned_queries_for_library
+from corpus.site.serve import checkpoint, load_metadata, make_datasette
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
 from corpus.store.schema import open_db
@@ -162,10 +163,24 @@ def test_the_rate_query_gives_the_worked_out_numbers(site):
         for r in rows
     }  # fmt: skip
     assert got == EXPECTED
-    assert all(r["target"] == 90 for r in rows)
+    assert all(r["target"] == 90 == TARGET for r in rows)
     assert all(r["interpreted_later"] == r["interpreted"] - r["interpreted_same_day"] for r in rows)
     assert rows[0]["department"] == NYNC  # most documents first, years then 合计
     assert [r["year"] for r in rows[:3]] == ["2023", "2024", "合计"]
+
+
+def test_the_target_is_one_number_wherever_it_is_written(tmp_path):
+    """``TARGET`` is the one definition; the view (a migration, never edited) and metadata.yml
+    spell the number out, and must say the same."""
+    db = open_db(str(tmp_path / "shape.db"))
+    (view,) = db.execute(
+        "select sql from sqlite_master where name = 'interpretation_rates'"
+    ).fetchone()
+    assert f"{TARGET} AS target" in view
+    tables = load_metadata()["databases"]["normdocs"]["tables"]
+    assert f"目标 {TARGET}%" in tables["interpretation_rates"]["description"]
+    query = canned_queries_for_library()["interpretation_rate"]
+    assert f"对照 {TARGET}% 的目标" in query["description"]
 
 
 def test_the_rate_query_filters_by_department_and_year(site):

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from corpus.links.rates import canonical_department, departments, is_foreign
-from corpus.store.normalize import find_doc_numbers, normalize_title
+from corpus.store.normalize import BASIS, find_doc_numbers, normalize_title
 
 MIN_TITLE_CHARS = 6  # titles shorter than this (通知, 实施方案) are too generic to match on
 OPENING_CHARS = 300  # how much of an interpretation's body is searched for its first sentence
@@ -75,7 +75,7 @@ _INTERP_TAIL = re.compile(
     r"(?:的)?(?:政策解读|解读材料|解读|图解|起草说明|答记者问|新闻发布会|问答|政策问答)$"
 )
 # A quote or 文号 preceded by these words cites a basis, not the subject.
-_BASIS_BEFORE = re.compile(r"(?:根据|依据|按照|依照|贯彻|落实|贯彻落实|遵照|参照|对照)\S{0,2}$")
+_BASIS_BEFORE = re.compile(BASIS + r"\S{0,2}$")
 # …or names what the subject replaces: 原《X》（赣农规〔2016〕30号）同时废止.
 _REPEALED_BEFORE = re.compile(r"原《?[^《》。]{0,60}》?[（(]?$")
 _REPEALED_AFTER = re.compile(r"^[^。；]{0,40}?(?:同时废止|予以废止|停止执行|不再执行)")

@@ -20,11 +20,11 @@ from typing import Any
 from datasette.database import Database
 from datasette.utils import sqlite_timelimit
 
+from corpus.links.rates import TARGET
 from corpus.search.keywords import stored as stored_keywords
 from corpus.site import labels as site_labels
 from corpus.validity.rules import STATUSES
 
-RATE_TARGET = 0.9  # the Jiangxi plan: at least 90% of rules and normative documents interpreted
 # A department's 现行有效目录: its rules and normative documents in force, as amended or partly
 # (the definition of the `current_catalogue` query, corpus/validity/queries.py), oldest first.
 CATALOGUE_STATUSES = "('现行有效', '已修改', '部分失效')"
@@ -421,7 +421,7 @@ def _department(r: Reader, name: str) -> dict[str, Any] | None:
             {"name": name},
         ),
         "rates": _interpretation_rates(r, name),
-        "target": RATE_TARGET,
+        "target": TARGET / 100,  # a share, as the rates on the page
     }
 
 
@@ -455,7 +455,7 @@ def _interpretation_rates(r: Reader, name: str) -> dict[str, Any]:
         )
     for row in rows:
         row["rate"] = row["interpreted"] / row["total"] if row["total"] else None
-        row["meets_target"] = row["rate"] is not None and row["rate"] >= RATE_TARGET
+        row["meets_target"] = row["rate"] is not None and row["rate"] >= TARGET / 100
     total = sum(row["total"] for row in rows)
     interpreted = sum(row["interpreted"] for row in rows)
     return {

@@ -7,7 +7,7 @@ source. Add a query by adding an entry to ``canned_queries_for_library``.
 
 from __future__ import annotations
 
-from corpus.links.rates import RATE_SQL, UNLINKED_SQL
+from corpus.links.rates import RATE_SQL, TARGET, UNLINKED_SQL
 from corpus.search.sql import SEARCH_SQL
 from corpus.site.crawl_queries import crawl_queries
 from corpus.validity.queries import validity_queries
@@ -84,7 +84,7 @@ def canned_queries_for_library() -> dict[str, dict]:
             "hide_sql": True,
             "description": (
                 "各发文机关每年印发的规章和行政规范性文件中，已关联至少一篇政策解读的比例，"
-                "对照 90% 的目标（2022年江西省政务公开工作要点）；同步解读＝解读不晚于文件发布，"
+                f"对照 {TARGET}% 的目标（2022年江西省政务公开工作要点）；同步解读＝解读不晚于文件发布，"
                 "事后解读＝晚于文件发布。联合发文计入每个发文机关；年份取成文日期。"
                 "department：发文机关（可空）；year：年份（可空）。"
             ),

@@ -205,3 +205,13 @@ def clean_text_lines(lines: list[str]) -> str:
     """Join text lines into stored body text: each line squashed, empty lines dropped."""
     kept = (squash_spaces(line) for line in lines)
     return "\n".join(line for line in kept if line)
+
+
+# ---------------------------------------------------------------- citations
+
+# The words that, just before a quoted title (《…》) or a 文号, cite it as the basis of the text
+# (根据《…》, 按照…（赣府发〔2018〕5号）, 贯彻落实《…》) rather than name what the text is about or
+# acts on. The one list: the validity reader (corpus.validity.evidence) and the interpretation
+# linker (corpus.links.linker) both skip what these words introduce.
+BASIS_WORDS = ("根据", "依据", "按照", "依照", "参照", "遵照", "贯彻", "落实", "对照")
+BASIS = "(?:" + "|".join(BASIS_WORDS) + ")"  # the alternation, for a pattern to build on

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.store.normalize import canonical_doc_number, find_doc_numbers, to_halfwidth
+from corpus.store.normalize import BASIS, canonical_doc_number, find_doc_numbers, to_halfwidth
 
 REPEAL, EXPIRE, AMEND, IN_FORCE, CITE = "repeal", "expire", "amend", "in_force", "cite"
 
@@ -97,7 +97,7 @@ _ITEM_START = re.compile(
 _HEADING_ORDINAL = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
 _QUOTED = re.compile(r"《([^《》]+)》")
 _ORDER = re.compile(r"(?:江西省人民政府|省人民政府|省政府)令\s*第?\s*(\d{1,4})\s*号")
-_BASIS = re.compile(r"(?:根据|依据|按照|依照|参照)[^《]{0,4}$")
+_BASIS = re.compile(BASIS + r"[^《]{0,4}$")  # 根据《…》: cited as the basis, not acted on
 
 
 def numbers_in(text: str) -> list[tuple[int, str, str]]:
