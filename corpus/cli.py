@@ -1,7 +1,14 @@
-"""The ``normdocs`` command: crawl, build, serve, and the demo that runs everything on the mirror."""
+"""The ``normdocs`` command: crawl, build, serve, and the demo that runs everything on the mirror.
+
+This is the one module where the crawler, the library and the mirror meet. Each command imports
+what it runs inside its own function: Scrapy, Datasette and jieba take a second or more to import,
+and ``normdocs --help`` or a bad sites file should not wait for them; the mirror is an extra
+(``pip install -e '.[mirror]'``) that only the demo and ``normdocs mirror`` need.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -10,6 +17,9 @@ from datetime import date
 from pathlib import Path
 
 import click
+
+from corpus.store.lock import CrawlRunning
+from corpus.store.schema import open_db
 
 
 def _as_of(value: str | None) -> date:
@@ -64,15 +74,14 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose:
     a run that fetched fewer items than the sites report exits with code 1. A second crawl of
     the same library is refused while one runs (exit code 2); a killed crawl is resumed.
     """
-    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
+    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415 - loaded by the command that runs it
 
     try:
         select_sites(load_sites(sites_file), site)
     except SitesFileError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    from corpus.store.lock import CrawlRunning
-    from crawler.run import crawl as run_crawl  # noqa: PLC0415
+    from crawler.run import crawl as run_crawl  # noqa: PLC0415 - loaded by the command that runs it
 
     progress = None if quiet else _progress_printer()
     settings = None if verbose else {"LOG_LEVEL": "WARNING"}
@@ -107,7 +116,6 @@ def _progress_printer():
 
 def _report_run(db_path: str, run_id: int) -> bool:
     """Print the run's honest summary: reported vs fetched per column, errors, completeness."""
-    from corpus.store.schema import open_db  # noqa: PLC0415
 
     db = open_db(db_path)
     run = db["crawl_runs"].get(run_id)
@@ -145,7 +153,7 @@ def build(db_path: str, as_of: str | None) -> None:
     Example:
       normdocs build --db demo.db --as-of 2026-11-27
     """
-    from corpus.build import build as run_build  # noqa: PLC0415
+    from corpus.build import build as run_build  # noqa: PLC0415 - loaded by the command that runs it
 
     report = run_build(db_path, _as_of(as_of))
     for key, value in report.items():
@@ -198,9 +206,9 @@ def refresh(
     Exit codes: 0 complete and published; 1 published but the crawl was incomplete (or, with
     --require-complete, not published); 2 nothing could be done (bad sites file, another crawl).
     """
-    from corpus.refresh import RefreshError  # noqa: PLC0415
-    from corpus.refresh import refresh as run_refresh  # noqa: PLC0415
-    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
+    from corpus.refresh import RefreshError  # noqa: PLC0415 - loaded by the command that runs it
+    from corpus.refresh import refresh as run_refresh  # noqa: PLC0415 - loaded by the command that runs it
+    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415 - loaded by the command that runs it
 
     try:
         select_sites(load_sites(sites_file), site)
@@ -240,7 +248,7 @@ def serve(db_path: str, host: str, port: int) -> None:
     Example:
       normdocs serve --db demo.db --port 8001
     """
-    from corpus.site.serve import serve as run_serve  # noqa: PLC0415
+    from corpus.site.serve import serve as run_serve  # noqa: PLC0415 - loaded by the command that runs it
 
     run_serve(db_path, host=host, port=port)
 
@@ -278,7 +286,7 @@ def sites_check(
       normdocs sites check --sites sites/jiangxi.yml
       normdocs sites check --sites sites/mirror.yml --site jx-gxt
     """
-    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415
+    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415 - loaded by the command that runs it
 
     try:
         chosen = select_sites(load_sites(sites_file), site)
@@ -294,8 +302,8 @@ def sites_check(
     )
     if offline:
         return
-    from crawler.check import as_json as reports_json  # noqa: PLC0415
-    from crawler.check import check_sites  # noqa: PLC0415
+    from crawler.check import as_json as reports_json  # noqa: PLC0415 - loaded by the command that runs it
+    from crawler.check import check_sites  # noqa: PLC0415 - loaded by the command that runs it
 
     reports = check_sites(chosen, timeout=timeout)
     if as_json:
@@ -375,8 +383,6 @@ def mirror_truth(base_port: int, out: str) -> None:
     Example:
       normdocs mirror truth --out truth.json
     """
-    import json  # noqa: PLC0415
-
     import mirror as mirror_pkg  # noqa: PLC0415 - mirror extra, only for this command
 
     Path(out).write_text(
@@ -431,14 +437,14 @@ def demo(db_path: str, port: int, mirror_port: int, as_of: str | None, no_serve:
     if code != 0:
         raise click.ClickException(f"crawl failed with exit code {code}")
     click.echo("building…", err=True)
-    from corpus.build import build as run_build  # noqa: PLC0415
+    from corpus.build import build as run_build  # noqa: PLC0415 - loaded by the command that runs it
 
     for key, value in run_build(db_path, _as_of(as_of)).items():
         click.echo(f"  {key}: {value}", err=True)
     if no_serve:
         return
     click.echo(f"serving at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-    from corpus.site.serve import serve as run_serve  # noqa: PLC0415
+    from corpus.site.serve import serve as run_serve  # noqa: PLC0415 - loaded by the command that runs it
 
     run_serve(db_path, host="127.0.0.1", port=port)
 

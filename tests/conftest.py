@@ -15,6 +15,9 @@ import pytest
 from mirror import harness
 from mirror.harness import CrawlResult, run_crawl, wait_for_http
 
+# The two lanes (make test / make test-fast): markers, --fast and its guard.
+pytest_plugins = ("lanes",)
+
 ROOT = harness.ROOT
 CRAWL_TIMEOUT = harness.CRAWL_TIMEOUT
 

@@ -21,6 +21,7 @@ SLOW_FIXTURES = frozenset(
         "mirror_sites_file",
         "mirror_crawl",
         "crawled_db",
+        "served",  # tests/test_mirror.py: the mirror in a thread of this process
     }
 )
 
@@ -57,25 +58,38 @@ class _Forbidden(RuntimeError):
     pass
 
 
-@pytest.fixture(autouse=True)
-def _fast_lane_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
-    """In the fast lane, starting a process or listening on a port is an error."""
-    if not request.config.getoption("--fast"):
-        yield
-        return
-    name = request.node.nodeid
+_running = ["(collection)"]
+_bind = socket.socket.bind
+_popen_init = subprocess.Popen.__init__
 
-    def no_process(*args, **kwargs):
-        raise _Forbidden(f"{name} starts a subprocess: mark it @pytest.mark.integration")
+
+def _guard() -> None:
+    """Forbid starting processes and listening on TCP ports, for the whole fast session
+    (fixtures of any scope included)."""
+
+    def no_process(self, *args, **kwargs):
+        raise _Forbidden(f"{_running[0]} starts a subprocess: mark it @pytest.mark.integration")
 
     def no_listening(self, address):
         if self.family in (socket.AF_INET, socket.AF_INET6):
-            raise _Forbidden(f"{name} binds {address}: mark it @pytest.mark.integration")
+            raise _Forbidden(f"{_running[0]} binds {address}: mark it @pytest.mark.integration")
         return _bind(self, address)
 
-    monkeypatch.setattr(subprocess.Popen, "__init__", no_process)
-    monkeypatch.setattr(socket.socket, "bind", no_listening)
-    yield
+    subprocess.Popen.__init__ = no_process
+    socket.socket.bind = no_listening
 
 
-_bind = socket.socket.bind
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    _running[0] = item.nodeid
+    return (yield)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.getoption("--fast"):
+        _guard()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    subprocess.Popen.__init__ = _popen_init
+    socket.socket.bind = _bind

@@ -25,7 +25,7 @@ from crawler.sites import load_sites
 from mirror import files, groundtruth
 from mirror.interpretations import form_of
 from mirror.server import serve_background
-from mirror.validity import Act, status
+from mirror.validity import status
 from mirror.world import build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +105,7 @@ def test_generator_is_deterministic_within_a_process():
     assert groundtruth.truth(BASE, build_world()) == groundtruth.truth(BASE, build_world())
 
 
+@pytest.mark.integration
 def test_generator_ignores_hash_randomisation(tmp_path):
     outputs = []
     for seed in ("1", "2"):
@@ -153,24 +154,10 @@ def test_every_document_number_round_trips(doc):
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d["url"].split("/")[-1])
-def test_every_document_status_follows_the_rules(doc):
-    from datetime import date
-
-    def d(s):
-        return date.fromisoformat(s) if s else None
-
-    # the acts of other documents on it (decisions, lists, 同时废止) and its undatable clauses
-    acts = [Act(a["kind"], a["declares"], d(a["date"])) for a in doc["validity_acts"]]
-    for as_of, value in doc["status"].items():
-        assert value == status(
-            doc["kind"],
-            doc["validity_raw"],
-            d(doc["effective_date"]),
-            d(doc["expires_on"]),
-            d(as_of),
-            acts,
-            tuple(doc["term_problems"]),
-        )
+def test_every_document_is_dated_within_the_worlds_years(doc):
+    # (Its statuses are not re-derived here: the truth is built by mirror.validity.status, and
+    # recomputing it with the same function would check nothing. The build is checked against
+    # the truth in tests/test_build_mirror.py; the rule function by hand values below.)
     assert "2015-01-01" <= doc["published_date"] <= "2026-10-31"
     assert doc["written_date"] <= doc["published_date"]
 
