@@ -30,7 +30,6 @@ import sqlite_utils
 # corpus/store/schema.py) and metadata.yml spell it out, and tests/test_rates.py pins them to it.
 TARGET = 90
 UNKNOWN = "（未注明发文机关）"
-RATE_KINDS = ("rule", "normative")
 
 _SPLIT = re.compile(r"[、，,;；/\s]+")
 # Short forms used in running text and ContentSource, by what they stand for (after the province).

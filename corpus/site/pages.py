@@ -2,11 +2,11 @@
 
 Each page's data is read in one go, in one call on Datasette's read thread (``execute_fn``)
 under the site's SQL time limit: a page of a dozen small queries would otherwise pay a thread
-hop each. The loaders return plain dicts for the templates in ``corpus/site/templates``. Tables other
-parts of the build or the crawl add (``relations``, ``status_history``, ``document_departments``,
-``document_versions``, the ``interpretation_rates`` view) are optional: a library without them
-still renders, without those sections. Crawled text is returned as text; the templates escape
-it (Jinja autoescape) and make links only of http(s) URLs.
+hop each. The loaders return plain dicts for the templates in ``corpus/site/templates``. Every
+table, view and column read here is one the migrations (``corpus.store.schema``) create, so none
+is looked for first; only the document page still renders for a library whose ``relations`` or
+``status_history`` table was dropped, without those sections. Crawled text is returned as text;
+the templates escape it (Jinja autoescape) and make links only of http(s) URLs.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _AS_OF_CACHE: weakref.WeakKeyDictionary[Database, str | None] = weakref.WeakKeyD
 
 
 class Reader:
-    """Rows as dicts from one SQLite connection, and what the library's schema has."""
+    """Rows as dicts from one SQLite connection, and which tables the library has."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -63,17 +63,9 @@ class Reader:
             self._names = {row[0] for row in found}
         return name in self._names
 
-    def columns(self, table: str) -> set[str]:
-        """The columns of ``table``; empty when the library has no such table."""
-        if not self.exists(table):
-            return set()
-        return {row[1] for row in self.conn.execute(f"pragma table_info([{table}])")}
-
     @property
     def as_of(self) -> str | None:
         """The build's as-of date, or None for an unbuilt library."""
-        if not self.exists("build_info"):
-            return None
         row = self.first("select value from build_info where key = 'as_of'")
         return row["value"] if row else None
 
@@ -171,21 +163,16 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
     doc = r.first("select * from documents where id = :id", {"id": doc_id})
     if doc is None:
         return None
-    evidence = []
-    columns = r.columns("validity_evidence")
-    if columns:
-        # a list or decision that says so is a document of the library: show its title
-        source = "source_document_id" in columns
-        evidence = r.rows(
-            f"""select e.*{", s.title as source_title" if source else ""}
-               from validity_evidence e
-               {"left join documents s on s.id = e.source_document_id" if source else ""}
-               where e.document_id = :id order by e.wins desc, e.rowid""",
-            {"id": doc_id},
-        )
+    # a list or decision that says so is a document of the library: show its title
+    evidence = r.rows(
+        """select e.*, s.title as source_title
+           from validity_evidence e left join documents s on s.id = e.source_document_id
+           where e.document_id = :id order by e.wins desc, e.rowid""",
+        {"id": doc_id},
+    )
     return {
         "doc": doc,
-        "as_of": doc.get("status_as_of") or r.as_of,
+        "as_of": doc["status_as_of"] or r.as_of,
         "site": r.first("select * from sites where name = :s", {"s": doc["site"]}),
         "evidence": evidence,
         "interpretations": r.rows(
@@ -201,8 +188,8 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
         "relations": _relations(r, doc_id),
         "history": _status_history(r, doc_id),
         "versions": _versions(r, "documents", doc_id),
-        "keywords": stored_keywords(doc.get("keywords")),
-        "body_lines": _lines(doc.get("body_text")),
+        "keywords": stored_keywords(doc["keywords"]),
+        "body_lines": _lines(doc["body_text"]),
     }
 
 
@@ -214,18 +201,14 @@ def _attachments(r: Reader, parent_table: str, parent_id: int) -> list[dict]:
         {"t": parent_table, "id": parent_id},
     )
     for row in rows:
-        row["lines"] = _lines(row.get("text"))
+        row["lines"] = _lines(row["text"])
     return rows
 
 
 def _relations(r: Reader, doc_id: int) -> dict[str, Any] | None:
-    """Repeals, amendments … to and from this document; None when the library has no relations.
-
-    ``relations`` (from_document_id, to_document_id, relation, quote, source_url) is written by
-    the validity engine; other columns it may carry are passed through.
-    """
-    columns = r.columns("relations")
-    if not {"from_document_id", "to_document_id", "relation"} <= columns:
+    """Repeals, amendments … to and from this document (``relations``, written by the build's
+    validity step); None when the library has no such table."""
+    if not r.exists("relations"):
         return None
     outgoing = r.rows(
         """select r.*, d.id as other_id, d.title as other_title, d.doc_number as other_number,
@@ -245,18 +228,16 @@ def _relations(r: Reader, doc_id: int) -> dict[str, Any] | None:
 
 
 def _status_history(r: Reader, doc_id: int) -> list[dict] | None:
-    """The changes of this document's status between builds; None when the library keeps none.
+    """The changes of this document's status between builds; None when the library has no
+    ``status_history`` table.
 
     The first build records every status with no old one: that is not a change, not shown.
     """
-    columns = r.columns("status_history")
-    if "document_id" not in columns:
+    if not r.exists("status_history"):
         return None
-    changed = "and old_status is not null" if "old_status" in columns else ""
-    order = ", ".join(c for c in ("as_of", "changed_on", "date") if c in columns) or "rowid"
     return r.rows(
-        f"""select * from status_history where document_id = :id {changed}
-            order by {order}, rowid""",
+        """select * from status_history where document_id = :id and old_status is not null
+           order by as_of, rowid""",
         {"id": doc_id},
     )
 
@@ -278,11 +259,9 @@ VERSION_FIELDS = (
 )
 
 
-def _versions(r: Reader, table: str, parent_id: int) -> list[dict] | None:
+def _versions(r: Reader, table: str, parent_id: int) -> list[dict]:
     """Every content the page has had (``document_versions``), oldest first, each with its body
-    length and what changed from the one before; None when the library keeps no versions."""
-    if "parent_id" not in r.columns("document_versions"):
-        return None
+    length and what changed from the one before."""
     rows = r.rows(
         """select id, version, fetched_at, title, validity_raw, body_text, record
            from document_versions where parent_table = :t and parent_id = :id
@@ -353,49 +332,38 @@ def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
         ),
         "attachments": _attachments(r, "interpretations", interp_id),
         "versions": _versions(r, "interpretations", interp_id),
-        "keywords": stored_keywords(row.get("keywords")),
-        "body_lines": _lines(row.get("body_text")),
+        "keywords": stored_keywords(row["keywords"]),
+        "body_lines": _lines(row["body_text"]),
     }
 
 
 # ---------------------------------------------------------------- departments and sites
 #
 # A department is an issuer (发文机关), canonical, as ``corpus.links.rates`` assigns them in the table
-# ``document_departments`` (a joint document belongs to each of its issuers). A library built
-# before that table existed falls back to the documents whose issuer field names the department.
+# ``document_departments`` (a joint document belongs to each of its issuers).
 
-
-def _membership(r: Reader) -> str:
-    """SQL for "document d belongs to department :name", by the best information present."""
-    if r.exists("document_departments"):
-        return (
-            "exists (select 1 from document_departments dd"
-            " where dd.document_id = d.id and dd.department = :name)"
-        )
-    return "instr(d.issuer, :name) > 0"
+# "document d belongs to department :name"
+_MEMBER = (
+    "exists (select 1 from document_departments dd"
+    " where dd.document_id = d.id and dd.department = :name)"
+)
 
 
 def _departments(r: Reader) -> list[dict]:
     """Every department with its number of documents and of documents in force."""
-    if r.exists("document_departments"):
-        sql = """select dd.department as name, count(*) as count,
-                   sum(d.status = '现行有效') as in_force
-                 from document_departments dd join documents d on d.id = dd.document_id
-                 group by dd.department order by count desc, name"""
-    else:
-        sql = """select issuer as name, count(*) as count, sum(status = '现行有效') as in_force
-                 from documents d where issuer is not null and issuer != ''
-                 group by issuer order by count desc, name"""
-    return r.rows(sql)
+    return r.rows(
+        """select dd.department as name, count(*) as count, sum(d.status = '现行有效') as in_force
+           from document_departments dd join documents d on d.id = dd.document_id
+           group by dd.department order by count desc, name"""
+    )
 
 
 def _department(r: Reader, name: str) -> dict[str, Any] | None:
     """A department's page: documents by status, its 现行有效目录, its 解读率 by year."""
-    member = _membership(r)
     by_status = {
         row["status"]: row["n"]
         for row in r.rows(
-            f"select status, count(*) as n from documents d where {member} group by status",
+            f"select status, count(*) as n from documents d where {_MEMBER} group by status",
             {"name": name},
         )
     }
@@ -410,14 +378,14 @@ def _department(r: Reader, name: str) -> dict[str, Any] | None:
             f"""select id, doc_number, title, issuer, kind, status, written_date, published_date,
                   effective_date, expires_on, interpretation_count
                 from documents d
-                where {member} and status in {CATALOGUE_STATUSES} and kind in ('rule', 'normative')
+                where {_MEMBER} and status in {CATALOGUE_STATUSES} and kind in ('rule', 'normative')
                 order by coalesce(written_date, published_date), id""",
             {"name": name},
         ),
         "sites": r.rows(
             f"""select s.name, s.title, count(*) as count
                 from documents d join sites s on s.name = d.site
-                where {member} group by s.name order by count desc""",
+                where {_MEMBER} group by s.name order by count desc""",
             {"name": name},
         ),
         "rates": _interpretation_rates(r, name),
@@ -429,30 +397,14 @@ def _interpretation_rates(r: Reader, name: str) -> dict[str, Any]:
     """解读率 of a department by year and overall: rules and normative documents with ≥1 linked
     interpretation ÷ all of them; 同步发布: an interpretation published with the document.
 
-    Read from the ``interpretation_rates`` view (``corpus.links.rates``) when the library has it, so
-    the page and the ``interpretation_rate`` query agree; otherwise counted here, simply (an
-    interpretation published the same day as the document counts as 同步).
+    Read from the ``interpretation_rates`` view (``corpus.links.rates``), so the page and the
+    ``interpretation_rate`` query agree.
     """
-    if r.exists("interpretation_rates"):
-        rows = r.rows(
-            """select year, documents as total, interpreted, interpreted_same_day as same_day
-               from interpretation_rates where department = :name order by year desc""",
-            {"name": name},
-        )
-    else:
-        member = _membership(r)
-        rows = r.rows(
-            f"""select d.year as year, count(*) as total,
-                 sum(d.interpretation_count > 0) as interpreted,
-                 sum(exists (select 1 from document_interpretations di
-                             join interpretations i on i.id = di.interpretation_id
-                             where di.document_id = d.id
-                               and i.published_date = d.published_date)) as same_day
-               from documents d
-               where {member} and d.kind in ('rule', 'normative')
-               group by d.year order by d.year desc""",
-            {"name": name},
-        )
+    rows = r.rows(
+        """select year, documents as total, interpreted, interpreted_same_day as same_day
+           from interpretation_rates where department = :name order by year desc""",
+        {"name": name},
+    )
     for row in rows:
         row["rate"] = row["interpreted"] / row["total"] if row["total"] else None
         row["meets_target"] = row["rate"] is not None and row["rate"] >= TARGET / 100
@@ -479,13 +431,9 @@ def _site(r: Reader, name: str) -> dict[str, Any] | None:
             {"s": name},
         )
     }
-    if r.exists("document_departments"):
-        depts_sql = """select dd.department as name, count(*) as count
-                       from document_departments dd join documents d on d.id = dd.document_id
-                       where d.site = :s group by dd.department order by count desc"""
-    else:
-        depts_sql = """select issuer as name, count(*) as count from documents
-                       where site = :s and issuer != '' group by issuer order by count desc"""
+    depts_sql = """select dd.department as name, count(*) as count
+                   from document_departments dd join documents d on d.id = dd.document_id
+                   where d.site = :s group by dd.department order by count desc"""
     return {
         "site": site_row,
         "as_of": r.as_of,

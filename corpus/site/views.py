@@ -44,14 +44,14 @@ async def department_page(datasette, request):
     data = await site_pages.department(db, name) if db is not None else None
     if data is None:
         raise NotFound(f"没有这个部门：{name}")
-    # The list's downloads: the 现行有效目录 query where the library has it, else in_force.
-    queries = await datasette.get_canned_queries(DB_NAME, request.actor)
-    if "current_catalogue" in queries:
-        export = {"query": "current_catalogue", "args": urlencode({"department": name})}
-    else:
-        export = {"query": "in_force", "args": urlencode({"issuer": name, "site": ""})}
-    rate_query = "interpretation_rate" if "interpretation_rate" in queries else None
-    context = {"nd": data, "nd_export": export, "nd_rate_query": rate_query, "database": DB_NAME}
+    # The list's downloads are the 现行有效目录 query's; the rates link to their canned query.
+    export = {"query": "current_catalogue", "args": urlencode({"department": name})}
+    context = {
+        "nd": data,
+        "nd_export": export,
+        "nd_rate_query": "interpretation_rate",
+        "database": DB_NAME,
+    }
     html_page = await datasette.render_template("department.html", context, request=request)
     return Response.html(html_page)
 

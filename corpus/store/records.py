@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Kind = Literal["rule", "normative", "policy", "interpretation"]
 DOCUMENT_KINDS: tuple[str, ...] = ("rule", "normative", "policy")
 KINDS: tuple[str, ...] = (*DOCUMENT_KINDS, "interpretation")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.store.normalize import BASIS, canonical_doc_number, find_doc_numbers, to_halfwidth
+from corpus.store.normalize import BASIS, find_doc_numbers, to_halfwidth
 
 REPEAL, EXPIRE, AMEND, IN_FORCE, CITE = "repeal", "expire", "amend", "in_force", "cite"
 
@@ -273,8 +273,3 @@ def _line_at(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
     return text[start : end if end >= 0 else len(text)].strip()
-
-
-def same_number(a: str | None, b: str | None) -> bool:
-    """Whether two 文号 spellings are the same number (canonical forms compared)."""
-    return bool(a and b and canonical_doc_number(a) == canonical_doc_number(b))

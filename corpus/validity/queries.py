@@ -17,8 +17,7 @@ from documents d
 where d.status in ('现行有效', '已修改', '部分失效')
   and d.kind in ('rule', 'normative')
   and (:department = '' or d.id in (
-    select document_id from document_departments where department = :department)
-    or (not exists (select 1 from document_departments) and instr(d.issuer, :department) > 0))
+    select document_id from document_departments where department = :department))
 order by seq"""
 
 EXPIRING_SQL = """\

@@ -44,7 +44,6 @@ _DATE = (
 )
 _NUM = rf"[0-9{_CN_NUM}]{{1,3}}"
 _EVENTS_WRITTEN = ("印发", "下发", "签发", "发文", "印发实施")
-_EVENTS_PUBLISHED = ("发布", "公布", "颁布", "公开发布", "发布实施")
 # 施行 clause: 自2025年5月1日起施行 / 2024年2月18日起施行 / 自印发之日起施行 / 自发布之日起30日后施行
 _START = re.compile(
     r"(?:自|从|于)?\s*"
@@ -208,7 +207,7 @@ def _scan(text: str, written: str | None, published: str | None, strict: bool) -
                 event = m["event"]
                 if event in _EVENTS_WRITTEN:
                     base, what = written or published, "成文日期或发布日期"
-                else:
+                else:  # 发布, 公布, 颁布 …: counted from the 发布日期
                     base, what = published, "发布日期"
                 days = _cn_number(m["after"]) if m["after"] else 0
                 found.start_date = None
