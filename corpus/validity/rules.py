@@ -1,40 +1,69 @@
 """The rule book: whether a document is in force as of a date, on what evidence, and why.
 
-Evidence about a document, and the status each piece supports as of the date D:
+This docstring is the one complete statement of the rules; ``decide`` implements them in this
+order, and the rest of the project (README, docs/CONTRACTS.md) refers here.
 
-* ``page_field`` — the page's own 有效性 field (有效, 全文失效, 已废止 …) mapped to the vocabulary.
-  It carries no date: it is what the page said when it was last crawled.
-* ``term`` and ``effective_date`` — the document's own 有效期 and 施行日期 (``corpus.validity.terms``),
-  computed against D.
+**Evidence.** Everything known about a document, each piece with the status it supports as of
+the date D (its kind is ``validity_evidence.kind``):
+
+* ``page_field`` — the page's own 有效性 field, mapped to the vocabulary by ``map_page_status``
+  (有效 / 现行有效 / 全文有效 / 继续有效 → 现行有效; 失效 / 已失效 / 全文失效 → 已失效; 废止 /
+  已废止 / 全文废止 / 已被废止 → 已废止; 修改 / 已修改 / 已被修改 → 已修改; 部分失效; 尚未生效 /
+  未生效; any other wording → 未知). It carries no date: it is what the page said when it was
+  last crawled.
+* ``term`` — the document's own 有效期 (``corpus.validity.terms``): its last day, against D
+  (before D → 已失效, else 现行有效); a clause that cannot be read supports 未知, with the reason.
+* ``effective_date`` — the document's own 施行日期 (``corpus.validity.terms``): after D → 尚未生效,
+  else 现行有效; a clause that cannot be read supports 未知, with the reason.
 * ``decision``, ``list``, ``clause`` — *acts* of other documents that name this one
-  (``corpus.validity.relations``): a repeal, 失效 or amendment decision (关于废止/修改…的决定), an official
-  list (现行有效目录, 废止目录, 失效目录), a ``《…》（赣府发〔2015〕12号）同时废止`` clause. An act takes
-  effect on the 施行日期 of the document it is in, or on that document's 发布日期 when it states
-  none. It *applies* as of D when that day is not after D; a later act is *pending* (kept and
-  shown, not applied); an act whose document's 施行日期 cannot be read is *undatable*.
+  (``corpus.validity.relations``): a repeal, 失效 or amendment decision (关于废止/修改…的决定), an
+  official list (现行有效目录, 废止目录, 失效目录, also as tables in its attachments), a
+  ``《…》（赣府发〔2015〕12号）同时废止`` clause (always a repeal). An act takes effect on the
+  施行日期 of the document it is in, else on that document's 发布日期, else on its 成文日期. It
+  *applies* as of D when that day is not after D; a later act is *pending* (kept and shown, not
+  applied); an act whose document's 施行日期 clause cannot be read, or that has no date at all,
+  is *undatable* and supports 未知.
 
-The rules, in order; the first that applies decides and its evidence is flagged as the winner:
+Acts are weighed in one order: by the day they take effect (undatable ones last), then decision
+before list before clause, then by their words. "The earliest applying act" below is the first
+applying act of the status in that order.
 
- 1. 已废止 — an applying repeal (decision, 废止目录 or 同时废止 clause; the earliest wins), else the
-    page says 废止/已废止/全文废止. A repeal beats everything below, the term included.
- 2. 已失效 — an applying 失效 declaration (decision or 失效目录), else the page says
-    失效/已失效/全文失效: an authority may end a document before its term runs out.
- 3. 已失效 — the 有效期 ended before D, even when the page or a 现行有效目录 still says 有效: a term
-    ends by itself, and no 有效 label renews it.
- 4. 未知 — an act would repeal, expire or amend the document but cannot be dated.
- 5. 未知 — the 有效期 clause cannot be read, unless the document starts after D (then rule 7).
- 6. 未知 — the 施行日期 clause cannot be read.
- 7. 尚未生效 — the 施行日期 is after D, even when the page says 有效.
- 8. 部分失效 — the page says 部分失效.
- 9. 已修改 — an applying amendment decision, else the page says 已修改 (in force, as amended).
-10. 现行有效 — the page says 有效/现行有效/全文有效/继续有效.
-11. 现行有效 — an applying 现行有效目录 lists it.
-12. 现行有效 — 施行日期 ≤ D ≤ the end of its 有效期.
-13. 现行有效 — a rule (规章, which states no 有效期) whose 施行日期 is not after D.
-14. 未知 — nothing reliable is known: never a guess. Absence from a 现行有效目录 proves nothing.
+**The rules**, in order; the first that applies decides, and the evidence it names (the winner)
+is flagged (``wins = 1``):
 
-Every piece of evidence is returned, winners and losers, and ``Decision.basis`` says in one line
-why the status is what it is (naming the document that decided it, and a page that disagrees).
+ 1. 已废止 — an applying repeal: a decision, a 废止目录 or a 同时废止 clause (winner: the
+    earliest such act); else the page's field means 已废止 (winner: ``page_field``). A repeal
+    beats everything below, the term included.
+ 2. 已失效 — an applying 失效 declaration: a decision or a 失效目录 (winner: the earliest); else
+    the page's field means 已失效 (``page_field``): an authority may end a document before its
+    term runs out.
+ 3. 已失效 — the 有效期 ended before D (winner: ``term``), even when the page or a 现行有效目录
+    still says 有效: a term ends by itself, and no 有效 label renews it.
+ 4. 未知 — an act would repeal, expire or amend the document but is undatable (winner: the first
+    such act's evidence, which supports 未知).
+ 5. 未知 — the 有效期 clause cannot be read (winner: ``term``), unless the 施行日期 is after D:
+    a term cannot end before it starts, so rule 7 decides.
+ 6. 未知 — the 施行日期 clause cannot be read (winner: ``effective_date``).
+ 7. 尚未生效 — the 施行日期 is after D (winner: ``effective_date``), even when the page says 有效.
+ 8. 部分失效 — the page's field means 部分失效 (``page_field``).
+ 9. 已修改 — an applying amendment: a decision, or a list's 修改 section (winner: the earliest);
+    else the page's field means 已修改 (``page_field``). The document is in force, as amended.
+10. 现行有效 — the page's field means 现行有效 (``page_field``).
+11. 现行有效 — an applying act lists it in force: a 现行有效目录, or a 继续有效 section of a
+    list or decision (winner: the earliest).
+12. 现行有效 — 施行日期 ≤ D ≤ the last day of its 有效期 (winner: ``term``).
+13. 现行有效 — a rule (规章, kind ``rule``) whose text states no 有效期, with 施行日期 ≤ D
+    (winner: ``effective_date``).
+14. 未知 — nothing above applies: never a guess, and no winner. Absence from a 现行有效目录
+    proves nothing; a page that says 尚未生效, or words we do not know, decide nothing alone.
+
+**Why.** Every piece of evidence is returned, winners and losers, and ``Decision.basis`` says in
+one Chinese line why the status is what it is: the act and the document it is in
+(《title》（文号）) with the day it took effect, the page's words, or the dates. When an act (rules
+1, 2, 9 and 11) or the term (rule 3) decided and the page says otherwise, it adds
+（页面仍标注“有效”）; from rule 7 on, except an amendment decided by an act, it names the next
+pending repeal, 失效 or amendment (（《…》定于2027年1月1日起废止）); rules 10 and 11 add the end of
+the 有效期 when there is one.
 """
 
 from __future__ import annotations
