@@ -1,7 +1,7 @@
 """Pages whose declared charset is wrong or missing: read them as what they are (GBK → gb18030).
 
-Older government hosts (TRS, SITES.md) serve GBK pages with ``charset=UTF-8`` in the HTTP header,
-or with no charset anywhere. Scrapy trusts the header, else the ``<meta>``, else guesses (UTF-8,
+Older government hosts (TRS; docs/sites.md) serve GBK pages with ``charset=UTF-8`` in the HTTP
+header, or with no charset anywhere. Scrapy trusts the header, else the ``<meta>``, else guesses (UTF-8,
 then cp1252), so such a page would be stored as mojibake. ``FaultsMiddleware`` repairs a wrong
 header when the page's ``<meta>`` names the right charset; this middleware, which runs after it,
 handles what is left: a page that no declared charset decodes, or that declares none and is not

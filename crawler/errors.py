@@ -47,7 +47,7 @@ from twisted.internet import defer
 from twisted.internet import error as tx
 from twisted.python.failure import Failure
 
-# Anti-bot gateways seen on government hosts (SITES.md): recognised, recorded, never fought.
+# Anti-bot gateways seen on government hosts (docs/sites.md): recognised, recorded, never fought.
 BLOCK_STATUSES = {412: "瑞数 (RiverSecurity) challenge", 521: "加速乐 (__jsl_clearance) challenge"}
 _CHALLENGE_MARKS = (
     (b"FSSBBIl1UgzbN7N80S", "瑞数 (RiverSecurity) challenge cookie"),
@@ -166,7 +166,7 @@ def declared_meta_charset(body: bytes) -> str | None:
 def charset_repair(response: Response) -> tuple[str, str] | None:
     """(wrong, right) when the HTTP header's charset does not decode the page but its meta does.
 
-    Old hosts serve GBK pages with ``charset=UTF-8`` in the header, or none (SITES.md); Scrapy
+    Old hosts serve GBK pages with ``charset=UTF-8`` in the header, or none (docs/sites.md); Scrapy
     trusts the header, so without this the stored text would be mojibake.
     """
     if not isinstance(response, TextResponse) or response.status != 200:

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-# The CMS families a spider exists for (crawler/spiders/<family>.py, SITES.md describes each).
+# The CMS families a spider exists for (crawler/spiders/<family>.py; docs/sites.md describes each).
 FAMILIES = ("hanweb", "jxnew", "trs", "gkmlpt")
 Family = Literal["hanweb", "jxnew", "trs", "gkmlpt"]
 # Column options that only make sense for one family (checked when the file is loaded).

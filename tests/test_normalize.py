@@ -1,4 +1,4 @@
-"""Dates and document numbers in every spelling the real sites use (SITES.md)."""
+"""Dates and document numbers in every spelling the real sites use (docs/sites.md)."""
 
 import pytest
 

@@ -3,7 +3,7 @@
 Pure functions over text. They return ``Item``s (which document is named, by title and/or 文号,
 and what is done to it); ``corpus.validity.relations`` matches them to stored documents.
 
-Shapes read (from the real sites, SITES.md):
+Shapes read (as government sites publish them):
 
 * a decision whose title says what it does: ``关于废止和修改部分省政府规章的决定``,
   ``关于修改《江西省…办法》的决定``, ``关于宣布失效一批…的决定``;

@@ -166,7 +166,7 @@ def drop_noise(lines: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------- labelled values
 
-# Disclosure-table labels, every spelling seen (SITES.md), mapped to one field name.
+# Disclosure-table labels, every spelling seen on the sites, mapped to one field name.
 LABELS: dict[str, str] = {
     "索引号": "index_no",
     "主题分类": "subject",

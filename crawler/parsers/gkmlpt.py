@@ -1,6 +1,6 @@
 """Pure parsers for Guangdong's gkmlpt (政府信息公开目录平台): site config, JSON list, post pages.
 
-See SITES.md "Guangdong gkmlpt". A column is a category of the catalogue, written in the
+See docs/sites.md, "Guangdong gkmlpt". A column is a category of the catalogue, written in the
 registry as ``http://host/gkmlpt/index#{category}`` (the page's own address for it) or as the
 API address ``http://host/gkmlpt/api/all/{category}?sid=S``. The index page carries the site id
 in its inline config (``SID: '2'``); the list is

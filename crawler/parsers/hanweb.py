@@ -1,6 +1,6 @@
 """Pure parsers for Hanweb JCMS (大汉) sites: column parameters, list records, article pages.
 
-See SITES.md "Hanweb JCMS" for the shapes. Nothing here does I/O or reads the clock: every
+See docs/sites.md, "Hanweb JCMS", for the shapes. Nothing here does I/O or reads the clock: every
 function takes a response (or text) and returns typed records, raising ``ParseError`` naming the
 field when a required one is missing.
 """
@@ -105,7 +105,7 @@ def _int(value: str | None) -> int | None:
 def parse_column_params(response: TextResponse) -> ColumnParams:
     """Read the list parameters of a column page.
 
-    The page carries (SITES.md)::
+    The page carries::
 
         <div id="389995"><script type="text/xml"><datastore>…</datastore></script></div>
         <script>var param_389995 = {col:1,appid:1,webid:3,path:'/',columnid:48469,
@@ -233,7 +233,7 @@ _INDEX_NO = re.compile(
 
 
 def parse_list_item(fragment: str, base_url: str) -> ListEntry | None:
-    """One list record. All variants of SITES.md::
+    """One list record, in every variant the sites show::
 
         <li><a href="/art/2022/5/25/art_48469_1.html" title="全标题">截断的标题…</a>
             <span class="bt-data-time">2022-05-25</span></li>

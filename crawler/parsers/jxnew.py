@@ -1,8 +1,9 @@
 """Pure parsers for Jiangxi's new intensive platform (集约化, 2024/25 on): column, list, pages.
 
-See SITES.md "Jiangxi new platform". A column page (``/{siteCode}/{channel}/index.html`` or
-``/{siteCode}/col/{channel}/index.html``) holds no items: its inline jpage call names the form
-fields of ``POST /queryList`` at the site root (a GET answers 404)::
+See docs/sites.md, "Jiangxi's new intensive platform". A column page
+(``/{siteCode}/{channel}/index.html`` or ``/{siteCode}/col/{channel}/index.html``) holds no
+items: its inline jpage call names the form fields of ``POST /queryList`` at the site root (a
+GET answers 404)::
 
     $('#div371204').jpage({ url: '/queryList', unitid: '371204',
         webSiteCode: ['jxsgyhxxht'], channelCode: ['gfxwj'], perPage: 15, … });

@@ -1,6 +1,6 @@
 """Pure parsers for TRS WCM (拓尔思) sites: list pages, their pager call, article pages.
 
-See SITES.md "TRS WCM". A list is ``index.html``, ``index_1.html`` … (page n is
+See docs/sites.md, "TRS WCM". A list is ``index.html``, ``index_1.html`` … (page n is
 ``{prefix}_{n-1}.{suffix}``); items link relatively to ``./YYYYMM/tYYYYMMDD_N.html`` (or
 ``.shtml``); the number of pages comes from a script call in one of several signatures::
 

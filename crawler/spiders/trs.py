@@ -50,7 +50,7 @@ class TrsSpider(FamilySpider):
         pager: Pager = crawl.params
         yield from self.take(crawl, listing.entries)
         if not listing.entries:
-            # Quirk (SITES.md): late pages are sometimes a few hundred bytes of nothing.
+            # Quirk (docs/sites.md, TRS): late pages are sometimes a few hundred bytes of nothing.
             stub = page > 1 and listing.size < STUB_BYTES
             where = "the first list page" if page == 1 else f"list page {page} of {pager.pages}"
             crawl.stats.notes.append(
