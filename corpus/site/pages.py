@@ -4,8 +4,7 @@ Each page's data is read in one go, in one call on Datasette's read thread (``ex
 under the site's SQL time limit: a page of a dozen small queries would otherwise pay a thread
 hop each. The loaders return plain dicts for the templates in ``corpus/site/templates``. Every
 table, view and column read here is one the migrations (``corpus.store.schema``) create, so none
-is looked for first; only the document page still renders for a library whose ``relations`` or
-``status_history`` table was dropped, without those sections. Crawled text is returned as text;
+is looked for first. Crawled text is returned as text;
 the templates escape it (Jinja autoescape) and make links only of http(s) URLs.
 """
 
@@ -41,7 +40,6 @@ class Reader:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self._names: set[str] | None = None
 
     def rows(self, sql: str, params: dict | None = None) -> list[dict]:
         """Every row of ``sql`` as a dict."""
@@ -53,15 +51,6 @@ class Reader:
         """The first row of ``sql`` as a dict, or None."""
         rows = self.rows(sql, params)
         return rows[0] if rows else None
-
-    def exists(self, name: str) -> bool:
-        """Whether the library has a table or view called ``name``."""
-        if self._names is None:
-            found = self.conn.execute(
-                "select name from sqlite_master where type in ('table', 'view')"
-            )
-            self._names = {row[0] for row in found}
-        return name in self._names
 
     @property
     def as_of(self) -> str | None:
@@ -205,11 +194,9 @@ def _attachments(r: Reader, parent_table: str, parent_id: int) -> list[dict]:
     return rows
 
 
-def _relations(r: Reader, doc_id: int) -> dict[str, Any] | None:
+def _relations(r: Reader, doc_id: int) -> dict[str, Any]:
     """Repeals, amendments … to and from this document (``relations``, written by the build's
-    validity step); None when the library has no such table."""
-    if not r.exists("relations"):
-        return None
+    validity step)."""
     outgoing = r.rows(
         """select r.*, d.id as other_id, d.title as other_title, d.doc_number as other_number,
              d.status as other_status
@@ -227,14 +214,11 @@ def _relations(r: Reader, doc_id: int) -> dict[str, Any] | None:
     return {"outgoing": outgoing, "incoming": incoming}
 
 
-def _status_history(r: Reader, doc_id: int) -> list[dict] | None:
-    """The changes of this document's status between builds; None when the library has no
-    ``status_history`` table.
+def _status_history(r: Reader, doc_id: int) -> list[dict]:
+    """The changes of this document's status between builds (``status_history``).
 
     The first build records every status with no old one: that is not a change, not shown.
     """
-    if not r.exists("status_history"):
-        return None
     return r.rows(
         """select * from status_history where document_id = :id and old_status is not null
            order by as_of, rowid""",
