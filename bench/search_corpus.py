@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from corpus.search.query import pieces
+import sqlite_utils
+
+from corpus.search.query import parse_query, pieces
 from corpus.store.identity import stable_id
 from corpus.store.normalize import canonical_doc_number
 from corpus.store.schema import ensure_db_shape
@@ -223,8 +225,6 @@ def write_library(path: Path, n: int, seed: int = SEED, interpretations_every: i
     """A library file with ``n`` documents (and one interpretation per ``interpretations_every``)."""
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path)
-    import sqlite_utils  # noqa: PLC0415
-
     ensure_db_shape(sqlite_utils.Database(conn))
     conn.executemany(
         "INSERT INTO sites (name, title, family) VALUES (?, ?, 'hanweb')", SITES.items()
@@ -356,7 +356,6 @@ def _contains() -> str:
 
 def like_sql(query: dict, select: str = "id") -> tuple[str, list]:
     """The LIKE '%…%' scan that is the ground truth (and the baseline) for ``query``."""
-    from corpus.search.query import parse_query  # noqa: PLC0415
 
     if query["truth"] == "number":
         spellings = doc_number_spellings(query["number"])
