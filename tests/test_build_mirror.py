@@ -269,5 +269,6 @@ def test_interpretation_links_are_precise_and_complete(built, truth, report):
         "precision": round(precision, 4),
         "recall": round(recall, 4),
     }
-    assert precision >= 0.98, sorted(found - expected)[:5]
-    assert recall >= 0.95, sorted(expected - found)[:5]
+    # deterministic data: every link and nothing else (not a rate with room to slip)
+    assert sorted(found - expected) == []
+    assert sorted(expected - found) == []
