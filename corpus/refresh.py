@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from corpus.build import build
 from corpus.store.lock import crawl_lock
+from crawler.command import crawl_command
 
 
 class RefreshError(RuntimeError):
@@ -50,13 +50,8 @@ def crawl_subprocess(
     settings: dict[str, str] | None = None,
 ) -> int:
     """Crawl in a child process (one Twisted reactor per process); returns its exit code."""
-    args = [sys.executable, "-m", "crawler.run", "--sites", str(sites_file), "--db", str(work_db)]
-    if site:
-        args += ["--site", site]
-    args += ["--log-level", "WARNING"]
-    for name, value in (settings or {}).items():
-        args += ["-s", f"{name}={value}"]
-    return subprocess.call(args)
+    command = crawl_command(sites_file, work_db, site=site, settings=settings, log_level="WARNING")
+    return subprocess.call(command)
 
 
 def publish(work_db: str | Path, published: str | Path) -> None:

@@ -28,6 +28,7 @@ from scrapy.settings import BaseSettings, Settings
 from corpus.store.lock import CrawlRunning, crawl_lock
 from corpus.store.save import close_interrupted_runs, start_run
 from corpus.store.schema import open_db
+from crawler.command import SETTINGS_MODULE_ENV
 from crawler.sites import Site, SitesFileError, load_sites, select_sites
 from crawler.spiders.gkmlpt import GkmlptSpider
 from crawler.spiders.hanweb import HanwebSpider
@@ -42,9 +43,6 @@ SPIDERS = {
     "trs": TrsSpider,
     "gkmlpt": GkmlptSpider,
 }
-
-
-SETTINGS_MODULE_ENV = "NORMDOCS_SETTINGS_MODULE"
 
 
 def project_settings(overrides: dict | None = None, overlay: str | None = None) -> Settings:

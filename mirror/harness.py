@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from crawler.run import SETTINGS_MODULE_ENV
+from crawler import command as crawler_command
+from crawler.command import SETTINGS_MODULE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -270,11 +271,7 @@ def crawl_command(
 ) -> list[str]:
     """The command line of a crawl of ``sites`` into ``db`` with the loopback ``overlay`` and
     ``settings`` (``-s NAME=VALUE`` each); ``extra`` are more ``crawler.run`` arguments."""
-    command = [sys.executable, "-m", "crawler.run", "--sites", str(sites), "--db", str(db)]
-    if overlay:
-        command += ["--settings-module", overlay]
-    for name, value in (settings or {}).items():
-        command += ["-s", f"{name}={value}"]
+    command = crawler_command.crawl_command(sites, db, settings=settings, settings_module=overlay)
     return [*command, *extra]
 
 

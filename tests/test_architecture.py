@@ -29,7 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "corpus.links": {"corpus.store"},
     "corpus.search": {"corpus.store"},
     "corpus.build": {"corpus.store", "corpus.validity", "corpus.links", "corpus.search"},
-    "corpus.refresh": {"corpus.store", "corpus.build"},
+    # the daily job: a crawl (as a child process, spelled by crawler.command), a build, a copy
+    "corpus.refresh": {"corpus.store", "corpus.build", "crawler"},
     "corpus.site": {"corpus.store", "corpus.validity", "corpus.links", "corpus.search"},
     "corpus.cli": {"*"},
     # The mirror imitates the sites: it may lend the crawler a settings overlay, never the
