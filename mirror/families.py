@@ -205,6 +205,8 @@ def article_path(site: Site, art: Article) -> str:
     if site.family == "trs":
         column = column_by_id(site, art.column)
         d = art.pub
+        if site.quirks.get("plain_names"):  # Gansu's platform: /jyt/c110634/202511/174240943.shtml
+            return f"{column.code}{d:%Y%m}/{art.article_id}.{site.quirks['suffix']}"
         return f"{column.code}{d:%Y%m}/t{d:%Y%m%d}_{art.article_id}.{site.quirks['suffix']}"
     if site.family == "gkmlpt":
         n = art.article_id

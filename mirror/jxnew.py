@@ -7,6 +7,14 @@ The answer is JSON whose ``urls`` is a JSON string and whose titles are padded, 
 body HTML inside. Detail pages carry inline script variables, the head meta tags, a
 ``发布机构：</strong><span>…</span>`` list (departments) or a disclosure table (portal), the body in
 ``#zoom`` and attachments as ``p.insertfileTag a``.
+
+A site with ``quirks["column_template"] == "loadPageData"`` serves the 2025 department template
+(seen on Jiangxi's 生态环境厅): no jpage call, but ``var params = {…}; loadPageData(params,
+'<unitid>')``, the column's first items inline in ``var listData = {articleList: […]}``, its count in
+``var channelsTagSelf``, ``<base href="/<siteCode>/">``. Every item names a ``relationUrl``; where
+its ``relation`` is 1 that JSON lists the related articles (a document's interpretations, an
+interpretation's documents), and the article page leaves them to it: no 相关解读 block, no 原文链接
+line after the body.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import random
 from html import escape
 
 from . import families, pages
+from .catalog import href
 from .model import Article, Column, Document, Interpretation, Ref, Reply, Site
 from .world import World
 
@@ -39,7 +48,11 @@ def handle(
         return Reply(200, home(site))
     for column in site.columns:
         if path == families.column_path(site, column.id):
+            if _painted(site):
+                return Reply(200, painted_column_page(world, site, column, base_port))
             return Reply(200, column_page(site, column))
+    if _painted(site) and path.endswith(RELATION_SUFFIX):
+        return relation_reply(world, site, base_port, path)
     att = families.attachment_at(world, site, path)
     if att is not None:
         return pages.serve_attachment(att)
@@ -105,6 +118,124 @@ def column_page(site: Site, column: Column) -> str:
     return pages.page(site, f"{column.title}_{site.title}", body)
 
 
+# ---------------------------------------------------------------- the 2025 column template
+
+RELATION_SUFFIX = "-RelationArticle.json"
+
+
+def _painted(site: Site) -> bool:
+    """The 2025 department template: the list painted by ``loadPageData`` from inline data."""
+    return site.quirks.get("column_template") == "loadPageData"
+
+
+def _related(world: World, art: Article) -> list[Ref]:
+    """What a relation JSON names: a document's interpretations, an interpretation's documents."""
+    if isinstance(art, Document):
+        return list(art.interpretations)
+    if isinstance(art, Interpretation):
+        return list(art.links)
+    return []
+
+
+def relation_path(site: Site, column: Column, art: Article) -> str:
+    """``/{siteCode}/{channel}/relation/{id}-RelationArticle.json``, as the real items name it."""
+    return f"/{site.code}/{column.code}/relation/{families.jxnew_content_id(art)}{RELATION_SUFFIX}"
+
+
+def _item(world: World, site: Site, column: Column, art: Article) -> dict:
+    """One article as the platform's script data has it (inline list, relation JSON)."""
+    related = _related(world, art)
+    return {
+        "classify": 0,
+        "relationUrl": relation_path(site, column, art),
+        "title": art.title,
+        "type": 0,
+        "pubDate": art.pub.strftime("%Y-%m-%d %H:%M"),
+        "relation": 1 if related else 0,
+        "urls": json.dumps({"pc": art.path}),  # quirk: a JSON string inside the JSON
+        "contentSource": art.source,
+        "showTitle": f"<p>{escape(art.title)}</p>",
+        "id": str(families.jxnew_content_id(art)),
+    }
+
+
+def relation_reply(world: World, site: Site, base_port: int, path: str) -> Reply:
+    """A relation JSON: the related articles of one item (an empty list where it has none)."""
+    for art in (a for a in world.pages.values() if a.site == site.name):
+        column = site.column(art.column)
+        if column is not None and relation_path(site, column, art) == path:
+            rows = []
+            for ref in _related(world, art):
+                target = world.pages[ref]
+                rows.append(
+                    {
+                        "id": str(families.jxnew_content_id(target)),
+                        "title": target.title,
+                        "pubDate": target.pub.strftime("%Y-%m-%d %H:%M"),
+                        "urls": json.dumps({"pc": href(ref, site, base_port)}),
+                    }
+                )
+            body = json.dumps({"code": 200, "data": rows}, ensure_ascii=False)
+            return Reply(200, body, JSON)
+    return Reply(404, pages.not_found_page(site))
+
+
+def painted_column_page(world: World, site: Site, column: Column, base_port: int) -> str:
+    """A column page of the 2025 template: script data and a template, no list in the HTML."""
+    channel_id, website_id = _ids(site, column)
+    arts = world.column_articles(site.name, column.id)
+    inline = [_item(world, site, column, a) for a in arts[: site.quirks["inline_items"]]]
+    unit = column.unitid
+    own = {
+        "code": column.code,
+        "showName": f"<p>{escape(column.title)}</p>",
+        "articleCount": len(arts),
+        "urls": json.dumps({"pc": families.column_path(site, column.id)}),
+    }
+    parent = {
+        "code": f"{site.code}-zwgk",
+        "showName": "政务公开",
+        "articleCount": 2,
+        "children": [
+            {"code": c.code, "showName": c.title,
+             "articleCount": len(world.column_articles(site.name, c.id))}
+            for c in site.columns
+        ],
+    }  # fmt: skip
+    head_script = (
+        f"<script>\n  var websiteId = '{website_id}',\n    websiteCode = '{site.code}',\n"
+        f"    channelId = '{channel_id}',\n    codeName = '{column.code}';\n"
+        f"  var channelsTagSelf = {json.dumps(own, ensure_ascii=False)};\n"
+        f"  var channelsTagParent = {json.dumps(parent, ensure_ascii=False)};\n"
+        f"  var listData = {{\n    articleList: {json.dumps(inline, ensure_ascii=False)},\n  }};\n"
+        "</script>"
+    )
+    template = (
+        f'<script id="div{unit}" type="text/x-handlebars-template"><ul class="List_list">'
+        "{{#each articleList}}{{#with this}}<li><a href='{{pcUrl}}' target='_blank' "
+        "title='{{title}}'>{{title}}</a><span class='list_span'>{{formatDate pubDate "
+        "'YYYY-MM-DD'}}</span></li>{{/with}}{{/each}}</ul></script>"
+    )
+    params = (
+        f"<script>\n  var params = {{\n    current: 1,\n    unitid: '{unit}',\n"
+        f"    webSiteCode: ['{site.code}'],\n    channelCode: ['{column.code}'],\n"
+        f"    dataBefore: '',\n    dataAfter: '',\n    perPage: '{PER_PAGE}',\n"
+        "    notReturnContent:false,\n    showMode: 'normal',\n    groupSize: 1,\n"
+        f"    barPosition: 'bottom',\n    titleMax: '34',\n    templateContainerId: 'div{unit}',\n"
+        f"    themeName: 'lucidity',\n  }};\n\n  loadPageData(params, '{unit}');\n</script>"
+    )
+    column_href = families.column_path(site, column.id)
+    body = (
+        pages.breadcrumbs(site, column.title, column_href, article=False)
+        + f'\n<div class="w1200 main"><div class="list-title">{escape(column.title)}</div>\n'
+        f'<div id="{unit}"></div>\n{template}\n'
+        '<script src="commonfiles/jquery.jpage.js"></script>\n'
+        f'<script src="commonfiles/utils.js"></script>\n{params}\n</div>'
+    )
+    metas = f'<base href="/{site.code}/" />\n{head_script}\n'
+    return pages.page(site, f"{column.title}_{site.title}", body, metas)
+
+
 # ---------------------------------------------------------------- /queryList
 
 
@@ -162,6 +293,9 @@ def _result(world: World, site: Site, column: Column, art: Article, base_port: i
         "content": {"content": body_html(art, site, base_port)},
         "images": "",
     }
+    if _painted(site):  # the 2025 template's answers name each item's relation JSON too
+        item = _item(world, site, column, art)
+        source.update(relationUrl=item["relationUrl"], relation=item["relation"])
     if site.layout_changed:
         # The redesign: the link moved into ``link`` and ``urls`` is gone (a list whose items the
         # crawler can no longer read must end the crawl loudly, not silently).
@@ -235,7 +369,9 @@ def article_page(world: World, site: Site, art: Article, base_port: int) -> str:
         f'<div id="zoom" class="article-content">\n{body_html(art, site, base_port)}\n</div>',
         _attachments_after(art),
     ]
-    if isinstance(art, Document):
+    if _painted(site) and _related(world, art):
+        pass  # the 2025 template paints related articles from the item's relation JSON
+    elif isinstance(art, Document):
         parts.append(pages.related_interpretations(world, art, site, base_port))
     elif isinstance(art, Interpretation):
         parts.append(pages.related_documents(world, art, site, base_port))

@@ -5,7 +5,11 @@ vocabulary its documents are drawn from. Sites marked ``extra`` are served on po
 default ones but left out of ``sites_yaml()`` and ``truth()``: the registry tests add them to a
 sites file by hand, one YAML entry each, to prove a new site of a known family needs no code.
 
-Ports: base+3 … base+7 default sites, base+8 … base+11 extra sites (one per family).
+Ports: base+3 … base+7 default sites, base+8 … base+11 extra sites (one per family), base+12 and
+base+13 extra sites on the structures of real 2025 pages: a new-platform site whose column pages
+hand ``loadPageData`` a ``var params`` object and carry their first items inline (some with a
+relation JSON), and a TRS-like site whose list sits inside an HTML comment beside sidebars of
+热点信息 and 最新 that link to detail pages.
 """
 
 from __future__ import annotations
@@ -149,6 +153,29 @@ _RST_TOPICS = [
     ("人力资源服务机构管理", "人力资源市场暂行条例", "劳动、人事、监察"),
     ("灵活就业人员社会保险", "中华人民共和国社会保险法", "劳动、人事、监察"),
     ("港澳台居民就业服务", "中华人民共和国就业促进法", "劳动、人事、监察"),
+]
+
+
+_JTT_TOPICS = [
+    ("农村公路养护管理", "中华人民共和国公路法", "工业、交通"),
+    ("道路运输安全生产", "中华人民共和国道路运输条例", "工业、交通"),
+    ("内河航道保护", "中华人民共和国航道法", "工业、交通"),
+    ("港口危险货物作业", "中华人民共和国港口法", "工业、交通"),
+    ("公路超限运输治理", "公路安全保护条例", "工业、交通"),
+    ("城市公共交通优先发展", "中华人民共和国道路交通安全法", "工业、交通"),
+    ("交通建设工程质量监督", "建设工程质量管理条例", "城乡建设、环境保护"),
+    ("网络预约出租汽车经营服务", "中华人民共和国道路运输条例", "工业、交通"),
+]
+
+_JYT_TOPICS = [
+    ("中小学课后服务", "中华人民共和国教育法", "科技、教育"),
+    ("学前教育普惠发展", "中华人民共和国学前教育法", "科技、教育"),
+    ("乡村教师生活补助", "中华人民共和国教师法", "科技、教育"),
+    ("职业院校技能大赛", "中华人民共和国职业教育法", "科技、教育"),
+    ("校外培训机构监管", "中华人民共和国未成年人保护法", "科技、教育"),
+    ("学生资助资金管理", "中华人民共和国预算法", "财政、金融、审计"),
+    ("中小学教材管理", "中华人民共和国教育法", "科技、教育"),
+    ("高校毕业生就业创业", "中华人民共和国就业促进法", "劳动、人事、监察"),
 ]
 
 
@@ -497,4 +524,85 @@ RST = Site(
     extra=True,
 )
 
-MORE_SITES: list[Site] = [GXT, NEW_PORTAL, HN, GZ, GD, SLT, DRC, HB, RST]
+# ---------------------------------------------------------------- extra sites on real 2025 pages
+
+JTT = Site(
+    name="jx-jtt",
+    title="江西省交通运输厅",
+    short="省交通运输厅",
+    family="jxnew",
+    offset=12,
+    webid=0,
+    domain="jtt.jiangxi.gov.cn",
+    idcode="3600000061",
+    host_org="江西省交通运输厅",
+    icp="赣ICP备05004266号",
+    code="jxsjtyst",
+    columns=[
+        Column(81, "380061", "规范性文件", "normative", 24, code="col42871"),
+        Column(82, "380067", "政策解读", "interpretation", 8, code="col42874"),
+    ],
+    style=Style(layouts=(("C", 0.5), ("A", 0.5)), attachments_outside=0.3),
+    quirks={
+        "array_fields": True,
+        "template": "department",
+        "column_path": "{site}/col/{channel}/index.html",
+        # The 2025 department template (seen on Jiangxi's 生态环境厅): no jpage call; a ``var
+        # params`` object handed to loadPageData, the first items inline in ``var listData``
+        # (each with a relationUrl; a relation JSON where ``relation`` is 1), the count in
+        # ``var channelsTagSelf``, and ``<base href>``.
+        "column_template": "loadPageData",
+        "inline_items": 20,
+    },
+    vocab=_vocab(
+        _JTT_TOPICS,
+        [("江西省交通运输厅", ("赣交规字", "赣交运字"), "各设区市交通运输局，厅直各单位：")],
+        "014501425",
+        ("交通运输部关于印发《农村公路养护管理办法》的通知", "交通运输部"),
+        2_150_000,
+    ),
+    extra=True,
+)
+
+JYT = Site(
+    name="gs-jyt",
+    title="甘肃省教育厅",
+    short="省教育厅",
+    family="trs",
+    offset=13,
+    webid=0,
+    domain="jyt.gansu.gov.cn",
+    idcode="6200000027",
+    host_org="甘肃省教育厅",
+    icp="陇ICP备05000397号",
+    province="甘肃省",
+    columns=[
+        Column(91, "", "文件通知", "normative", 23, code="/jyt/c110634/"),
+        Column(92, "", "政策解读", "interpretation", 7, code="/jyt/c110641/"),
+    ],
+    style=Style(layouts=(("A", 0.5), ("C", 0.5))),
+    quirks={
+        "charset": "utf-8",
+        "per_page": 10,
+        "pager": "container",  # createPageHTML('page_div', pages, current1, 'zwgklist', 'shtml', total)
+        "prefix": "zwgklist",
+        "suffix": "shtml",
+        "body_class": "TRS_Editor",
+        # Gansu's 教育厅 (2025): the list, pager call included, inside an HTML comment in an empty
+        # <ul> (painted by script); item pages named by a bare number, no t-date; sidebars of
+        # 热点信息 (the other column's pages) and 最新 (the column's newest) beside it.
+        "list_in_comment": True,
+        "plain_names": True,
+        "sidebar": True,
+    },
+    vocab=_vocab(
+        _JYT_TOPICS,
+        [("甘肃省教育厅", ("甘教发", "甘教规"), "各市（州）教育局，兰州新区教育和体育局：")],
+        "11620000013911037K",
+        ("教育部关于印发《中小学教材管理办法》的通知", "教育部"),
+        174_100_000,
+    ),
+    extra=True,
+)
+
+MORE_SITES: list[Site] = [GXT, NEW_PORTAL, HN, GZ, GD, SLT, DRC, HB, RST, JTT, JYT]

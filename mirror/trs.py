@@ -6,7 +6,10 @@ As real TRS hosts do: the list is ``index.html`` then ``index_1.html`` … (page
 ``div.TRS_Editor`` (or ``div.trs_editor_view TRS_UEDITOR``) behind a ``<style>`` block; attachments
 are ``./P0….pdf`` links beside the article. Quirks served here: a GBK site whose HTTP header says
 UTF-8 (articles) or names no charset (lists, some without a ``<meta>`` charset either); a last list
-page that is a near-empty stub.
+page that is a near-empty stub. A site with ``quirks["list_in_comment"]`` (Gansu's 教育厅, 2025)
+keeps its items and pager call inside an HTML comment in an empty ``<ul>``, painted by script, and
+with ``quirks["sidebar"]`` shows 热点信息 (the newest pages of its other columns) and 最新 (the
+newest of this one) beside the list: links to detail pages that are no items of the column.
 """
 
 from __future__ import annotations
@@ -136,6 +139,33 @@ def _item(site: Site, art: Article, column: Column) -> str:
     )
 
 
+def _comment_item(art: Article) -> str:
+    """An item as Gansu's template writes it: a site-absolute link, the date in ``<b>``."""
+    title = escape(art.title, quote=True)
+    return (
+        f'\n    <li>\n        <a target="_blank" href="{art.path}" title="{title}">\n'
+        f"            {title}\n        </a>\n        <b>{art.pub:%Y-%m-%d}</b>\n    </li>\n"
+    )
+
+
+def _sidebar(world: World, site: Site, column: Column) -> str:
+    """热点信息 and 最新: detail pages of the site beside the list (never items of the column)."""
+
+    def box(heading: str, arts: list[Article]) -> str:
+        items = "".join(
+            f'<li><a href="{a.path}" target="_blank" title="{escape(a.title, quote=True)}">'
+            f"{escape(a.title)}</a><span>{a.pub:%m-%d}</span></li>"
+            for a in arts
+        )
+        return f'<div class="side-box"><h3>{heading}</h3><ul class="side-list">{items}</ul></div>'
+
+    others = [
+        a for c in site.columns if c.id != column.id for a in world.column_articles(site.name, c.id)
+    ]
+    own = world.column_articles(site.name, column.id)
+    return f'<div class="sidebar">{box("热点信息", others[:4])}{box("最新", own[:5])}</div>'
+
+
 def _list_reply(world: World, site: Site, column: Column, n: int) -> Reply:
     arts = world.column_articles(site.name, column.id)
     total = _announced_pages(site, column, len(arts))
@@ -150,6 +180,8 @@ def _list_reply(world: World, site: Site, column: Column, n: int) -> Reply:
         return _html(site, stub, list_page=True)
     per = site.quirks["per_page"]
     chosen = arts[(n - 1) * per : n * per]
+    if site.quirks.get("list_in_comment"):
+        return _html(site, _commented_list(world, site, column, n, total, chosen), list_page=True)
     items = "\n".join(_item(site, a, column) for a in chosen)
     wrapper = (
         f"<table class='list'>{items}</table>" if _gbk(site) else f'<ul class="list">{items}</ul>'
@@ -167,6 +199,33 @@ def _list_reply(world: World, site: Site, column: Column, n: int) -> Reply:
         pages.page(site, f"{column.title}_{site.title}", body, charset=_charset(site)),
         list_page=True,
     )
+
+
+def _commented_list(
+    world: World, site: Site, column: Column, n: int, total: int, chosen: list[Article]
+) -> str:
+    """A list page whose items and pager call sit in a comment inside an empty ``<ul>``."""
+    arts = world.column_articles(site.name, column.id)
+    items = "".join(_comment_item(a) for a in chosen)
+    pager = (
+        '<script type="text/javascript" src="/jyt/xhtml/js/page.js"></script>'
+        f"<script>{pager_call(site, total, n, len(arts))}</script>"
+    )
+    column_href = families.column_path(site, column.id)
+    main = (
+        f'<div class="scroll_main1"><div class="zfxxgk_zdgktit"><a style="cursor: default;">'
+        f"{escape(column.title)}</a></div>\n"
+        '<div class="zfxxgk_zdgkc"><input id="page" type="hidden" value="1">'
+        f'<input id="pageSize" type="hidden" value="{site.quirks["per_page"]}">\n'
+        f'<ul class="jytxxgklist">\n<!--\n{items}{pager}-->\n</ul></div>\n'
+        '<div class="fenye2"><div class="page"><div id="page_div"></div></div></div></div>'
+    )
+    sidebar = _sidebar(world, site, column) if site.quirks.get("sidebar") else ""
+    body = (
+        pages.breadcrumbs(site, column.title, column_href, article=False)
+        + f'\n<div class="w1200 main">{sidebar}\n{main}\n</div>'
+    )
+    return pages.page(site, f"{column.title}_{site.title}", body, charset=_charset(site))
 
 
 # ---------------------------------------------------------------- article pages

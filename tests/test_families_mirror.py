@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,127 @@ def test_a_run_of_two_families_keeps_the_stats_of_each_spider(mirror_base_port, 
         assert stats[key] == max(s[key] for s in spiders.values())
     assert stats["normdocs/run_id"] == run["id"]  # the same in both, not added up
     assert run["finish_reason"] == "finished" and run["complete"] == 1
+
+
+# ---------------------------------------------------------------- sites on real 2025 structures
+
+# Extra sites built on the structures of real 2025 pages (mirror/more_sites.py): a new-platform
+# column page with ``var params`` + loadPageData, its first items inline and relation JSON; a
+# TRS-like list inside an HTML comment beside 热点信息 / 最新 sidebars of detail links.
+REAL_SHAPES = {"jxnew": "jx-jtt", "trs": "gs-jyt"}
+
+
+def _real_shapes_yaml(base: int) -> str:
+    jtt, jyt = (f"http://127.0.0.1:{base + offset}" for offset in (12, 13))
+    return f"""sites:
+  - name: jx-jtt
+    title: 江西省交通运输厅
+    family: jxnew
+    columns:
+      - {{url: "{jtt}/jxsjtyst/col/col42871/index.html", kind: normative}}
+      - {{url: "{jtt}/jxsjtyst/col/col42874/index.html", kind: interpretation}}
+  - name: gs-jyt
+    title: 甘肃省教育厅
+    family: trs
+    province: 甘肃省
+    columns:
+      - {{url: "{jyt}/jyt/c110634/zwgklist.shtml", kind: normative}}
+      - {{url: "{jyt}/jyt/c110641/zwgklist.shtml", kind: interpretation}}
+"""
+
+
+@pytest.fixture(scope="module")
+def real_shapes_db(mirror_base_port, tmp_path_factory) -> Path:
+    """A crawl of the two sites on real 2025 structures, by one YAML entry each."""
+    path = tmp_path_factory.mktemp("real-shapes")
+    sites_file = path / "sites.yml"
+    sites_file.write_text(_real_shapes_yaml(mirror_base_port), encoding="utf-8")
+    for offset in (12, 13):
+        wait_for_http(f"http://127.0.0.1:{mirror_base_port + offset}/robots.txt")
+    result = run_crawl(sites_file, path / "real.db")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path / "real.db"
+
+
+def test_sites_on_real_2025_structures_crawl_completely_field_for_field(
+    real_shapes_db, mirror_base_port
+):
+    truth = mirror.truth(mirror_base_port, include_extra=True)
+    sites = [s for s in truth["sites"] if s["name"] in REAL_SHAPES.values()]
+    assert [s["family"] for s in sites] == list(REAL_SHAPES)
+    text = _real_shapes_yaml(mirror_base_port)
+    assert all(c["url"] in text for s in sites for c in s["columns"])
+    matched, compared, misses = _compare(real_shapes_db, truth, set(REAL_SHAPES.values()))
+    print(f"\nsites on real 2025 structures: {matched}/{compared} fields agree with the truth")
+    # 47 documents of 11 fields (attachments included), 15 interpretations of 6
+    assert (matched, compared) == (compared, 47 * 11 + 15 * 6), misses[:5]
+    columns = {r["column_url"]: r for r in _rows(real_shapes_db, "SELECT * FROM crawl_run_columns")}
+    totals = {c["url"]: c["total"] for s in sites for c in s["columns"]}
+    assert set(columns) == set(totals)
+    for url, col in columns.items():
+        assert col["complete"] == 1, dict(col)
+        assert col["reported"] == col["listed"] == col["fetched"] == totals[url], dict(col)
+
+
+def test_only_the_columns_own_items_are_stored_never_sidebar_links(
+    real_shapes_db, mirror_base_port
+):
+    truth = mirror.truth(mirror_base_port, include_extra=True)
+    for table, key in (("documents", "documents"), ("interpretations", "interpretations")):
+        want = {
+            (p["url"], p["column_url"]) for p in truth[key] if p["site"] in REAL_SHAPES.values()
+        }
+        got = {
+            (r["url"], r["column_url"])
+            for r in _rows(
+                real_shapes_db,
+                f"SELECT url, column_url FROM {table} WHERE site IN (?, ?)",
+                *REAL_SHAPES.values(),
+            )
+        }
+        assert got == want, (table, sorted(got ^ want)[:5])
+    (trs,) = [
+        r
+        for r in _rows(real_shapes_db, "SELECT * FROM crawl_run_columns WHERE site = 'gs-jyt'")
+        if r["kind"] == "normative"
+    ]
+    assert "inside an HTML comment" in trs["note"] and "left out" in trs["note"]
+    (params,) = _rows(real_shapes_db, "SELECT params FROM columns WHERE url = ?", trs["column_url"])
+    assert json.loads(params["params"])["container"].startswith("ul.jytxxgklist")
+
+
+def test_the_inline_first_page_is_not_asked_again_and_relation_json_gives_the_links(
+    real_shapes_db, mirror_base_port
+):
+    truth = mirror.truth(mirror_base_port, include_extra=True)
+    (jtt,) = [s for s in truth["sites"] if s["name"] == "jx-jtt"]
+    params = {
+        r["url"]: json.loads(r["params"])
+        for r in _rows(real_shapes_db, "SELECT url, params FROM columns WHERE site = 'jx-jtt'")
+    }
+    for column in jtt["columns"]:
+        found = params[column["url"]]
+        assert found["found_in"] == "loadPageData" and found["field_names"] == "name[]"
+        assert (found["inline_items"], found["stated_total"]) == (
+            min(20, column["total"]),
+            column["total"],
+        )
+    links = defaultdict(set)
+    for table in ("documents", "interpretations"):
+        for r in _rows(
+            real_shapes_db,
+            f"SELECT p.url, l.to_url, l.role FROM page_links l JOIN {table} p ON l.from_id = p.id "
+            "AND l.from_table = ? WHERE p.site = 'jx-jtt'",
+            table,
+        ):
+            links[r["url"], r["role"]].add(r["to_url"])
+    docs = [d for d in truth["documents"] if d["site"] == "jx-jtt"]
+    interps = [i for i in truth["interpretations"] if i["site"] == "jx-jtt"]
+    assert sum(bool(d["interpretation_urls"]) for d in docs) == 3
+    for doc in docs:
+        assert links[doc["url"], "interpretation"] == set(doc["interpretation_urls"]), doc["url"]
+    for interp in interps:
+        assert links[interp["url"], "document"] == set(interp["linked_document_urls"])
 
 
 # ---------------------------------------------------------------- the GBK site, exactly

@@ -5,6 +5,8 @@ For each column: read page 1 (the column URL) and its pager call, then the follo
 total; one that gives only pages makes the total the number of items those pages held, counted
 once every announced page has been read (a page that fails leaves the total unknown, so the
 column is never reported complete by accident). A late page that is an empty stub is noted.
+Only the items of the column's own list are taken (``parse_list_page``: not sidebars, not 热点信息);
+the container page 1 kept them in is preferred on the pages after it.
 """
 
 from __future__ import annotations
@@ -33,21 +35,32 @@ class TrsSpider(FamilySpider):
         """Page 1 of the list: its pager says how many pages (and maybe items) there are."""
         yield from self.parse_list(response, crawl, 1)
 
-    def parse_list(self, response: Response, crawl: ColumnCrawl, page: int) -> Iterator[Any]:
+    def parse_list(
+        self, response: Response, crawl: ColumnCrawl, page: int, container: str = ""
+    ) -> Iterator[Any]:
+        """One list page (``container``: where page 1 kept the column's items)."""
         if not isinstance(response, TextResponse):
             yield self.list_error(crawl, response.url, "parse", "list page is not text")
             return
-        listing = parse_list_page(response)
+        listing = parse_list_page(response, container)
+        container = container or listing.container
         if page == 1:
             if listing.pager is None and not listing.entries:
                 yield self.unparseable_list(crawl, response, "no list items and no pager call")
                 return
             # A single page may carry no pager at all.
             crawl.params = listing.pager or Pager("none", 1, 1, "index", "html")
-            crawl.stats.params = crawl.params.to_dict()
+            crawl.stats.params = {**crawl.params.to_dict(), "container": listing.container}
+            if listing.in_comment:
+                crawl.stats.notes.append("the list sits inside an HTML comment (painted by script)")
             if crawl.params.total is not None:
                 crawl.stats.reported = crawl.params.total
         pager: Pager = crawl.params
+        if listing.left_out and page == 1:
+            crawl.stats.notes.append(
+                f"{listing.left_out} item links beside the column's list (sidebars, 热点信息) "
+                "left out"
+            )
         yield from self.take(crawl, listing.entries)
         if not listing.entries:
             # Quirk (docs/sites.md, TRS): late pages are sometimes a few hundred bytes of nothing.
@@ -63,7 +76,7 @@ class TrsSpider(FamilySpider):
             return
         if self.wants_more(crawl):
             url = pager.page_url(crawl.column.url, page + 1)
-            yield self.list_request(crawl, url, self.parse_list, page=page + 1)
+            yield self.list_request(crawl, url, self.parse_list, page=page + 1, container=container)
 
     def _count_pages(self, crawl: ColumnCrawl, pager: Pager) -> None:
         """Every announced page read: a pager without an item count gives the items seen."""
