@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
+from collections.abc import Mapping
+from urllib.parse import unquote
 
 from corpus.store.normalize import clean_text_lines
 
@@ -51,6 +54,24 @@ EXPECTED: dict[str, set[str]] = {
     "gif": {"gif"},
 }
 READABLE = ("pdf", "docx")
+# Content-Type of a download → the extension it stands for (octet-stream says nothing).
+_CONTENT_TYPES = {
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-powerpoint": "ppt",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/zip": "zip",
+    "application/x-zip-compressed": "zip",
+    "application/x-rar-compressed": "rar",
+    "application/vnd.rar": "rar",
+    "application/ofd": "ofd",
+    "application/kswps": "wps",
+}
+_OFFICE_PARTS = (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
+_FILENAME = re.compile(r"""filename\*\s*=\s*[\w-]*'[^']*'([^;]+)|filename\s*=\s*"?([^";]+)""", re.I)
 
 
 def sniff(body: bytes) -> str:
@@ -70,11 +91,49 @@ def sniff(body: bytes) -> str:
     return "text"
 
 
+def _header(headers: Mapping, name: str) -> str:
+    value = headers.get(name) or b""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def answer_ext(body: bytes, headers: Mapping) -> str:
+    """The type of a download whose link did not say it (``download?fileUrl=<token>``).
+
+    What the bytes are wins where they tell (a PDF, an Office file by the part its zip holds);
+    then the name the server gives (``Content-Disposition: attachment; filename="x.docx"``), then
+    its ``Content-Type``; ``""`` when nothing tells.
+    """
+    kind = sniff(body)
+    if kind == "pdf":
+        return "pdf"
+    if kind == "zip":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+        found = next(
+            (ext for part, ext in _OFFICE_PARTS if any(n.startswith(part) for n in names)), ""
+        )
+        if found:
+            return found
+    m = _FILENAME.search(_header(headers, "Content-Disposition"))
+    if m:
+        name = unquote((m[1] or m[2]).strip().strip('"'), errors="replace")
+        if "." in name:
+            return name.rsplit(".", 1)[-1].lower()
+    content_type = _header(headers, "Content-Type").split(";")[0].strip().lower()
+    return _CONTENT_TYPES.get(content_type) or {"ole": "doc", "rar": "rar", "zip": "zip"}.get(
+        kind, ""
+    )
+
+
 def check_claim(ext: str, body: bytes) -> None:
     """Raise AttachmentError if ``body`` is not a ``.ext`` file (e.g. an HTML error page)."""
     if not body:
         raise AttachmentError(f"claims .{ext or '?'} but the download is empty")
     kind = sniff(body)
+    if not ext and kind == "html":  # a download that named no type and is a page (an error)
+        raise AttachmentError("names no file type and the download is an HTML page")
     expected = EXPECTED.get(ext)
     if expected is None:
         return  # an extension we know nothing about: nothing to check

@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -34,29 +33,22 @@ from corpus.store.records import (
     ParseError,
 )
 from crawler.parsers.common import (
-    DOCUMENT_LABELS,
-    INTERPRETATION_LABELS,
     drop_noise,
     element_lines,
-    file_ext,
     head_metas,
     html_to_lines,
     interpretation_form,
     label_field,
     leading_doc_number,
-    link_blocks,
     page_fields,
     selector_lines,
     selector_text,
     signature_date,
     title_doc_number,
 )
+from crawler.parsers.links import attachments, merged, page_links
 
 _COLON = re.compile(r"[:：]")
-# Extensions of files that government pages attach (the link's path ends with one of them).
-FILE_EXTS = frozenset(
-    ("pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ppt", "pptx", "zip", "rar", "7z", "ofd")
-)
 Fields = dict[str, tuple[str, str]]  # labelled values outside the body: {field: (label, value)}
 Record = DocumentRecord | InterpretationRecord
 R = TypeVar("R", DocumentRecord, InterpretationRecord)
@@ -75,6 +67,7 @@ class Article:
     source: str  # 信息来源: the ContentSource meta, else a family's own spot, else the field
     attachments: list[Attachment]
     selector: Selector
+    body_css: tuple[str, ...] = ()  # where the layout looks for the body (links read it)
 
     def value(self, name: str) -> str:
         """The labelled value of field ``name`` ("" when the page shows none)."""
@@ -156,25 +149,6 @@ def _extra_field(sel: Selector, label: str, name: str) -> Fields:
     return {}
 
 
-def file_links(sel: Selector, base_url: str) -> list[Attachment]:
-    """Links to files (``./P020201214….pdf``, ``/upload/…/x.docx``, ``/attachment/…``).
-
-    The name is the link text; the extension comes from the link's path.
-    """
-    found: dict[str, Attachment] = {}
-    for a in sel.xpath("//a[@href]"):
-        href = a.attrib["href"].strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        url = urljoin(base_url, href)
-        ext = file_ext(urlsplit(url).path)
-        if ext not in FILE_EXTS:
-            continue
-        name = squash_spaces(selector_text(a)) or urlsplit(url).path.rsplit("/", 1)[-1]
-        found.setdefault(url, Attachment(url=url, name=name, ext=ext))
-    return list(found.values())
-
-
 @dataclass(frozen=True)
 class ArticleLayout:
     """Where one family's article pages keep things; its two methods are that family's parsers.
@@ -188,11 +162,13 @@ class ArticleLayout:
     split_body: Callable[[str], tuple[str, str, str] | None] | None = None
     read_fields: Callable[[Selector], Fields] = labelled_fields  # over the page minus its body
     title_tag: str = "h1"  # the title when there is no ArticleTitle meta and no 标题 field
-    find_attachments: Callable[[Selector, str], list[Attachment]] = file_links
+    find_attachments: Callable[[Selector, str], list[Attachment]] = attachments
     source_span: Callable[[str], str] | None = None  # text -> 信息来源 from the family's markup
     published_fallback: Callable[[str], str] | None = None  # text -> 发布日期 before the list's
     # what only a family's list answer says, added to the page's record (gkmlpt flags, relations)
     from_list: Callable[[Record, Article, ListEntry | None], None] | None = None
+    # (article, role) -> links the page keeps as data rather than as <a> (gkmlpt related_posts)
+    find_links: Callable[[Article, str], list[PageLink]] | None = None
 
     def read(self, response: TextResponse) -> Article:
         """Title, metas, body lines, labelled fields, source and attachments of an article page.
@@ -223,6 +199,7 @@ class ArticleLayout:
             source=metas.get("ContentSource") or span or fields.get("source", ("", ""))[1],
             attachments=self.find_attachments(sel, response.url),
             selector=sel,
+            body_css=self.body_css,
         )
 
     def _split(self, response: TextResponse) -> tuple[list[str], Selector]:
@@ -288,7 +265,11 @@ class ArticleLayout:
         return self._with_list(record, art, entry)
 
     def _with_list(self, record: R, art: Article, entry: ListEntry | None) -> R:
-        """``record`` with what the family's list answer adds (as it is, for most families)."""
+        """``record`` with what the family's list answer adds (as it is, for most families),
+        and the links the page keeps as data (``find_links``)."""
+        if self.find_links:
+            role = "interpretation" if isinstance(record, DocumentRecord) else "document"
+            record.links = merged(record.links, self.find_links(art, role))
         if self.from_list:
             self.from_list(record, art, entry)
         return record
@@ -364,7 +345,7 @@ def document_record(
         unified_no=art.value("unified_no"),
         body_text="\n".join(art.body_lines),
         attachments=art.attachments,
-        links=link_blocks(art.selector, art.base_url, INTERPRETATION_LABELS, "interpretation"),
+        links=article_links(art, "interpretation"),
         meta=art.metas,
     )
 
@@ -390,8 +371,22 @@ def interpretation_record(
         form=interpretation_form(art.title),
         body_text="\n".join(art.body_lines),
         attachments=art.attachments,
-        links=link_blocks(art.selector, art.base_url, DOCUMENT_LABELS, "document"),
+        links=article_links(art, "document"),
         meta=art.metas,
+    )
+
+
+def article_links(art: Article, role: str) -> list[PageLink]:
+    """The links an article page shows to its counterparts of ``role`` (its 相关解读 on a
+    document page, ``role="interpretation"``; its 原文 on an interpretation page): see
+    ``crawler.parsers.links``."""
+    return page_links(
+        art.selector,
+        art.base_url,
+        role,
+        title=art.title,
+        own_url=art.url,
+        body_css=art.body_css,
     )
 
 

@@ -1,8 +1,9 @@
-"""Family-independent helpers for article pages: text lines, label tables, links, signatures.
+"""Family-independent helpers for article pages: text lines, label tables, signatures.
 
 Every CMS family (Hanweb, TRS, gkmlpt, Jiangxi's new platform) shows the same things in
 different markup: a disclosure table of labelled values, a body of block elements, attachments,
-a 相关解读 block. These helpers read those shapes; the family parsers only say where to look.
+a 相关解读 block. These helpers read those shapes (links and attachments: ``crawler.parsers.links``);
+the family parsers only say where to look.
 All functions are pure (no I/O, no clock).
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -22,7 +22,6 @@ from corpus.store.normalize import (
     squash_spaces,
     strip_all_spaces,
 )
-from corpus.store.records import Attachment, PageLink
 
 # ---------------------------------------------------------------- HTML → lines
 
@@ -373,82 +372,3 @@ def interpretation_form(title: str) -> str:
         if any(w in title for w in words):
             return form
     return "文字解读"
-
-
-# ---------------------------------------------------------------- links and attachments
-
-INTERPRETATION_LABELS = ("相关解读", "解读文章", "解读材料", "相关政策解读")
-DOCUMENT_LABELS = ("原文链接", "相关文件", "政策原文", "文件原文", "原文件", "相关政策文件")
-
-
-def link_blocks(sel: Selector, base_url: str, labels: tuple[str, ...], role: str) -> list[PageLink]:
-    """Links in the blocks a label heads, such as ``<div><h3>相关解读</h3><ul><li><a …>``.
-
-    The label is a text (not link text) that starts with one of ``labels``, as in
-    ``<p>原文链接：<a>《…》</a></p>``; the block is the nearest element holding it, at most three
-    levels up, that holds links.
-    """
-    links: dict[str, PageLink] = {}
-    for owner, label in _label_owners(sel.root, labels):
-        anchors: list = []
-        block = owner
-        for _ in range(3):
-            anchors = block.xpath(".//a[@href]")
-            if anchors or block.getparent() is None:
-                break
-            block = block.getparent()
-        if not anchors or len(anchors) > 12:  # a whole page region, not a block
-            continue
-        for a in anchors:
-            href = a.get("href", "").strip()
-            if not href or href.startswith(("javascript:", "#", "mailto:")):
-                continue
-            url = urljoin(base_url, href)
-            text = " ".join(element_lines(a))
-            links.setdefault(url, PageLink(url, text, role, label))  # type: ignore[arg-type]
-    return list(links.values())
-
-
-def _label_owners(
-    root: etree._Element, labels: tuple[str, ...]
-) -> Iterable[tuple[etree._Element, str]]:
-    """(element holding the text, label) for every text that is one of ``labels`` (+ a colon)."""
-    firsts = {label[0] for label in labels}  # a text without any of them holds no label
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-            continue
-        owned = [(el, el.text)]
-        parent = el.getparent()
-        if parent is not None:
-            owned.append((parent, el.tail))
-        for owner, text in owned:
-            if not text or owner.tag == "a" or not any(c in text for c in firsts):
-                continue
-            key = strip_all_spaces(text)
-            label = next((lb for lb in labels if key.startswith(lb)), None)
-            if label and len(key) <= len(label) + 2:
-                yield owner, label
-
-
-def attachment_links(
-    sel: Selector, base_url: str, marker: str = "downfile.jsp"
-) -> list[Attachment]:
-    """Attachments linked as ``<a href="/module/download/downfile.jsp?classid=0&filename=….pdf&showname=附件1.pdf">``.
-
-    The name is ``showname`` (else the link text); the extension comes from ``filename`` (else
-    from the name).
-    """
-    found: dict[str, Attachment] = {}
-    for a in sel.xpath(f'//a[contains(@href, "{marker}")]'):
-        url = urljoin(base_url, a.attrib["href"].strip())
-        query = parse_qs(urlsplit(url).query)
-        name = (query.get("showname") or [""])[0].strip() or selector_text(a)
-        filename = (query.get("filename") or [""])[0]
-        found.setdefault(url, Attachment(url=url, name=name, ext=file_ext(filename or name)))
-    return list(found.values())
-
-
-def file_ext(name: str) -> str:
-    """``附件1.PDF`` → ``pdf``; no extension → ``""``."""
-    base = name.rsplit("/", 1)[-1]
-    return base.rsplit(".", 1)[-1].lower() if "." in base else ""

@@ -35,7 +35,7 @@ from corpus.store.records import (
     ParseError,
 )
 from crawler.parsers.article import Article, ArticleLayout, Record, merge_links
-from crawler.parsers.common import file_ext
+from crawler.parsers.links import file_ext, json_array, json_links
 
 BODY = ("div.article-content", "div.content-article", "#zoom", "div.TRS_Editor")
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -232,8 +232,20 @@ def from_list(record: Record, art: Article, entry: ListEntry | None) -> None:
     _merge_attachments(record, entry)
 
 
+def related_posts(art: Article, role: str) -> list[PageLink]:
+    """The posts a post page relates to itself: ``window._CONFIG.DETAIL.related_posts``, which
+    the page's script draws into ``div.tab__slot`` (the HTML holds none of them). A related
+    post with the page's own title is its republication elsewhere, not a counterpart.
+    """
+    for script in art.selector.xpath("//script[not(@src)]/text()").getall():
+        if '"related_posts"' in script:
+            items = json_array(script, "related_posts")
+            return json_links(items, art.base_url, role, "related_posts", own_title=art.title)
+    return []
+
+
 # Post pages: a ``classify`` table (with gkmlpt's own 分类), body in ``div.article-content``; the
-# list answer adds what the page does not show.
-ARTICLE = ArticleLayout(BODY, EXTRA_LABELS, from_list=from_list)
+# list answer adds what the page does not show, its script data the related posts.
+ARTICLE = ArticleLayout(BODY, EXTRA_LABELS, from_list=from_list, find_links=related_posts)
 parse_document = ARTICLE.parse_document
 parse_interpretation = ARTICLE.parse_interpretation

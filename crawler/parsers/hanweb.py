@@ -24,7 +24,7 @@ from corpus.store.normalize import (
 )
 from corpus.store.records import ListEntry, ParseError
 from crawler.parsers.article import ArticleLayout
-from crawler.parsers.common import attachment_links, page_fields
+from crawler.parsers.common import page_fields
 
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 
@@ -350,7 +350,6 @@ ARTICLE = ArticleLayout(
     split_body=split_body,  # ContentStart/ContentEnd metas or ZJEG_RSS comments around the body
     read_fields=page_fields,  # the disclosure table, in any of its layouts
     title_tag="title",  # no ArticleTitle meta and no 标题 cell: the page's <title>
-    find_attachments=attachment_links,  # downfile.jsp?…&showname=附件1.pdf, not file paths
     source_span=source_comment,  # between the ContentSource meta and a 信息来源 field
 )
 parse_document = ARTICLE.parse_document

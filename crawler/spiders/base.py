@@ -45,7 +45,7 @@ from corpus.store.records import (
     ParseError,
 )
 from corpus.store.save import utcnow
-from crawler.attachments import READABLE, AttachmentError, extract_text
+from crawler.attachments import READABLE, AttachmentError, answer_ext, extract_text
 from crawler.errors import challenge_reason, classify_failure
 from crawler.incremental import Incremental
 from crawler.sites import Site, load_sites, select_sites
@@ -331,8 +331,8 @@ class FamilySpider(scrapy.Spider):
         """Fetch attachment ``index`` (chained one after another), then emit the record."""
         for i in range(index, len(record.attachments)):
             att = record.attachments[i]
-            if att.ext not in READABLE:
-                att.error = f"text extraction not supported for .{att.ext or '?'}"
+            if att.ext and att.ext not in READABLE:  # no ext: the download will tell
+                att.error = f"text extraction not supported for .{att.ext}"
                 continue
             if self.incremental.known_attachment(att):
                 continue  # read on an earlier crawl: the same file, not downloaded again
@@ -349,6 +349,8 @@ class FamilySpider(scrapy.Spider):
     def parse_attachment(self, response: Response, record: Record, index: int) -> Iterator[Any]:
         att = record.attachments[index]
         att.size = len(response.body)
+        if not att.ext:  # a download address that named no type: the answer says it
+            att.ext = answer_ext(response.body, response.headers)
         try:
             att.text = extract_text(response.body, att.ext)
             att.error = None
