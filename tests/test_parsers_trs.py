@@ -184,6 +184,16 @@ def test_the_container_of_page_one_wins_on_a_short_last_page():
     assert [e.title for e in page.entries] == ["末页一"]
 
 
+def test_an_item_is_its_first_page_link_not_the_interpretation_link_beside_it():
+    html = """<html><body><ul class="list">
+<li><a href="./202401/t20240105_900.html">关于印发办法的通知</a>
+  <a href="../zcjd/202401/t20240106_950.html">[解读]</a><span>2024-01-05</span></li>
+<li><a href="./202401/t20240104_901.html">关于开展工作的通知</a><span>2024-01-04</span></li>
+</ul></body></html>"""
+    page = _list(html, "https://h.example/xxgk/gfxwj/index.html")
+    assert [e.title for e in page.entries] == ["关于印发办法的通知", "关于开展工作的通知"]
+
+
 def test_a_list_split_over_several_containers_of_one_kind_is_read_whole():
     blocks = "".join(
         '<ul class="list">'

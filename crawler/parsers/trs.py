@@ -220,11 +220,14 @@ def _groups(
     """Item links under ``root`` grouped by their container (in a comment's fragment, the
     fragment's top stands for the element that holds the comment)."""
     groups: dict[int, _Group] = {}
+    taken: set[int] = set()  # items already holding their link
     for n, a in enumerate(root.iter("a")):
         url = _href(a, base)
         if not url:
             continue
         item = _item_of(a)
+        if id(item) in taken:
+            continue  # one item, one page: a second link in it ([解读], 附件) is no item of its own
         is_page = bool(_PAGE_NAME.search(urlsplit(url).path))
         if not is_page and _item_date(item) is None:
             continue  # navigation: a column, a home page, a site elsewhere
@@ -236,6 +239,7 @@ def _groups(
             sig = _signature(holder) if holder is not None and box is root else _signature(box)
             group = groups[id(box)] = _Group(box, sig, live, start * 1_000_000 + n)
         group.items.append((a, item))
+        taken.add(id(item))
     return list(groups.values())
 
 
