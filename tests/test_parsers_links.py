@@ -278,3 +278,11 @@ def test_the_type_of_a_download_comes_from_its_bytes_then_its_headers(
 def test_a_download_that_named_no_type_and_is_a_page_is_an_error() -> None:
     with pytest.raises(AttachmentError, match="HTML page"):
         check_claim("", b"<!doctype html><html><body>404</body></html>")
+
+
+def test_an_address_that_only_contains_down_is_no_download() -> None:
+    assert (
+        files('<a href="/api/dropdown.do?id=3">菜单</a><a href="/countdown.jsp?d=1">倒计时</a>')
+        == []
+    )
+    assert [ext for _, _, ext in files('<a href="/sys/downloadFile.do?id=3">附件</a>')] == [""]

@@ -52,8 +52,9 @@ FILE_EXTS = frozenset(
 _SHOW_PARAMS = ("showname", "showName")
 _NAME_PARAMS = ("fileName", "filename", "name", "title")
 _FILE_PARAMS = ("filename", "fileName", "fileUrl", "fileurl", "file", "path", "filePath", "url")
-# The last path segment of a download address (downfile.jsp, file-download, download, getFile).
-_DOWNLOAD = re.compile(r"down(?:load)?(?:file)?|getfile|file-?download", re.I)
+# The last path segment of a download address, without its extension, dashes and underscores
+# (downfile.jsp, file-download, download, downloadFile.do, getFile).
+_DOWNLOAD = re.compile(r"(?:file|attach)?down(?:load)?(?:file|attach(?:ment)?)?|getfile", re.I)
 _NO_LINK = ("javascript:", "#", "mailto:", "tel:")
 
 
@@ -96,7 +97,8 @@ def attachment_for(url: str, text: str = "") -> Attachment | None:
             break
     segment = parts.path.rsplit("/", 1)[-1]
     if not ext:
-        if not (parts.query and _DOWNLOAD.search(segment)):
+        stem = re.sub(r"[-_]", "", segment.split(".", 1)[0])
+        if not (parts.query and _DOWNLOAD.fullmatch(stem)):
             return None
         ext = _known_ext(named) or _known_ext(text)
     name = shown or text or named or unquote(segment)
@@ -380,7 +382,7 @@ def link_blocks(
         if len(anchors) > _MAX_BLOCK_LINKS or any(_MORE.match(_text(a)) for a in anchors):
             continue  # a region of the page, or a column's box with its 更多 link: no block
         for a in anchors:
-            text = _text(a) or squash_spaces(a.get("title") or "")
+            text = (_text(a) or squash_spaces(a.get("title") or "")).lstrip("●·•▪■◆ ")
             if _MORE.match(text) or label_of(text):
                 continue
             if label not in own and says_interpretation(text) != (role == "interpretation"):
@@ -440,7 +442,7 @@ def _title_element(root: etree._Element, title: str) -> etree._Element | None:
         if not isinstance(el.tag, str) or el.tag in _SKIP:
             continue
         text = "".join(el.itertext())
-        if len(text) >= len(title) and normalize_title(text) == want:
+        if len(title) <= len(text) <= 3 * len(title) + 200 and normalize_title(text) == want:
             return el
     return None
 
