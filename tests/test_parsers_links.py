@@ -286,3 +286,27 @@ def test_an_address_that_only_contains_down_is_no_download() -> None:
         == []
     )
     assert [ext for _, _, ext in files('<a href="/sys/downloadFile.do?id=3">附件</a>')] == [""]
+
+
+def test_related_data_of_an_interpretation_page_gives_its_documents_only() -> None:
+    from crawler.parsers.links import json_links
+
+    items = [
+        {"title": "某局关于印发某办法的通知", "url": "/post_1.html"},
+        {"title": "图解《某办法》", "url": "/post_2.html"},
+        {"title": "《某办法》政策解读", "url": "/post_3.html"},
+    ]
+    found = json_links(items, BASE, "document", "related_posts", own_title="《某办法》政策解读")
+    assert [(link.url, link.role) for link in found] == [
+        ("http://example.gov.cn/post_1.html", "document")
+    ]
+
+
+def test_a_click_handler_on_any_element_downloads_its_file_but_a_bare_function_call_does_not() -> (
+    None
+):
+    html = (
+        "<li onclick=\"openFile('/upload/2024/某表.xlsx')\">某表</li>"
+        '<p onclick="downloadword();"><span>【下载】</span></p>'
+    )
+    assert files(html) == [("http://example.gov.cn/upload/2024/某表.xlsx", "某表", "xlsx")]

@@ -110,14 +110,14 @@ _QUOTED = re.compile(r"""(['"])((?:(?!\1).){1,500}?)\1""")
 
 
 def _onclick_file(onclick: str, base_url: str, text: str) -> Attachment | None:
-    """The file a click handler downloads: a quoted argument that is a path to a file."""
+    """The file a click handler downloads: a quoted argument that is a path to a file (with a
+    folder, or a bare TRS file name such as ``W020220615628897528530.docx``)."""
     args = [m[2].strip() for m in _QUOTED.finditer(onclick)]
     paths = [a for a in args if _known_ext(a) and ("/" in a or a.startswith(("W0", "P0")))]
     if not paths:
         return None
     names = [a for a in args if _known_ext(a) and a not in paths]
-    att = attachment_for(urljoin(base_url, paths[-1]), text or (names[0] if names else ""))
-    return att
+    return attachment_for(urljoin(base_url, paths[-1]), text or (names[0] if names else ""))
 
 
 # {name: "x.pdf", url: "http://…/P0….pdf"} in a script (either order, any quotes).
@@ -150,18 +150,20 @@ def script_attachments(sel: Selector, base_url: str) -> list[Attachment]:
 def attachments(sel: Selector, base_url: str) -> list[Attachment]:
     """Every file a page attaches, in page order, each once (see :func:`attachment_for`).
 
-    Links (``<a href>``) first, then links that download by script (``onclick``), then file
-    lists kept in inline scripts.
+    Links (``<a href>``) and elements that download by script (``onclick``, Chongqing's TRS
+    template: ``<a onclick="downloadFj('x.docx','./W0….docx')">`` without ``href``), then the
+    file lists kept in inline scripts.
     """
     found: dict[str, Attachment] = {}
-    for a in sel.root.iter("a"):
-        href = (a.get("href") or "").strip()
-        text = _text(a)
+    for el in sel.root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        href = (el.get("href") or "").strip() if el.tag == "a" else ""
         att = None
         if href and not href.startswith(_NO_LINK):
-            att = attachment_for(urljoin(base_url, href), text)
-        elif a.get("onclick"):
-            att = _onclick_file(a.get("onclick"), base_url, text)
+            att = attachment_for(urljoin(base_url, href), _text(el))
+        elif el.get("onclick"):
+            att = _onclick_file(el.get("onclick"), base_url, _text(el))
         if att is not None:
             found.setdefault(att.url, att)
     for att in script_attachments(sel, base_url):
@@ -190,38 +192,11 @@ _INTERPRETATION_WORDS = re.compile(r"解读|图解|一图|图说|答记者问|�
 _LABEL_REST = re.compile(r"^(?:[（(][^）)]{1,8}[）)])?[:：】\]》>»]*$")
 _LABEL_LEAD = "【[「<●·•"
 _MORE = re.compile(r"^(?:更多|查看更多|more)", re.I)
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "table",
-        "tbody",
-        "tr",
-        "td",
-        "th",
-        "section",
-        "article",
-        "aside",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "center",
-        "form",
-        "header",
-        "footer",
-        "nav",
-        "main",
-    ]
-)
+_BLOCK_TAGS = frozenset((
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "tbody", "tr", "td", "th", "section",
+    "article", "aside", "h1", "h2", "h3", "h4", "h5", "h6", "center", "form", "header", "footer",
+    "nav", "main",
+))  # fmt: skip
 # Text beside the links of a continuation line: bullets, numbering, a short aside (（文字）).
 _DECORATION = re.compile(r"^[\d①-⑳一二三四五六七八九十年月日.、．,，;；●·•\-—|｜/:：>»]*$")
 _ASIDE = re.compile(r"[（(【\[][^）)】\]]{0,8}[）)】\]]")
@@ -555,7 +530,8 @@ def json_links(
     """Related pages given as data (``[{"title": …, "url": …}, …]``) as links of ``role``.
 
     A related page with the page's own title is a copy of the page (gkmlpt relates a document
-    to its republication on the portal), not its counterpart.
+    to its republication on the portal), not its counterpart; on an interpretation page
+    (``role="document"``) a related page whose title says 解读 is another interpretation.
     """
     own = normalize_title(own_title) if own_title else None
     found: list[PageLink] = []
@@ -567,6 +543,8 @@ def json_links(
             continue
         title = squash_spaces(str(item.get("title") or ""))
         if own and normalize_title(title) == own:
+            continue
+        if role == "document" and says_interpretation(title):
             continue
         found.append(PageLink(urljoin(base_url, href.strip()), title, role, label))  # type: ignore[arg-type]
     return found
