@@ -21,22 +21,7 @@ pytest_plugins = ("lanes",)
 ROOT = harness.ROOT
 CRAWL_TIMEOUT = harness.CRAWL_TIMEOUT
 
-__all__ = ["CRAWL_TIMEOUT", "ROOT", "CrawlResult", "free_base_port", "run_crawl", "wait_for_http"]
-
-
-def free_base_port(count: int, start: int = 18701) -> int:
-    """A base port with ``count`` free consecutive ports after it, released again at once.
-
-    Only for callers that still start ``python -m mirror serve --base-port N`` themselves: another
-    process may take a port between this choice and the mirror's bind. Serve the mirror with
-    ``mirror.harness.serve_mirror`` instead, which lets the mirror bind free ports and report them.
-    """
-    from mirror.server import bind_ports  # noqa: PLC0415 - only the remaining old callers need it
-
-    base, sockets = bind_ports(count)
-    for sock in sockets:
-        sock.close()
-    return base
+__all__ = ["CRAWL_TIMEOUT", "ROOT", "CrawlResult", "run_crawl", "wait_for_http"]
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,9 +17,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, free_base_port, run_crawl, wait_for_http
+from conftest import run_crawl, wait_for_http
 
 import mirror
+from mirror import harness
 
 pytestmark = pytest.mark.integration
 
@@ -411,20 +410,10 @@ CHANGED = {"hanweb": "jx-sthjt", "jxnew": "jx-gxt", "trs": "gz-sthjt", "gkmlpt":
 @pytest.fixture(scope="module")
 def changed_mirror(tmp_path_factory):
     """A second mirror whose sites named in CHANGED serve a redesigned list layout."""
-    base = free_base_port(mirror.port_count(), start=21701)
     log = tmp_path_factory.mktemp("changed") / "mirror.log"
-    args = [sys.executable, "-m", "mirror", "serve", "--base-port", str(base)]
-    for name in CHANGED.values():
-        args += ["--layout-changed", name]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        for offset in range(mirror.port_count()):
-            wait_for_http(f"http://127.0.0.1:{base + offset}/robots.txt", proc=proc)
+    options = [arg for name in CHANGED.values() for arg in ("--layout-changed", name)]
+    with harness.serve_mirror(*options, log=log) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_changed_list_layout_yields_zero_items_and_an_incomplete_run(changed_mirror, tmp_path):
