@@ -6,7 +6,9 @@ from corpus.store.normalize import BASIS_WORDS
 from corpus.validity.evidence import (
     AMEND,
     EXPIRE,
+    EXTEND,
     IN_FORCE,
+    PARTIAL,
     REPEAL,
     action_of,
     cited_items,
@@ -49,6 +51,11 @@ def test_tells_decisions_and_lists_from_other_documents(title, kind):
         ("下列文件继续有效：", IN_FORCE),
         ("废止、失效行政规范性文件目录", None),
         ("省人民政府对现行有效的省政府规章进行了清理。经清理，省人民政府决定：", None),
+        ("二、停止执行的文件：", EXPIRE),
+        ("下列文件不再适用：", EXPIRE),
+        ("关于修订<某市住房公积金管理办法>的通知", AMEND),
+        # a version note inside a title names no action
+        ("一、对《某某办法（2019年修订）》予以废止：", REPEAL),
     ],
 )
 def test_a_heading_names_one_action_or_none(line, action):
@@ -178,6 +185,56 @@ def test_reads_repeal_clauses():
         (None, "赣府发〔2016〕5号"),
     ]
     assert clause_items("本办法自2023年6月1日起施行。") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "items"),
+    [
+        # the verb after the named documents
+        ("《某某通知》（某政办〔2022〕1号）停止执行。", [(EXPIRE, "某某通知", "某政办〔2022〕1号")]),
+        ("本解释施行后，《某某解释》（法释〔2002〕3号）不再适用。",
+         [(EXPIRE, "某某解释", "法释〔2002〕3号")]),
+        ("《某某意见》（某金规〔2022〕1号）文件废止，取消该项业务。",
+         [(REPEAL, "某某意见", "某金规〔2022〕1号")]),
+        ("对《甲意见》（某政字[2017]16号）和《乙通知》（某政字[2017)19号）两文件予以废止。",
+         [(REPEAL, "甲意见", "某政字〔2017〕16号"), (REPEAL, "乙通知", "某政字〔2017〕19号")]),
+        ("本公告自发布之日起施行，中国人民银行公告〔2019〕第16号同时废止。",
+         [(REPEAL, None, "中国人民银行公告〔2019〕第16号")]),
+        # the verb before them
+        ("经市政府同意，废止《某某通知》（某政办规〔2018〕12号）。",
+         [(REPEAL, "某某通知", "某政办规〔2018〕12号")]),
+        # only a part stops: an article, an annex, one policy
+        ("《某某通知》（财税〔2016〕36号）附件3《某某规定》第五条第一款同步停止执行。",
+         [(PARTIAL, "某某通知", "财税〔2016〕36号")]),
+        ("不再执行《某某通知》（某政办〔2017〕90号）中的限转售政策。",
+         [(PARTIAL, "某某通知", "某政办〔2017〕90号")]),
+        ("废止《某某办法》（某管委会〔2020〕4号）第四章第十条。",
+         [(PARTIAL, "某某办法", "某管委会〔2020〕4号")]),
+        # the 文号 of an order written before the title, the city's prefix inside the brackets
+        ("2014年2月14日原国家工商行政管理总局令第62号公布的《某某办法》同时废止。",
+         [(REPEAL, "某某办法", "国家工商行政管理总局令第62号")]),
+        ("原《某某标准的通知》（穗国房字〔2005〕375号）同时废止。",
+         [(REPEAL, "某某标准的通知", "穗国房字〔2005〕375号")]),
+        # an extension of another document's term
+        ("现将《某某意见》（某府办发函〔2022〕92号）有效期延长至2023年12月31日。",
+         [(EXTEND, "某某意见", "某府办发函〔2022〕92号")]),
+        # nothing named, a fact told, the document's own new title, its own end
+        ("各地区的征收办法，与本条例相抵触的，同时停止执行。", []),
+        ("《某某办法》已于2020年1月1日废止。", []),
+        ("（七）《评价办法》自2023年9月1日实施，原办法同时废止。", []),
+        ("本通知自2026年7月1日起施行，2027年6月30日废止。", []),
+        ("根据《某某条例》第十条，废止后的文件不再公开。", []),
+    ],
+)  # fmt: skip
+def test_reads_every_repeal_and_stop_wording(body, items):
+    assert [(i.action, i.title, i.number) for i in clause_items(body)] == items
+
+
+def test_an_extension_carries_its_new_last_day():
+    (item,) = clause_items(
+        "（三）将《某某细则》（某金管规〔2023〕1号）（2025年修订）的有效期延长至2028年底。"
+    )
+    assert (item.action, item.number, item.until) == (EXTEND, "某金管规〔2023〕1号", "2028-12-31")
 
 
 def test_reads_citations():

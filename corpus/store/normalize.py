@@ -132,6 +132,7 @@ _BRACKETS = str.maketrans(
     {
         "[": "〔", "]": "〕", "［": "〔", "］": "〕", "﹝": "〔", "﹞": "〕", "【": "〔", "】": "〕",
         "（": "〔", "）": "〕", "(": "〔", ")": "〕", "{": "〔", "}": "〕", "〖": "〔", "〗": "〕",
+        "匚": "〔",  # OCR of a scanned 〔 (洛管委会匚2025〕5号)
     }
 )  # fmt: skip
 
@@ -139,30 +140,55 @@ _BRACKETS = str.maketrans(
 _DOC_NO = re.compile(
     r"(?P<code>[\u4e00-\u9fff]{1,12}?)\s*"
     r"(?:〔\s*(?P<y1>(?:19|20)\d{2})\s*〕|(?P<y2>(?:19|20)\d{2})\s*年)\s*"
-    r"第?\s*(?P<n>\d{1,5})\s*(?P<hao>号)?"
+    r"(?P<di>第)?\s*(?P<n>\d{1,5})\s*(?P<hao>号)?"
 )
-_ORDER_NO = re.compile(r"(?P<code>(?:[\u4e00-\u9fff]{1,12})?政府令)\s*第?\s*(?P<n>\d{1,5})\s*号")
+_CN_ORDINAL = "〇零一二三四五六七八九十百"
+# Orders (令号): 江西省人民政府令第252号 (第 may be left out after 政府令), 国务院令第350号,
+# 中华人民共和国公安部令第125号, 海关总署、公安部令第7号 (joint), 主席令第七十三号 (Chinese numeral);
+# and the older 第N号令 form: 公安部第69号令, 市人民政府第17号令.
+_ORDER_NO = re.compile(
+    r"(?P<code>(?:[\u4e00-\u9fff]{1,12})?政府令)\s*第?\s*(?P<n>\d{1,5})\s*号"
+    rf"|(?P<code2>[\u4e00-\u9fff、]{{1,20}}?令)\s*第\s*(?P<n2>\d{{1,5}}|[{_CN_ORDINAL}]{{1,6}})\s*号"
+    rf"|(?P<code3>[\u4e00-\u9fff、]{{1,20}}?)\s*第\s*(?P<n3>\d{{1,5}}|[{_CN_ORDINAL}]{{1,6}})\s*号令"
+)
+
+
+def _order_number(m: re.Match) -> str:
+    """The canonical spelling of a matched order number: digits as a number, a Chinese numeral
+    kept as written, the 第N号令 form kept as such."""
+    n = m["n"] or m["n2"] or m["n3"]
+    n = str(int(n)) if n.isdigit() else n
+    if m["code3"]:
+        return f"{m['code3']}第{n}号令"
+    return f"{m['code'] or m['code2']}第{n}号"
 
 
 def canonical_doc_number(raw: str | None) -> str | None:
     """The canonical spelling of a 文号, or None if ``raw`` holds none.
 
-    ``赣府厅字[2022]49号``, ``赣府厅字﹝２０２２﹞49 号``, ``赣府厅字2022年49号``, ``赣府厅字〔2022〕49``
-    all give ``赣府厅字〔2022〕49号``; ``江西省人民政府令第252号`` stays as it is (digits normalised).
+    ``赣府厅字[2022]49号``, ``赣府厅字﹝２０２２﹞49 号``, ``赣府厅字2022年49号``, ``赣府厅字〔2022〕49``,
+    ``秦政字[2017)19号`` (brackets that do not pair), ``洛管委会匚2025〕5号`` (OCR) all give the
+    ``〔〕`` form; orders stay as they are written (digits normalised): ``江西省人民政府令第252号``,
+    ``国务院令第350号``, ``海关总署、公安部令第7号``, ``公安部第69号令``, ``主席令第七十三号``; a
+    公告 keeps its 第 (``中国人民银行公告〔2019〕第16号``, ``…公告2019年第237号``).
     """
     if not raw:
         return None
     s = strip_all_spaces(to_halfwidth(raw)).translate(_BRACKETS)
     m = _ORDER_NO.search(s)
     if m:
-        return f"{m['code']}第{int(m['n'])}号"
+        return _order_number(m)
     m = _DOC_NO.search(s)
     if m:
         year = m["y1"] or m["y2"]
         code = m["code"]
-        # "财政部税务总局公告2026年第5号": keep the 公告 form as it is written.
-        if m["y2"] and code.endswith("公告"):
-            return f"{code}{year}年第{int(m['n'])}号"
+        # A 公告 number is kept as it is written: 财政部税务总局公告2026年第5号, and the 第 of
+        # 中国人民银行公告〔2019〕第16号 (the issuer's own spelling).
+        if code.endswith("公告"):
+            if m["y2"]:
+                return f"{code}{year}年第{int(m['n'])}号"
+            if m["di"]:
+                return f"{code}〔{year}〕第{int(m['n'])}号"
         return f"{code}〔{year}〕{int(m['n'])}号"
     return None
 
@@ -171,6 +197,22 @@ def canonical_doc_number(raw: str | None) -> str | None:
 # at the first province or central-government abbreviation when there is one.
 _CODE_HEADS = set("赣京津沪渝冀晋辽吉黑苏浙皖闽鲁豫鄂湘粤桂琼川黔滇藏陕甘青宁新蒙国")
 _PROSE_STOPS = "号和及与的见据照将对在由为于按是"
+# Issuers that begin before their 国 (and hold a prose stop: 共和): kept whole, from their first
+# character (中国人民银行公告〔2019〕第16号, 中华人民共和国公安部令第125号).
+_LONG_HEADS = ("中华人民共和国", "中国", "全国")
+
+
+def _code_start(code: str) -> int:
+    """Where the issuer code starts inside the Han run glued to a number: after the last prose
+    word (见, 按照, 的 …), at the first province or central-government abbreviation."""
+    masked = code
+    for head in _LONG_HEADS:
+        masked = masked.replace(head, "□" * len(head))
+    cut = max(masked.rfind(c) for c in _PROSE_STOPS) + 1
+    for i in range(cut, len(code)):
+        if masked[i] == "□" or code[i] in _CODE_HEADS:
+            return i
+    return cut
 
 
 def find_doc_numbers(text: str) -> list[tuple[str, str]]:
@@ -179,10 +221,11 @@ def find_doc_numbers(text: str) -> list[tuple[str, str]]:
     half = to_halfwidth(text).translate(_BRACKETS)
     for rx in (_ORDER_NO, _DOC_NO):
         for m in rx.finditer(half):
-            code = m["code"]
-            cut = max(code.rfind(c) for c in _PROSE_STOPS) + 1
-            head = next((i for i, c in enumerate(code[cut:]) if c in _CODE_HEADS), 0)
-            start = m.start() + cut + head
+            group = next(g for g in ("code", "code2", "code3") if g in rx.groupindex and m[g])
+            start, code = m.start(group), m[group]
+            if start and half[start - 1].isdigit() and code[0] in "年月日":
+                start, code = start + 1, code[1:]  # 1994年8月17日市人民政府第17号令: not 日市…
+            start += _code_start(code)
             canon = canonical_doc_number(half[start : m.end()])
             if canon and all(canon != c for _, _, c in found):
                 found.append((start, text[start : m.end()], canon))

@@ -7,22 +7,35 @@ order, and the rest of the project (README, docs/CONTRACTS.md) refers here.
 the date D (its kind is ``validity_evidence.kind``):
 
 * ``page_field`` — the page's own 有效性 field, mapped to the vocabulary by ``map_page_status``
-  (有效 / 现行有效 / 全文有效 / 继续有效 → 现行有效; 失效 / 已失效 / 全文失效 → 已失效; 废止 /
-  已废止 / 全文废止 / 已被废止 → 已废止; 修改 / 已修改 / 已被修改 → 已修改; 部分失效; 尚未生效 /
-  未生效; any other wording → 未知). It carries no date: it is what the page said when it was
-  last crawled.
+  (有效 / 现行有效 / 全文有效 / 继续有效 / 是 → 现行有效; 失效 / 已失效 / 全文失效 / 否 → 已失效;
+  废止 / 已废止 / 全文废止 / 已被废止 → 已废止; 修改 / 已修改 / 已被修改 / 修订 / 已修订 / 修正 /
+  已修正 → 已修改; 部分失效 / 部分废止 / 条款失效 → 部分失效; 尚未生效 / 未生效 / 尚未施行 /
+  未施行 / 尚未实施 → 尚未生效; any other wording → 未知; of a list line
+  ``尚未生效/2021年2月9日发布/…`` the first part). It carries no date: it is what the page said
+  when it was last crawled.
 * ``term`` — the document's own 有效期 (``corpus.validity.terms``): its last day, against D
   (before D → 已失效, else 现行有效); a clause that cannot be read supports 未知, with the reason.
+  The term is read in every wording a document uses for its own end — 有效期N年 / 至X, 试行期,
+  暂行一年, 执行期限, 实施期限, 起试行N年, 至X止, X（含）截止 (last day X), X废止, 至X前有效 (last
+  day the day before X) — and never from another thing's (许可证、签证、房票 … 有效期), another
+  document's (该通知有效期…), or a measure's (…予以补贴，执行期限为…). A 试行 term ends like any
+  other: after it the document is 已失效 by rule 3.
 * ``effective_date`` — the document's own 施行日期 (``corpus.validity.terms``): after D → 尚未生效,
-  else 现行有效; a clause that cannot be read supports 未知, with the reason.
+  else 现行有效; a clause that cannot be read supports 未知, with the reason (a start counted from
+  another document's date, 自《…》印发之日起, is such a clause). 起施行 / 起实行 / 起试行 /
+  起正式施行 / 自即日起 / 自…之日起 / 公告次日 are all read; a general rule about other texts
+  (规章应当自公布之日起30日后施行) is not this document's.
 * ``decision``, ``list``, ``clause`` — *acts* of other documents that name this one
   (``corpus.validity.relations``): a repeal, 失效 or amendment decision (关于废止/修改…的决定), an
-  official list (现行有效目录, 废止目录, 失效目录, also as tables in its attachments), a
-  ``《…》（赣府发〔2015〕12号）同时废止`` clause (always a repeal). An act takes effect on the
-  施行日期 of the document it is in, else on that document's 发布日期, else on its 成文日期. It
-  *applies* as of D when that day is not after D; a later act is *pending* (kept and shown, not
-  applied); an act whose document's 施行日期 clause cannot be read, or that has no date at all,
-  is *undatable* and supports 未知.
+  official list (现行有效目录, 废止目录, 失效目录, also as tables in its attachments), a clause of
+  any document (``corpus.validity.evidence.clause_items``): ``《…》（赣府发〔2015〕12号）同时废止``,
+  ``废止《…》``, ``…予以废止`` (a repeal); ``…失效``, ``…停止执行``, ``不再执行《…》``,
+  ``…不再适用`` (a 失效). A clause that stops only part of a document (…第五条第一款停止执行,
+  …中的限转售政策不再执行) or extends its 有效期 (…的有效期延长至…) is read but is no act. An act
+  takes effect on the 施行日期 of the document it is in, else on that document's 发布日期, else on
+  its 成文日期. It *applies* as of D when that day is not after D; a later act is *pending* (kept
+  and shown, not applied); an act whose document's 施行日期 clause cannot be read, or that has no
+  date at all, is *undatable* and supports 未知.
 
 Acts are weighed in one order: by the day they take effect (undatable ones last), then decision
 before list before clause, then by their words. "The earliest applying act" below is the first
@@ -31,12 +44,12 @@ applying act of the status in that order.
 **The rules**, in order; the first that applies decides, and the evidence it names (the winner)
 is flagged (``wins = 1``):
 
- 1. 已废止 — an applying repeal: a decision, a 废止目录 or a 同时废止 clause (winner: the
-    earliest such act); else the page's field means 已废止 (winner: ``page_field``). A repeal
-    beats everything below, the term included.
- 2. 已失效 — an applying 失效 declaration: a decision or a 失效目录 (winner: the earliest); else
-    the page's field means 已失效 (``page_field``): an authority may end a document before its
-    term runs out.
+ 1. 已废止 — an applying repeal: a decision, a 废止目录 or a repeal clause (…同时废止, 废止《…》)
+    (winner: the earliest such act); else the page's field means 已废止 (winner: ``page_field``).
+    A repeal beats everything below, the term included.
+ 2. 已失效 — an applying 失效 declaration: a decision, a 失效目录 or a clause (…停止执行,
+    …不再适用) (winner: the earliest); else the page's field means 已失效 (``page_field``): an
+    authority may end a document before its term runs out.
  3. 已失效 — the 有效期 ended before D (winner: ``term``), even when the page or a 现行有效目录
     still says 有效: a term ends by itself, and no 有效 label renews it.
  4. 未知 — an act would repeal, expire or amend the document but is undatable (winner: the first
@@ -121,13 +134,27 @@ _PAGE_WORDS: dict[str, str] = {
     "已修改": AMENDED,
     "修改": AMENDED,
     "已被修改": AMENDED,
+    "修订": AMENDED,
+    "已修订": AMENDED,
+    "修正": AMENDED,
+    "已修正": AMENDED,
     "部分失效": PARTLY,
+    "部分废止": PARTLY,  # part repealed, the rest in force
+    "条款失效": PARTLY,  # some articles no longer apply (the tax authority's 时效性)
+    "部分条款失效": PARTLY,
     "尚未生效": NOT_YET,
     "未生效": NOT_YET,
+    "尚未施行": NOT_YET,
+    "未施行": NOT_YET,
+    "尚未实施": NOT_YET,
+    "是": IN_FORCE,  # a yes/no 有效性 field (Beijing's TRS template: 是 → 现行有效, 否 → 失效)
+    "否": EXPIRED,
     "未知": UNKNOWN,
 }
 _PAGE_NOISE = re.compile(r"[\s\u3000()（）\[\]【】〔〕<>《》\"'“”‘’:：,，.。;；、]")
-_PAGE_LABEL = re.compile(r"^(?:有效性|效力状态|效力|时效性|时效|文件状态|状态)")
+_PAGE_LABEL = re.compile(r"^(?:有效性|是否有效|效力状态|效力|时效性|时效|文件状态|状态)")
+# A list line gives the status first and dates after it: 尚未生效/2021年2月9日发布/2021年6月1日施行.
+_PAGE_PARTS = re.compile(r"\s*[/|｜]\s*")
 
 
 def map_page_status(raw: str | None) -> str | None:
@@ -138,7 +165,8 @@ def map_page_status(raw: str | None) -> str | None:
     """
     if raw is None:
         return None
-    s = _PAGE_NOISE.sub("", to_halfwidth(raw))
+    first = next((p for p in _PAGE_PARTS.split(to_halfwidth(raw)) if p.strip()), "")
+    s = _PAGE_NOISE.sub("", first)
     s = _PAGE_LABEL.sub("", s)
     if not s:
         return None

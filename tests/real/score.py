@@ -273,12 +273,10 @@ def _clause_c(item: dict, label: dict) -> tuple[bool, object, object]:
     if want == "amend":
         got = evidence.AMEND in evidence.actions_in(text) or bool(evidence.title_items(text))
         return got, want, got
-    term = extract_term(text)
-    return (
-        term.expires_on == _iso(label.get("extends_to")),
-        label.get("extends_to"),
-        term.expires_on,
-    )
+    # An extension is an act on the named document (its term moves), not this text's own 有效期.
+    ends = {i.until for i in evidence.clause_items(text) if i.action == evidence.EXTEND}
+    want_end = _iso(label.get("extends_to"))
+    return want_end in ends, want_end, sorted(e for e in ends if e)
 
 
 def _clause_d(item: dict, label: dict) -> tuple[bool, object, object]:
