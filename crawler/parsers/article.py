@@ -23,7 +23,12 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from corpus.store.identity import canonical_url
-from corpus.store.normalize import canonical_doc_number, parse_date, squash_spaces
+from corpus.store.normalize import (
+    canonical_doc_number,
+    parse_date,
+    squash_spaces,
+    strip_all_spaces,
+)
 from corpus.store.records import (
     Attachment,
     DocumentRecord,
@@ -41,12 +46,18 @@ from crawler.parsers.common import (
     label_field,
     leading_doc_number,
     page_fields,
+    same_body,
     selector_lines,
     selector_text,
+    signature_block,
     signature_date,
     title_doc_number,
+    title_prefix_number,
+    title_status,
+    title_without_tag,
 )
 from crawler.parsers.links import attachments, merged, page_links
+from crawler.parsers.pagescript import hidden_elements, run_inline_scripts, without_hidden
 
 _COLON = re.compile(r"[:：]")
 Fields = dict[str, tuple[str, str]]  # labelled values outside the body: {field: (label, value)}
@@ -68,6 +79,7 @@ class Article:
     attachments: list[Attachment]
     selector: Selector
     body_css: tuple[str, ...] = ()  # where the layout looks for the body (links read it)
+    title_validity: str = ""  # a status the title opened with ([已废止]…), taken off the title
 
     def value(self, name: str) -> str:
         """The labelled value of field ``name`` ("" when the page shows none)."""
@@ -95,6 +107,67 @@ def body_element(sel: Selector, body_css: tuple[str, ...]) -> Selector | None:
         if found:
             return found[0]
     return None
+
+
+# Body containers of the templates seen on real sites, whatever their family, most specific first:
+# where a family's own containers are missing, these are tried before the text-density fallback.
+# TRS (TRS_Editor, trs_editor_view, TRS_UEDITOR; Changsha's TRS_PreAppend and content-main),
+# Hanweb (#zoom, Lishui's div.zoom, Cixi's div.letter), gkmlpt (article-content), Gansu's
+# #detailContent, Beijing's #mainText, EasySite's div.article, a bare div.content last.
+KNOWN_BODIES = (
+    "div.TRS_Editor",
+    "div.trs_editor_view",
+    "div.TRS_UEDITOR",
+    "div.TRS_PreAppend",
+    "#zoom",
+    "#Zoom",
+    "div.zoom",
+    "div.article-content",
+    "div.content-article",
+    "#detailContent",
+    "#mainText",
+    "div.content-main",
+    "div.letter",
+    "div.article_content",
+    "div.article-body",
+    "div.view",
+    "div.article",
+    "div.content",
+)
+_DENSITY_MIN = 60  # characters of paragraph text below which no element is taken for the body
+_PARAGRAPHS = etree.XPath("./p | ./div[not(.//div) and not(.//table)]")
+
+
+def known_body(sel: Selector, body_css: tuple[str, ...]) -> Selector | None:
+    """The first of ``body_css`` that holds text, else the first that exists (an empty body: the
+    text is only in an attachment, Changsha's empty ``div.content-main``). A container around an
+    empty one found before it is a wrapper of the page, not the body."""
+    empty: list[Selector] = []
+    for css in body_css:
+        for found in sel.css(css):
+            if not found.xpath("normalize-space(string())").get():
+                empty.append(found)
+            elif not any(found.root in e.root.iterancestors() for e in empty):
+                return found
+    return empty[0] if empty else None
+
+
+def densest_block(sel: Selector) -> Selector | None:
+    """The element whose own paragraphs hold the most text: the body of a page whose template
+    names it nothing we know (Hangzhou's <p>s loose in ``div.con-main``). None below a minimum."""
+    best, best_len = None, _DENSITY_MIN - 1
+    for el in sel.root.iter("div", "td", "article", "section", "main"):
+        total = sum(len("".join(p.itertext()).strip()) for p in _PARAGRAPHS(el))
+        if total > best_len:
+            best, best_len = el, total
+    return Selector(root=best, type="html") if best is not None else None
+
+
+def _describe(el: etree._Element) -> str:
+    """``div#detailContent.a.b``: how a layout repair names the element it took."""
+    ident = f"#{el.get('id')}" if el.get("id") else ""
+    classes = "".join(f".{c}" for c in (el.get("class") or "").split())
+    return f"{el.tag}{ident}{classes}"
 
 
 def li_fields(sel: Selector) -> Fields:
@@ -173,52 +246,90 @@ class ArticleLayout:
     def read(self, response: TextResponse) -> Article:
         """Title, metas, body lines, labelled fields, source and attachments of an article page.
 
+        The page is read as its own small scripts leave it (``crawler.parsers.pagescript``: a
+        value a template writes with ``document.write`` or sets from data in the HTML).
         Labelled values are read from the rest of the page only, so that a body line such as
-        ``文号：…`` quoted in a text is never taken for the page's own metadata.
+        ``文号：…`` quoted in a text is never taken for the page's own metadata; a value the page
+        shows wins over one it hides (of alternative rows, only the visible one is true).
         """
-        sel = response.selector
-        body_lines, outside = self._split(response)
-        fields = self.read_fields(outside)
-        for label, name in self.extra_labels.items():
-            if name not in fields:
-                fields.update(_extra_field(outside, label, name))
+        root = copy.deepcopy(response.selector.root)
+        run_inline_scripts(root)
+        sel = Selector(root=root, type="html")
+        body_lines, outside, repair = self._split(response, sel)
+        fields = self._fields(outside)
         metas = head_metas(sel)  # contents already squashed
-        title = metas.get("ArticleTitle") or fields.get("title", ("", ""))[1]
+        title = meta(metas, "ArticleTitle") or fields.get("title", ("", ""))[1]
         if not title:
             title = squash_spaces(" ".join(sel.css(f"{self.title_tag} ::text").getall()))
         if not title:
             raise ParseError(f"title: no ArticleTitle meta, 标题 field or <{self.title_tag}>")
+        # A title may carry the page's status ([已废止]…) and a column's tag (【贷款】…): the page's
+        # statements of those, not part of the title.
+        title, title_validity = title_status(squash_spaces(title))
+        title = title_without_tag(title)
         span = self.source_span(response.text) if self.source_span else ""
+        if repair:
+            metas["layout_repair"] = repair
         return Article(
             url=canonical_url(response.url),
             base_url=response.url,
-            title=squash_spaces(title),
+            title=title,
             metas=metas,
             body_lines=body_lines,
             fields=fields,
-            source=metas.get("ContentSource") or span or fields.get("source", ("", ""))[1],
+            source=meta(metas, "ContentSource") or span or fields.get("source", ("", ""))[1],
             attachments=self.find_attachments(sel, response.url),
             selector=sel,
             body_css=self.body_css,
+            title_validity=title_validity,
         )
 
-    def _split(self, response: TextResponse) -> tuple[list[str], Selector]:
-        """The body's lines, and the page without its body (for the labelled values)."""
-        text = response.text
-        parts = self.split_body(text) if self.split_body else None
+    def _fields(self, outside: Selector) -> Fields:
+        """The labelled values the page without its body shows: hidden elements left out (of
+        alternative rows only the visible one is true; a hidden row is not the page's word)."""
+        if next(hidden_elements(outside.root), None) is not None:
+            outside = Selector(root=without_hidden(outside.root), type="html")
+        fields = self.read_fields(outside)
+        for label, name in self.extra_labels.items():
+            if name not in fields:
+                fields.update(_extra_field(outside, label, name))
+        return fields
+
+    def _split(self, response: TextResponse, sel: Selector) -> tuple[list[str], Selector, str]:
+        """The body's lines, the page without its body (for the labelled values), and how the
+        body was found when only the text-density fallback found it ("" otherwise).
+
+        In order: the family's content markers, when they hold text (EasySite writes empty
+        ContentStart/ContentEnd metas into its <head>, its body elsewhere); the family's body
+        element; the body containers of every template we know (``KNOWN_BODIES``); the element
+        whose paragraphs hold the most text. Only a page with none of these is lost.
+        """
+        parts = self.split_body(response.text) if self.split_body else None
         if parts is not None:
             before, body_html, after = parts
-            return drop_noise(html_to_lines(body_html)), Selector(text=before + after)
-        body = body_element(response.selector, self.body_css)
+            lines = drop_noise(html_to_lines(body_html))
+            if lines:
+                outside = Selector(text=before + after)
+                run_inline_scripts(outside.root)
+                return lines, outside, ""
+        repair = ""
+        body = body_element(sel, self.body_css) or known_body(sel, KNOWN_BODIES)
         if body is None:
-            markers = "content markers and no " if self.split_body else ""
-            raise ParseError(f"body: no {markers}element matching {' or '.join(self.body_css)}")
-        # The page without its body: a copy of the parsed tree (a fifth of the cost of parsing).
-        outside = Selector(root=copy.deepcopy(response.selector.root), type="html")
-        outside_body = body_element(outside, self.body_css)
-        assert outside_body is not None
-        _drop(outside_body.root)
-        return drop_noise(selector_lines(body)), outside
+            body = densest_block(sel)
+            if body is None:
+                markers = "content markers, " if self.split_body else ""
+                raise ParseError(
+                    f"body: no {markers}element matching {' or '.join(self.body_css)}, "
+                    "no known body container and no block of paragraphs"
+                )
+            repair = f"body taken by text density: {_describe(body.root)}"
+        # The page without its body: a copy of the tree (a fifth of the cost of parsing).
+        path = body.root.getroottree().getpath(body.root)
+        outside = Selector(root=copy.deepcopy(sel.root), type="html")
+        found = outside.root.getroottree().xpath(path)
+        if found:
+            _drop(found[0])
+        return drop_noise(selector_lines(body)), outside, repair
 
     def _fallback(self, response: TextResponse) -> str:
         """The family's 发布日期 from elsewhere on the page ("" when it has no such spot)."""
@@ -275,9 +386,20 @@ class ArticleLayout:
         return record
 
 
-def _published(art: Article, fallback: str, entry: ListEntry | None) -> tuple[str, str | None]:
-    """发布日期 from the labelled values, the PubDate meta, a family fallback, else the list."""
-    for raw in (art.value("published_date"), art.metas.get("PubDate", ""), fallback):
+def meta(metas: Mapping[str, str], name: str) -> str:
+    """The content of meta ``name``, whatever the case it is written in (``Pubdate``, ``pubdate``)."""
+    if name in metas:
+        return metas[name]
+    lower = name.lower()
+    return next((v for k, v in metas.items() if k.lower() == lower), "")
+
+
+def _published(
+    art: Article, fallback: str, entry: ListEntry | None, issued: str = ""
+) -> tuple[str, str | None]:
+    """发布日期 from the labelled values (``issued``: a 发文日期 that stands for it), the PubDate
+    meta, a family fallback, else the list."""
+    for raw in (art.value("published_date"), issued, meta(art.metas, "PubDate"), fallback):
         iso = parse_date(raw) if raw else None
         if iso:
             return raw, iso
@@ -306,40 +428,60 @@ def document_record(
 ) -> DocumentRecord:
     """A rule or normative document from an article page, by the same rules for every family.
 
-    Disclosure metadata comes from the labelled values; where a page has none (department
-    sites), the 文号 is a centred line atop the body, the issuer is the page's 信息来源 and the
-    成文日期 is the date under the signature. A 文号 found nowhere else may sit in the title
-    (``…的通知（赣府发〔2022〕1号）``) or in the list item.
+    Disclosure metadata comes from the labelled values; where a page has none, the body and the
+    title say it: the 文号 is a tag-and-number prefix of the title (``【贷款】武公中规〔2026〕2号…``), a
+    centred line atop the body, the title's closing parentheses (``…的通知（赣府发〔2022〕1号）``) or
+    the list item; the issuer and 成文日期 are the signature's, wherever it stands (before the
+    measure or annex a notice issues, too) — the issuer is the page's 信息来源 only where that names
+    the signing body (perhaps shortened) or there is no signature; the page's status may open
+    the title (``[已废止]…``). 发文日期 is the 成文日期 of a page that shows no 成文日期, else its
+    发布日期. An order numbered ``省政府令第N号`` is the issuing government's: ``江西省人民政府令第N号``.
     """
+    title, title_number = title_prefix_number(art.title)
     number_raw = art.value("doc_number")
     if not canonical_doc_number(number_raw):
         found = (
-            leading_doc_number(art.body_lines)
+            title_number
+            or leading_doc_number(art.body_lines)
             or title_doc_number(art.title)
             or _entry_number(entry)
         )
         number_raw = found[0] if found else number_raw
+    signature = signature_block(art.body_lines)
+    issuer = art.value("issuer")
+    if not issuer:
+        signed = signature[0] if signature else ""
+        issuer = art.source if not signed or same_body(art.source, signed) else signed
+    issued_raw = art.value("issued_date")
     written_raw = art.value("written_date")
     written = parse_date(written_raw) if written_raw else None
+    extra_published = issued_raw if written else ""
+    if not written and issued_raw and parse_date(issued_raw):
+        written_raw, written = issued_raw, parse_date(issued_raw)
+    if not written and signature:
+        written_raw, written = signature[1], signature[2]
     if not written:
         sig = signature_date(art.body_lines)
         if sig:
             written_raw, written = sig
-    published_raw, published = _published(art, published_fallback, entry)
+    published_raw, published = _published(art, published_fallback, entry, extra_published)
+    doc_number = canonical_doc_number(number_raw)
+    if doc_number:
+        doc_number = order_of_region(doc_number, issuer, meta(art.metas, "SiteName"))
     return DocumentRecord(
         url=art.url,
         site=site,
         kind=kind,
-        title=art.title,
+        title=title,
         column_url=column_url,
         doc_number_raw=number_raw,
-        doc_number=canonical_doc_number(number_raw),
-        issuer=art.value("issuer") or art.source,
+        doc_number=doc_number,
+        issuer=issuer,
         written_date_raw=written_raw,
         written_date=written,
         published_date_raw=published_raw,
         published_date=published,
-        validity_raw=art.value("validity"),
+        validity_raw=art.value("validity") or art.title_validity,
         index_no=art.value("index_no") or (entry.index_no if entry else ""),
         subject=art.value("subject"),
         unified_no=art.value("unified_no"),
@@ -348,6 +490,25 @@ def document_record(
         links=article_links(art, "interpretation"),
         meta=art.metas,
     )
+
+
+# 省政府令第232号: an order of "the province's" government, named by the level alone.
+_LEVEL_ORDER = re.compile(r"(省|市|县|区|州|自治区)(?:人民)?政府令第(\d+)号")
+
+
+def order_of_region(number: str, *names: str) -> str:
+    """``省政府令第232号`` → ``江西省人民政府令第232号``, the region taken from the first of ``names``
+    (the issuer, the site's name) that begins with one of that level (江西省人民政府 → 江西省).
+    Any other number is returned as it is."""
+    m = _LEVEL_ORDER.fullmatch(number)
+    if not m:
+        return number
+    level = m[1]
+    for name in names:
+        region = re.match(rf"^[\u4e00-\u9fff]{{1,12}}?{level}", strip_all_spaces(name or ""))
+        if region and len(region[0]) > len(level) and "政府" not in region[0]:
+            return f"{region[0]}人民政府令第{m[2]}号"
+    return number
 
 
 def interpretation_record(

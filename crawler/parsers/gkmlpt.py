@@ -13,9 +13,12 @@ in its inline config (``SID: '2'``); the list is
                    "is_expired": 0, "is_abolished": 0, "relation": "4311916",
                    "attachment": [{"name": "….docx", "url": "http://…/attachment/…"}]}]}
 
-The validity flags and the related posts are in the list only: they travel to the page's record
-on the list entry (``GkmlptEntry``). The flags become the record's ``validity_raw`` as the words
-``corpus.validity.rules.map_page_status`` maps (已废止, 已失效; nothing when neither is set).
+The validity flags and the related posts are in the list; they travel to the page's record on the
+list entry (``GkmlptEntry``). The page holds the same flags only as its script's data
+(``window._CONFIG`` DETAIL ``gkml_data``), from which the script paints the 失效 stamp: read from
+there when no list entry comes with the page. The flags become the record's ``validity_raw`` as
+the words ``corpus.validity.rules.map_page_status`` maps (已废止, 已失效; nothing when neither is
+set).
 """
 
 from __future__ import annotations
@@ -205,12 +208,31 @@ def _merge_attachments(record: Record, entry: GkmlptEntry) -> None:
     record.attachments += [a for a in entry.attachments if a.url not in have]
 
 
+_PAGE_FLAG = re.compile(r'"(is_expired|is_abolished)"\s*:\s*"?(\w+)')
+
+
+def page_flags(art: Article) -> tuple[int, int] | None:
+    """(is_expired, is_abolished) as a post page's own script data holds them
+    (``window._CONFIG = {DETAIL: {…, "gkml_data": {…, "is_expired": 1, "is_abolished": 0}}}``,
+    from which its script shows the 失效 stamp and 文件状态 row); None when the page has none."""
+    for script in art.selector.xpath("//script[not(@src)]/text()").getall():
+        if '"is_expired"' in script or '"is_abolished"' in script:
+            found = dict(_PAGE_FLAG.findall(script))
+            return _flag(found.get("is_expired")), _flag(found.get("is_abolished"))
+    return None
+
+
 def from_list(record: Record, art: Article, entry: ListEntry | None) -> None:
     """Add what only the list answer says to a post page's record.
 
     A document gets the list's 文号, publisher and 索引号 where the page shows none, and the
-    validity flags; both kinds get the posts the ``relation`` names and the list's attachments.
+    validity flags (the page's own script data first: the same flags); both kinds get the posts
+    the ``relation`` names and the list's attachments.
     """
+    if isinstance(record, DocumentRecord) and not record.validity_raw:
+        flags = page_flags(art)
+        if flags:  # the page's own data: its script shows the 失效/废止 stamp from these
+            record.validity_raw = validity_from_flags(*flags)
     if not isinstance(entry, GkmlptEntry):
         return
     role = "document"
