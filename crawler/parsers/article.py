@@ -57,7 +57,7 @@ from crawler.parsers.common import (
     title_without_tag,
 )
 from crawler.parsers.links import attachments, merged, page_links
-from crawler.parsers.pagescript import hidden_elements, run_inline_scripts, without_hidden
+from crawler.parsers.pagescript import drop_hidden, run_inline_scripts
 
 _COLON = re.compile(r"[:：]")
 Fields = dict[str, tuple[str, str]]  # labelled values outside the body: {field: (label, value)}
@@ -287,8 +287,7 @@ class ArticleLayout:
     def _fields(self, outside: Selector) -> Fields:
         """The labelled values the page without its body shows: hidden elements left out (of
         alternative rows only the visible one is true; a hidden row is not the page's word)."""
-        if next(hidden_elements(outside.root), None) is not None:
-            outside = Selector(root=without_hidden(outside.root), type="html")
+        drop_hidden(outside.root)  # ``outside`` is this page's own copy
         fields = self.read_fields(outside)
         for label, name in self.extra_labels.items():
             if name not in fields:

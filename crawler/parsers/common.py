@@ -443,6 +443,10 @@ def head_metas(sel: Selector) -> dict[str, str]:
 
 def _is_date_line(text: str) -> tuple[str, str] | None:
     """(raw, ISO) if ``text`` ends with a date and holds nothing else but a short signer."""
+    if len(text) > 60 or not text.rstrip("）) \u3000").endswith(
+        ("日", *"0123456789０１２３４５６７８９")
+    ):
+        return None  # a line of prose: no need to look for dates in it
     dates = find_dates(text)
     if not dates:
         return None

@@ -19,6 +19,7 @@ handlers are never run. Pure functions over an lxml tree (no clock, no I/O).
 
 from __future__ import annotations
 
+import bisect
 import copy
 import html as html_lib
 import re
@@ -272,34 +273,37 @@ def _write_after(script: etree._Element, markup: str) -> None:
     anchor.tail = (anchor.tail or "") + after
 
 
-def _next_start(src: str, i: int) -> re.Match[str] | None:
+# String literals and comments of a script: statement starts inside them are not statements.
+_OPAQUE = re.compile(
+    r"""'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`|//[^\n]*|/\*.*?\*/""", re.S
+)
+
+
+def _opaque_spans(src: str) -> tuple[list[int], list[int]]:
+    """The starts and ends of the strings and comments of ``src``, in order."""
+    spans = [m.span() for m in _OPAQUE.finditer(src)]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
+def _next_start(src: str, i: int, spans: tuple[list[int], list[int]]) -> re.Match[str] | None:
     """The next statement start at or after ``i`` that is not inside a string or a comment."""
-    scan = i
+    starts, ends = spans
     while True:
         m = _START.search(src, i)
         if not m:
             return None
-        inside = False
-        while scan < m.start():
-            c = src[scan]
-            end = _skip_string(src, scan) if c in "'\"`" else _skip_comment(src, scan)
-            if end == scan:
-                scan += 1
-            elif end > m.start():
-                inside, scan = True, end
-                break
-            else:
-                scan = end
-        if not inside:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k < 0 or ends[k] <= m.start():
             return m
-        i = scan
+        i = ends[k]
 
 
 def _run(src: str, page: _Page, script: etree._Element) -> None:
     """Run the statements of ``src`` this module knows, in order; skip everything else."""
     i = 0
+    spans = _opaque_spans(src)
     while True:
-        m = _next_start(src, i)
+        m = _next_start(src, i, spans)
         if not m:
             return
         word = m[0]
@@ -416,6 +420,22 @@ _SHOW_RULE = re.compile(r"([^{}]+)\{[^{}]*display\s*:\s*(?!none)[a-z-]+\s*!impor
 _VISIBLE_IF = ("ms-visible", "v-show", "ng-show", "x-show", "ms-if", "v-if", "ng-if")
 
 
+def _without_print_rules(css: str) -> str:
+    """``css`` without its ``@media print { … }`` blocks."""
+    out, i = [], 0
+    for m in re.finditer(r"@media\s+print[^{]*\{", css, re.I):
+        if m.start() < i:
+            continue
+        out.append(css[i : m.start()])
+        depth, j = 1, m.end()
+        while j < len(css) and depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        i = j
+    out.append(css[i:])
+    return "".join(out)
+
+
 def _unhidden_by_stylesheet(root: etree._Element) -> set[str]:
     """``#id`` and ``.class`` selectors that the page's own stylesheet shows with ``!important``.
 
@@ -423,8 +443,10 @@ def _unhidden_by_stylesheet(root: etree._Element) -> set[str]:
     """
     shown: set[str] = set()
     for style in root.iter("style"):
-        css = re.sub(r"/\*.*?\*/", "", style.text or "", flags=re.S)
-        css = re.sub(r"@media\s+print[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css, flags=re.I)
+        css = style.text or ""
+        if "important" not in css:
+            continue
+        css = _without_print_rules(re.sub(r"/\*.*?\*/", "", css, flags=re.S))
         for m in _SHOW_RULE.finditer(css):
             for selector in m[1].split(","):
                 last = selector.strip().split()[-1:] if selector.strip() else []
@@ -442,14 +464,20 @@ def _literal_test(expr: str) -> bool | None:
     return _Page(etree.Element("div")).truth(expr)
 
 
+_MAY_HIDE = etree.XPath(
+    "//*[@style or @hidden or @ms-visible or @v-show or @ng-show or @x-show or @ms-if or @v-if"
+    " or @ng-if]"
+)
+
+
 def hidden_elements(root: etree._Element) -> Iterator[etree._Element]:
     """Elements the page does not show: hidden by an inline style or the ``hidden`` attribute
     (unless its own stylesheet shows their id or class with ``!important``), or by a visibility
     binding that compares literals and is false (``ms-visible='"02"=="01"'``). A binding that is
     true shows an element its inline style hides (avalon shows the matching alternative)."""
-    shown = _unhidden_by_stylesheet(root)
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+    shown: set[str] | None = None
+    for el in _MAY_HIDE(root):
+        if el.tag in ("html", "body"):
             continue  # a whole page hidden until its scripts load (gkmlpt) is shown by them
         verdict = None
         for attr in _VISIBLE_IF:
@@ -463,16 +491,19 @@ def hidden_elements(root: etree._Element) -> Iterator[etree._Element]:
             yield el
             continue
         if _HIDDEN_STYLE.search(el.get("style", "")) or el.get("hidden") is not None:
+            if shown is None:
+                shown = _unhidden_by_stylesheet(root)
             keys = {f"#{el.get('id')}"} if el.get("id") else set()
             keys |= {f".{c}" for c in (el.get("class") or "").split()}
             if not keys & shown:
                 yield el
 
 
-def without_hidden(root: etree._Element) -> etree._Element:
-    """A copy of ``root`` without the elements :func:`hidden_elements` finds."""
-    clone = copy.deepcopy(root)
-    for el in list(hidden_elements(clone)):
+def drop_hidden(root: etree._Element) -> bool:
+    """Remove from ``root`` (in place) the elements :func:`hidden_elements` finds, keeping the
+    text after each; True when there was any."""
+    found = list(hidden_elements(root))
+    for el in found:
         parent = el.getparent()
         if parent is None:
             continue
@@ -483,4 +514,11 @@ def without_hidden(root: etree._Element) -> etree._Element:
             else:
                 parent.text = (parent.text or "") + el.tail
         parent.remove(el)
+    return bool(found)
+
+
+def without_hidden(root: etree._Element) -> etree._Element:
+    """A copy of ``root`` without the elements :func:`hidden_elements` finds."""
+    clone = copy.deepcopy(root)
+    drop_hidden(clone)
     return clone
