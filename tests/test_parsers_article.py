@@ -337,6 +337,26 @@ def test_takes_the_densest_paragraphs_for_a_body_no_template_names_and_says_so()
     assert record.meta["layout_repair"] == "body taken by text density: div.con-main"
 
 
+def test_the_density_fallback_prefers_prose_to_a_footer_and_the_body_to_its_wrapper() -> None:
+    footer = (
+        "<div class='footer'>"
+        + "<p>主办单位：某某市人民政府办公室 地址：某某路1号 电话：12345678</p>" * 3
+        + "</div>"
+    )
+    notice = "<p>各区人民政府，市政府各部门：</p><p>现将《办法》印发给你们，请认真贯彻执行。</p>"
+    inner = f"<div class='wrap'><div class='meta'>索引号：X</div><div class='txt'>{notice}</div></div>{footer}"
+    record = document(inner, parser=hanweb)
+    assert record.meta["layout_repair"] == "body taken by text density: div.txt"
+    assert record.body_text.startswith("各区人民政府")
+
+
+def test_a_disclosure_page_whose_text_is_only_attached_is_kept_with_an_empty_body() -> None:
+    inner = "<ul><li>索引号：000014349/2022-01348</li><li>文号：长金管委〔2022〕3号</li></ul>"
+    record = document(inner)
+    assert (record.body_text, record.doc_number) == ("", "长金管委〔2022〕3号")
+    assert record.meta["layout_repair"] == "no body found: a disclosure page without text"
+
+
 def test_a_page_without_any_body_is_lost_with_a_reason() -> None:
     with pytest.raises(ParseError, match="no known body container"):
         document("<div class='nav'><p>首页</p></div>")

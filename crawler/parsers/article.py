@@ -134,8 +134,14 @@ KNOWN_BODIES = (
     "div.article",
     "div.content",
 )
+_DISCLOSURE = frozenset(
+    ("index_no", "doc_number", "issuer", "written_date", "published_date", "validity")
+)
 _DENSITY_MIN = 60  # characters of paragraph text below which no element is taken for the body
 _PARAGRAPHS = etree.XPath("./p | ./div[not(.//div) and not(.//table)]")
+_SHOWN_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False
+)
 
 
 def known_body(sel: Selector, body_css: tuple[str, ...]) -> Selector | None:
@@ -152,14 +158,44 @@ def known_body(sel: Selector, body_css: tuple[str, ...]) -> Selector | None:
     return empty[0] if empty else None
 
 
+_PROSE_MARKS = re.compile(r"[，。；、]")
+# Words only a page's header or footer says: a paragraph with one of them is no document prose.
+_FURNITURE = re.compile(
+    r"主办单位|承办单位|协办单位|主办：|承办：|版权所有|技术支持|网站标识码|ICP|备案|联系我们|"
+    r"网站地图|Copyright|©",
+    re.I,
+)
+
+
+def _prose_score(el: etree._Element) -> int:
+    """How much document prose ``el``'s own paragraphs hold: their text outside links, plus a
+    bonus for each mark of Chinese prose (，。；、) — a footer or a menu has few of them; a
+    paragraph in the words of a footer (主办单位, 版权所有, ICP备…) counts nothing."""
+    score = 0
+    for p in _PARAGRAPHS(el):
+        text = strip_all_spaces("".join(_SHOWN_TEXT(p)))
+        if _FURNITURE.search(text):
+            continue
+        linked = sum(len(strip_all_spaces("".join(_SHOWN_TEXT(a)))) for a in p.iter("a"))
+        score += max(0, len(text) - linked) + 10 * len(_PROSE_MARKS.findall(text))
+    return score
+
+
 def densest_block(sel: Selector) -> Selector | None:
-    """The element whose own paragraphs hold the most text: the body of a page whose template
+    """The element whose own paragraphs hold the most prose: the body of a page whose template
     names it nothing we know (Hangzhou's <p>s loose in ``div.con-main``). None below a minimum."""
-    best, best_len = None, _DENSITY_MIN - 1
+    best, best_score = None, _DENSITY_MIN - 1
+    scores = {}
     for el in sel.root.iter("div", "td", "article", "section", "main"):
-        total = sum(len("".join(p.itertext()).strip()) for p in _PARAGRAPHS(el))
-        if total > best_len:
-            best, best_len = el, total
+        scores[el] = score = _prose_score(el)
+        if score > best_score:
+            best, best_score = el, score
+    # A wrapper scores its body as one of its paragraphs: go down to the body it wraps.
+    while best is not None:
+        inner = max((c for c in best if c in scores), key=lambda c: scores[c], default=None)
+        if inner is None or scores[inner] < 0.9 * scores[best]:
+            break
+        best = inner
     return Selector(root=best, type="html") if best is not None else None
 
 
@@ -301,7 +337,9 @@ class ArticleLayout:
         In order: the family's content markers, when they hold text (EasySite writes empty
         ContentStart/ContentEnd metas into its <head>, its body elsewhere); the family's body
         element; the body containers of every template we know (``KNOWN_BODIES``); the element
-        whose paragraphs hold the most text. Only a page with none of these is lost.
+        whose paragraphs hold the most prose (``densest_block``); an empty body for a page that
+        states a document's 索引号 or 文号 but holds no text (it is in the attachments). Any other
+        page is lost, with the reason.
         """
         parts = self.split_body(response.text) if self.split_body else None
         if parts is not None:
@@ -316,6 +354,9 @@ class ArticleLayout:
         if body is None:
             body = densest_block(sel)
             if body is None:
+                outside = Selector(root=copy.deepcopy(sel.root), type="html")
+                if self._is_disclosure(outside):  # the text is only in its attachments
+                    return [], outside, "no body found: a disclosure page without text"
                 markers = "content markers, " if self.split_body else ""
                 raise ParseError(
                     f"body: no {markers}element matching {' or '.join(self.body_css)}, "
@@ -329,6 +370,12 @@ class ArticleLayout:
         if found:
             _drop(found[0])
         return drop_noise(selector_lines(body)), outside, repair
+
+    def _is_disclosure(self, sel: Selector) -> bool:
+        """True for a page that states a document's disclosure metadata (an 索引号 or a 文号 and
+        another field): a document whose text is only in its attachments, not a stray page."""
+        found = {name for name, (_, value) in self.read_fields(sel).items() if value}
+        return bool(found & {"index_no", "doc_number"}) and len(found & _DISCLOSURE) >= 2
 
     def _fallback(self, response: TextResponse) -> str:
         """The family's 发布日期 from elsewhere on the page ("" when it has no such spot)."""
