@@ -190,12 +190,19 @@ def test_a_table_its_own_stylesheet_shows_is_read() -> None:
         "<style>#xxgkhide { display: block !important; }</style>"
         "<div id='xxgkhide' style='display:none;'><table><tr><td>索引号:</td>"
         "<td>002489639/2020-23021</td></tr></table></div>"
-        "<div class='hide' style='display:none'><table><tr><td>文号:</td><td>X〔2020〕1号</td></tr>"
+        "<div class='hide' style='display:none'><table><tr><td>文号:</td><td>杭房〔2020〕2号</td></tr>"
         f"</table></div>{BODY}"
     )
     record = document(html)
     assert record.index_no == "002489639/2020-23021"
-    assert record.doc_number is None  # a row the page hides is not its word
+    assert record.doc_number == "杭房〔2020〕2号"  # hidden, shown on a condition: the one value
+
+
+def test_hidden_alternatives_that_disagree_give_no_value() -> None:
+    rows = "".join(
+        f"<li style='display:none'>有效性：<em>{word}</em></li>" for word in ("有效", "失效")
+    )
+    assert document(f"<ul>{rows}</ul>{BODY}").validity_raw == ""
 
 
 def test_a_gkmlpt_post_page_gives_its_validity_flags_from_its_script_data() -> None:
@@ -360,3 +367,28 @@ def test_a_disclosure_page_whose_text_is_only_attached_is_kept_with_an_empty_bod
 def test_a_page_without_any_body_is_lost_with_a_reason() -> None:
     with pytest.raises(ParseError, match="no known body container"):
         document("<div class='nav'><p>首页</p></div>")
+
+
+def test_reads_the_number_atop_the_body_beside_a_registration_number() -> None:
+    inner = (
+        "<div class='TRS_Editor'><p>CSCR-2018-01025　长政办函〔2018〕75号</p><p>各单位：</p></div>"
+    )
+    assert document(inner).doc_number == "长政办函〔2018〕75号"
+
+
+def test_a_title_from_the_page_is_its_longest_heading_without_the_sites_name() -> None:
+    html = "<html><head><title>某某市政府门户网站-关于做好某项工作的通知</title>"
+    html += "<meta name='SiteName' content='某某市政府门户网站'></head><body>"
+    html += "<div id='zoom'><p>各单位：</p></div></body></html>"
+    response = HtmlResponse(url="https://example.gov.cn/art/1.html", body=html.encode())
+    assert (
+        hanweb.parse_document(response, site="t", kind="normative").title
+        == "关于做好某项工作的通知"
+    )
+    inner = "<h1>某某市人民政府</h1><h1>关于做好某项工作的通知</h1>" + BODY
+    response = HtmlResponse(
+        url="https://example.gov.cn/t1.html", body=f"<html><body>{inner}</body></html>".encode()
+    )
+    assert (
+        trs.parse_document(response, site="t", kind="normative").title == "关于做好某项工作的通知"
+    )

@@ -296,7 +296,7 @@ class ArticleLayout:
         metas = head_metas(sel)  # contents already squashed
         title = meta(metas, "ArticleTitle") or fields.get("title", ("", ""))[1]
         if not title:
-            title = squash_spaces(" ".join(sel.css(f"{self.title_tag} ::text").getall()))
+            title = self._title_element(sel, meta(metas, "SiteName"))
         if not title:
             raise ParseError(f"title: no ArticleTitle meta, 标题 field or <{self.title_tag}>")
         # A title may carry the page's status ([已废止]…) and a column's tag (【贷款】…): the page's
@@ -320,14 +320,41 @@ class ArticleLayout:
             title_validity=title_validity,
         )
 
+    def _title_element(self, sel: Selector, site_name: str) -> str:
+        """The title from the layout's title element: the longest of them (a logo may be an
+        <h1> too); a <title> without the site's name that templates add (``长沙市政府门户网站-…``)."""
+        texts = [
+            squash_spaces(" ".join(el.xpath(".//text()").getall()))
+            for el in sel.css(self.title_tag)
+        ]
+        title = max(texts, key=len, default="")
+        if self.title_tag == "title" and site_name and site_name in title and title != site_name:
+            title = title.replace(site_name, "", 1).strip(" -_|—–·")
+        return title
+
     def _fields(self, outside: Selector) -> Fields:
-        """The labelled values the page without its body shows: hidden elements left out (of
-        alternative rows only the visible one is true; a hidden row is not the page's word)."""
-        drop_hidden(outside.root)  # ``outside`` is this page's own copy
-        fields = self.read_fields(outside)
+        """The labelled values the page without its body shows. Hidden elements are left out (of
+        alternative rows only the visible one is true); a field the page shows nowhere is taken
+        from its hidden elements only when they agree on one value — a table a script shows on
+        a condition we cannot know (Hanweb's ``?xxgkhide=1``), not one of several alternatives."""
+        hidden = drop_hidden(outside.root)  # ``outside`` is this page's own copy
+        fields = self._fields_of(outside)
+        if hidden:
+            seen: dict[str, dict[str, tuple[str, str]]] = {}
+            for el in hidden:
+                for name, (label, value) in self._fields_of(Selector(root=el)).items():
+                    if value:
+                        seen.setdefault(name, {})[value] = (label, value)
+            for name, values in seen.items():
+                if len(values) == 1 and not fields.get(name, ("", ""))[1]:
+                    fields[name] = next(iter(values.values()))
+        return fields
+
+    def _fields_of(self, sel: Selector) -> Fields:
+        fields = self.read_fields(sel)
         for label, name in self.extra_labels.items():
             if name not in fields:
-                fields.update(_extra_field(outside, label, name))
+                fields.update(_extra_field(sel, label, name))
         return fields
 
     def _split(self, response: TextResponse, sel: Selector) -> tuple[list[str], Selector, str]:

@@ -568,14 +568,18 @@ def title_prefix_number(title: str) -> tuple[str, tuple[str, str] | None]:
     return title, None
 
 
+_REGISTRATION = re.compile(r"[A-Za-z]{2,8}-?\d{4}-?\d{3,6}")
+
+
 def _whole_doc_number(text: str) -> tuple[str, str] | None:
     """(raw, canonical) if ``text`` is nothing but one 文号."""
     found = find_doc_numbers(text)
     if len(found) != 1:
         return None
     raw, canon = found[0]
-    rest = strip_all_spaces(text.replace(raw, "", 1))
-    return (squash_spaces(raw), canon) if not rest.strip("()（）[]【】") else None
+    rest = strip_all_spaces(text.replace(raw, "", 1)).strip("()（）[]【】")
+    # Beside it may stand the document's registration number (Changsha: CSCR-2018-01025).
+    return (squash_spaces(raw), canon) if not rest or _REGISTRATION.fullmatch(rest) else None
 
 
 def leading_doc_number(lines: list[str], window: int = 4) -> tuple[str, str] | None:

@@ -499,9 +499,9 @@ def hidden_elements(root: etree._Element) -> Iterator[etree._Element]:
                 yield el
 
 
-def drop_hidden(root: etree._Element) -> bool:
+def drop_hidden(root: etree._Element) -> list[etree._Element]:
     """Remove from ``root`` (in place) the elements :func:`hidden_elements` finds, keeping the
-    text after each; True when there was any."""
+    text after each; returns them."""
     found = list(hidden_elements(root))
     for el in found:
         parent = el.getparent()
@@ -514,7 +514,7 @@ def drop_hidden(root: etree._Element) -> bool:
             else:
                 parent.text = (parent.text or "") + el.tail
         parent.remove(el)
-    return bool(found)
+    return found
 
 
 def without_hidden(root: etree._Element) -> etree._Element:
