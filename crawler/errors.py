@@ -20,11 +20,14 @@ charset         the HTTP header's charset does not decode the    repaired (the p
                 page                                             meta charset), recorded
 dns, download   the host name does not resolve; anything else    dns retried; download not
 parse           a page without a required field                  recorded, not retried
+layout          a body no known container holds, taken as the    repaired (the record is
+                block with the most prose (or none: a page       kept), recorded
+                whose text is only in its attachments)
 attachment      an attachment whose text cannot be extracted     recorded, record kept
 =============== ================================================ ==========================
 
 Retries and repairs are recorded by ``crawler.middlewares.FaultsMiddleware`` (outcome
-``retried`` / ``repaired``); what is still wrong once retries are spent reaches the spider's
+``retried`` / ``repaired``; a layout repair by the spider that read the page); what is still wrong once retries are spent reaches the spider's
 errbacks, which store it (outcome ``failed``).
 """
 

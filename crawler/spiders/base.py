@@ -46,7 +46,7 @@ from corpus.store.records import (
 )
 from corpus.store.save import utcnow
 from crawler.attachments import READABLE, AttachmentError, answer_ext, extract_text
-from crawler.errors import challenge_reason, classify_failure
+from crawler.errors import challenge_reason, classify_failure, fault_seen
 from crawler.incremental import Incremental
 from crawler.sites import Site, load_sites, select_sites
 from crawler.stats import ColumnStats
@@ -279,6 +279,10 @@ class FamilySpider(scrapy.Spider):
                 response.status,
             )
             return
+        repair = record.meta.get("layout_repair")
+        if repair:  # a body no known container held: read all the same, and said so
+            error = CrawlError(response.url, repair, "layout", crawl.site.name, response.status)
+            self.crawler.signals.send_catch_log(signal=fault_seen, error=error, outcome="repaired")
         if record.url != page.url:
             # Redirected: the list's URL stays the page's identity; where it led is kept.
             record.meta["final_url"] = record.url
