@@ -8,8 +8,11 @@ gets worse fails, and one that gets better fails until the file is regenerated
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
-from real import have_clauses, have_pages, page_labels
+from real import PAGES, have_clauses, have_pages, page_labels
 from real.score import (
     DOCUMENT_FIELDS,
     INTERPRETATION_FIELDS,
@@ -21,6 +24,9 @@ from real.score import (
     score_clauses,
     score_pages,
 )
+from scrapy.http import HtmlResponse
+
+from crawler.parsers import hanweb
 
 needs_pages = pytest.mark.skipif(not have_pages(), reason="real pages not present")
 needs_material = pytest.mark.skipif(
@@ -60,3 +66,20 @@ def test_the_summary_counts_only_fields_the_pages_state():
     assert set(DOCUMENT_FIELDS) | set(INTERPRETATION_FIELDS) | {"items", "total"} >= set(
         page_summary(results)["fields"]
     )
+
+
+def _unlabelled() -> list[Path]:
+    folder = PAGES / "unlabelled"
+    return sorted(folder.glob("*.html")) if folder.is_dir() else []
+
+
+@needs_pages
+@pytest.mark.parametrize("path", _unlabelled(), ids=lambda p: p.name)
+def test_every_unlabelled_real_page_is_read_with_a_title_and_a_body(path):
+    """Pages nobody labelled (and nobody tuned a rule on): each must still be read, not lost."""
+    body = path.read_bytes()
+    found = re.search(rb'<meta name="[Uu]rl" content="([^"]+)"', body)
+    assert found, "the saved page names its own URL"
+    response = HtmlResponse(url=found[1].decode(), body=body, headers={"Content-Type": "text/html"})
+    record = hanweb.parse_document(response, site="real", kind="normative")
+    assert record.title and len(record.body_text) > 20
