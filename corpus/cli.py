@@ -253,6 +253,84 @@ def serve(db_path: str, host: str, port: int) -> None:
     run_serve(db_path, host=host, port=port)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--as-of", "as_of", default=None, help="Statuses as of this date. Default: the build's date."
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the results to OUT.xlsx, OUT.csv (for Excel) or OUT.json instead of a table.",
+)
+@click.option(
+    "--site-url",
+    default="",
+    help="The published site's address, for links to document pages (default: paths only).",
+)
+def check(file: str, db_path: str, as_of: str | None, out: str | None, site_url: str) -> None:
+    """Check a list of documents at once: titles, 文号 or both, one a line.
+
+    FILE is text (one input a line; '-' reads standard input) or a CSV or XLSX whose first
+    column holds the inputs (a header row is skipped). Every input gets a row: the matched
+    document (or every candidate when several fit, or none), how it matched, its status as of
+    the date and why. A file that cannot be read exits with code 2.
+
+    \b
+    Example:
+      normdocs check list.xlsx --db normdocs.db --as-of 2027-01-01 --out checked.xlsx
+    """
+    import sqlite3  # noqa: PLC0415 - loaded by the command that runs it
+
+    from corpus.check.files import FORMATS, BadFile, read_inputs, to_table, write  # noqa: PLC0415 - loaded by the command that runs it (openpyxl is slow to import)
+    from corpus.check.match import Library  # noqa: PLC0415 - loaded by the command that runs it
+    from corpus.check.match import check as run_check  # noqa: PLC0415 - loaded by the command that runs it
+    from corpus.site.names import DB_NAME  # noqa: PLC0415 - loaded by the command that runs it
+
+    fmt = Path(out).suffix.lower().lstrip(".") if out else None
+    if out and fmt not in FORMATS:
+        raise click.BadParameter("OUT must end in .xlsx, .csv or .json", param_hint="--out")
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        inputs = read_inputs(data, file)
+    except OSError as exc:
+        click.echo(f"error: cannot read {file}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except BadFile as exc:
+        click.echo(f"error: {file}: {exc}", err=True)
+        sys.exit(2)
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"documents", "validity_evidence"} <= tables:
+            click.echo(f"error: {db_path} is not a normdocs library", err=True)
+            sys.exit(2)
+        built = conn.execute("SELECT value FROM build_info WHERE key = 'as_of'").fetchone()
+        day = _as_of(as_of) if as_of else (date.fromisoformat(built[0]) if built else None)
+        base = site_url.rstrip("/")
+        rows = run_check(
+            conn,
+            inputs,
+            day,
+            library=Library.load(conn),
+            link=lambda doc_id: f"{base}/{DB_NAME}/documents/{doc_id}",
+        )
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"error: {db_path}: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        conn.close()
+    if out:
+        Path(out).write_bytes(write(rows, fmt))
+        matched = sum(1 for r in rows if r["match"] not in ("ambiguous", "unmatched"))
+        when = day.isoformat() if day else "the build"
+        click.echo(f"wrote {out}: {len(rows)} rows, {matched} matched, as of {when}", err=True)
+    else:
+        click.echo(to_table(rows))
+
+
 @cli.group()
 def sites() -> None:
     """The sites registry: check a sites file against the live sites."""

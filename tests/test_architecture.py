@@ -31,7 +31,15 @@ ALLOWED: dict[str, set[str]] = {
     "corpus.build": {"corpus.store", "corpus.validity", "corpus.links", "corpus.search"},
     # the daily job: a crawl (as a child process, spelled by crawler.command), a build, a copy
     "corpus.refresh": {"corpus.store", "corpus.build", "crawler"},
-    "corpus.site": {"corpus.store", "corpus.validity", "corpus.links", "corpus.search"},
+    # a whole list checked at once: matching and statuses as of a date, for the site and the CLI
+    "corpus.check": {"corpus.store", "corpus.validity"},
+    "corpus.site": {
+        "corpus.store",
+        "corpus.validity",
+        "corpus.links",
+        "corpus.search",
+        "corpus.check",
+    },
     "corpus.cli": {"*"},
     # The mirror imitates the sites: it may lend the crawler a settings overlay, never the
     # library's code (its truth must not be computed by the code it checks).

@@ -252,6 +252,78 @@ def test_a_department_page_exports_its_in_force_list_for_excel(site, page, libra
     assert all("生态环境厅" in r["issuer"] for r in rows)
 
 
+# ---------------------------------------------------------------- a lawyer checks a list
+
+
+def _list_to_check(library: Path) -> dict:
+    """From the crawled mirror: a document with a title and 文号 no other has, and the measure
+    two versions of one notice print (a title the check must not resolve)."""
+    conn = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+    unique = conn.execute(
+        """select id, title, doc_number, status from documents d
+           where doc_number like '%〔%' and title not like '%《%'
+             and (select count(*) from documents o where o.title = d.title) = 1
+             and (select count(*) from documents o where o.doc_number = d.doc_number) = 1
+           order by id limit 2"""
+    ).fetchall()
+    twin = conn.execute(
+        """select title from documents where title like '%印发《%》的通知'
+           group by title having count(*) = 2 order by title limit 1"""
+    ).fetchone()[0]
+    conn.close()
+    return {"unique": unique, "measure": re.search(r"《(.+)》", twin)[1]}
+
+
+def test_a_lawyer_pastes_lines_uploads_a_csv_sees_the_statuses_and_downloads_xlsx(
+    site, page, library, tmp_path
+):
+    import openpyxl
+
+    known = _list_to_check(library)
+    (a_id, _, a_number, a_status), (b_id, b_title, _, b_status) = known["unique"]
+    spelled = a_number.replace("〔", "[").replace("〕", "]")  # 赣府发[2022]3号, as people type it
+    p = page.page
+    p.goto(site + "/")
+    p.get_by_role("link", name="批量核对").first.click()
+    p.wait_for_url(re.compile(r"/check$"))
+    assert p.input_value("#nd-as-of") == AS_OF.isoformat()
+    p.fill("#nd-lines", f"1. {spelled}\n2. 《{known['measure']}》")
+    listing = tmp_path / "清单.csv"
+    listing.write_bytes(f"文件名称\n{b_title}\n江西省并不存在的管理办法\n".encode("gb18030"))
+    p.set_input_files("#nd-file", str(listing))
+    p.get_by_role("button", name="核对").click()
+    p.wait_for_selector("#results")
+    rows = p.locator("table.nd-check-results tbody tr")
+    assert rows.count() == 4
+    assert [rows.nth(i).get_attribute("data-match") for i in range(4)] == [
+        "doc_number",
+        "ambiguous",
+        "title",
+        "unmatched",
+    ]
+    assert rows.nth(0).locator(".nd-status").first.inner_text() == a_status
+    assert rows.nth(2).locator(".nd-status").first.inner_text() == b_status
+    assert rows.nth(1).locator("ul.nd-candidates li").count() >= 2  # both versions, no guess
+    assert "未匹配" in rows.nth(3).inner_text()
+    rows.nth(0).locator("a.nd-doc").click()
+    p.wait_for_url(re.compile(rf"/normdocs/documents/{a_id}$"))
+    p.go_back()
+    p.wait_for_selector("#results")
+    page.shot("check")
+
+    data = _download(p, "button.nd-download-xlsx")
+    table = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    header, body = table[0], table[1:]
+    assert [r[header.index("match")] for r in body] == ["doc_number", "ambiguous", "title", "unmatched"]  # fmt: skip
+    assert body[0][header.index("status")] == a_status
+    assert body[0][header.index("link")].endswith(f"/normdocs/documents/{a_id}")
+    assert body[2][header.index("link")].endswith(f"/normdocs/documents/{b_id}")
+    csv_data = _download(p, "button.nd-download-csv")
+    assert csv_data[:3] == BOM
+    assert len(list(csv.reader(io.StringIO(csv_data[3:].decode("utf-8"))))) == 5
+    assert page.dialogs == []
+
+
 # ---------------------------------------------------------------- a hostile page
 
 

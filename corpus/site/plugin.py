@@ -23,9 +23,9 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
 from corpus.search.sql import register_functions
+from corpus.site import check_page, views
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
-from corpus.site import views
 from corpus.site.bom import bom_csv
 from corpus.site.names import DB_NAME, STATIC_MOUNT
 from corpus.site.queries import canned_queries_for_library
@@ -153,7 +153,18 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 def register_routes(datasette):
     # "/" is the site's home page: Datasette's own index (still at /.json) introspects every
     # table on every request, ten times the work of this page.
-    return [(r"^/$", views.home_page), (r"^/department/(?P<name>[^/]+)$", views.department_page)]
+    return [
+        (r"^/$", views.home_page),
+        (r"^/department/(?P<name>[^/]+)$", views.department_page),
+        (rf"^{check_page.PATH}$", check_page.check_page),
+    ]
+
+
+@hookimpl
+def skip_csrf(datasette, scope):
+    # The check page changes nothing; and a token signed by one worker of the production server
+    # (each has its own secret) would be refused by another (corpus/site/check_page.py).
+    return scope.get("type") == "http" and scope.get("path") == check_page.PATH
 
 
 async def _page_data(db, view_name, database, table, request) -> dict | None:
