@@ -57,7 +57,7 @@ from crawler.parsers.common import (
     title_without_tag,
 )
 from crawler.parsers.links import attachments, merged, page_links
-from crawler.parsers.pagescript import drop_hidden, run_inline_scripts
+from crawler.parsers.pagescript import drop_hidden, remove_keeping_tail, run_inline_scripts
 
 _COLON = re.compile(r"[:：]")
 Fields = dict[str, tuple[str, str]]  # labelled values outside the body: {field: (label, value)}
@@ -84,20 +84,6 @@ class Article:
     def value(self, name: str) -> str:
         """The labelled value of field ``name`` ("" when the page shows none)."""
         return self.fields.get(name, ("", ""))[1]
-
-
-def _drop(el: etree._Element) -> None:
-    """Remove ``el`` from its tree, keeping the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def body_element(sel: Selector, body_css: tuple[str, ...]) -> Selector | None:
@@ -395,7 +381,7 @@ class ArticleLayout:
         outside = Selector(root=copy.deepcopy(sel.root), type="html")
         found = outside.root.getroottree().xpath(path)
         if found:
-            _drop(found[0])
+            remove_keeping_tail(found[0])
         return drop_noise(selector_lines(body)), outside, repair
 
     def _is_disclosure(self, sel: Selector) -> bool:

@@ -499,21 +499,27 @@ def hidden_elements(root: etree._Element) -> Iterator[etree._Element]:
                 yield el
 
 
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Remove ``el`` from its tree, keeping the text that follows it (lxml keeps that text in
+    ``el.tail``, which a plain ``remove`` would throw away)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def drop_hidden(root: etree._Element) -> list[etree._Element]:
     """Remove from ``root`` (in place) the elements :func:`hidden_elements` finds, keeping the
     text after each; returns them."""
     found = list(hidden_elements(root))
     for el in found:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        if el.tail:
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+        remove_keeping_tail(el)
     return found
 
 
