@@ -20,6 +20,17 @@ import click
 
 from corpus.store.lock import CrawlRunning
 from corpus.store.schema import open_db
+from crawler.sites import Site, SitesFileError, load_sites, select_sites
+
+
+def _sites_or_exit(sites_file: str, site: str | None) -> list[Site]:
+    """The chosen sites of a registry; a malformed file is one line naming the entry and field,
+    and exit code 2, before anything slow is imported or fetched."""
+    try:
+        return select_sites(load_sites(sites_file), site)
+    except SitesFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 def _as_of(value: str | None) -> date:
@@ -74,13 +85,7 @@ def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose:
     a run that fetched fewer items than the sites report exits with code 1. A second crawl of
     the same library is refused while one runs (exit code 2); a killed crawl is resumed.
     """
-    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415 - loaded by the command that runs it
-
-    try:
-        select_sites(load_sites(sites_file), site)
-    except SitesFileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    _sites_or_exit(sites_file, site)
     from crawler.run import crawl as run_crawl  # noqa: PLC0415 - loaded by the command that runs it
 
     progress = None if quiet else _progress_printer()
@@ -208,13 +213,8 @@ def refresh(
     """
     from corpus.refresh import RefreshError  # noqa: PLC0415 - loaded by the command that runs it
     from corpus.refresh import refresh as run_refresh  # noqa: PLC0415 - loaded by the command that runs it
-    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415 - loaded by the command that runs it
 
-    try:
-        select_sites(load_sites(sites_file), site)
-    except SitesFileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    _sites_or_exit(sites_file, site)
     settings = dict(item.split("=", 1) for item in overrides if "=" in item)
     try:
         report = run_refresh(
@@ -364,13 +364,7 @@ def sites_check(
       normdocs sites check --sites sites/jiangxi.yml
       normdocs sites check --sites sites/mirror.yml --site jx-gxt
     """
-    from crawler.sites import SitesFileError, load_sites, select_sites  # noqa: PLC0415 - loaded by the command that runs it
-
-    try:
-        chosen = select_sites(load_sites(sites_file), site)
-    except SitesFileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    chosen = _sites_or_exit(sites_file, site)
     columns = sum(len(s.columns) for s in chosen)
     unverified = sum(1 for s in chosen if not s.verified)
     click.echo(
