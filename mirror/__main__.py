@@ -5,6 +5,7 @@ Examples::
     python -m mirror serve --base-port 8701            # jx-portal :8701, jx-nync :8702, jx-sthjt :8703
     python -m mirror serve --base-port 0 --port-file p # free ports; their base written to p
     python -m mirror truth --base-port 8701 --out truth.json
+    python -m mirror truth --extra                  # with the extra sites (registry tests)
     python -m mirror sites --base-port 8701 > sites/mirror.yml
     python -m mirror serve --faults 'jx-nync:503@5%,*:timeout@1%~detail'   # faults of real hosts
     python -m mirror serve --changes all            # the site after a day of changes
@@ -54,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     truth = commands.add_parser("truth", help="write the ground truth JSON")
     truth.add_argument("--out", type=Path, help="file to write (default: stdout)")
     truth.add_argument("--changes", default="", help="the truth after these changes (or all)")
+    truth.add_argument(
+        "--extra",
+        action="store_true",
+        help="with the extra sites, which the sites file leaves out (not with --changes)",
+    )
     sites = commands.add_parser("sites", help="print the sites registry YAML")
     sites.add_argument("--scale", type=int, default=1, help="the registry of N copies")
     for sub in (serve, truth, commands.choices["sites"]):
@@ -91,11 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         from . import truth as build  # noqa: PLC0415 - the world is built only when asked for
 
         if args.changes:
+            if args.extra:
+                parser.error("--extra is not available with --changes")
             from .changes import truth as build_changed  # noqa: PLC0415 - only with --changes
 
             data = build_changed(args.base_port, args.changes)
         else:
-            data = build(args.base_port)
+            data = build(args.base_port, include_extra=args.extra)
         text = json.dumps(data, ensure_ascii=False, indent=1)
         if args.out:
             args.out.write_text(text + "\n", encoding="utf-8")

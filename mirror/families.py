@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from . import bodies, chrome, facts, interpretations, numbers
+from . import bodies, chrome, facts, interpretations, numbers, realshapes
 from .documents import make_documents
 from .interpretations import decoy, draw_form, form_of, link_mode, new_interpretation, title
 from .model import Article, Attachment, Column, Document, Interpretation, Link, Site
@@ -52,6 +52,8 @@ def generate(seed: int, sites: list[Site]) -> tuple[list[Document], list[Interpr
             bodies.document_body(doc, site)
         bodies.interpretation_bodies(interps, {site.name: site}, docs)
         _finish(site, [*docs, *interps])
+        if site.quirks.get("detail_shapes"):  # pages on the structures of real pages
+            realshapes.assign(site, docs, interps)
         all_docs += docs
         all_interps += interps
     return all_docs, all_interps

@@ -10,7 +10,7 @@ import re
 from html import escape
 from urllib.parse import quote
 
-from . import chrome, files, hanweb_article
+from . import chrome, files, hanweb_article, realpages
 from .catalog import href
 from .model import Article, Column, Document, Ref, Reply, Site
 from .world import World
@@ -31,6 +31,10 @@ def handle(
     world: World, site: Site, base_port: int, method: str, path: str, query: dict, form: dict
 ) -> Reply:
     """Answer one request to ``site``."""
+    if site.quirks.get("detail_shapes"):  # document pages on real structures (realpages.py)
+        reply = realpages.handle(world, site, base_port, method, path, query)
+        if reply is not None:
+            return reply
     if path == "/robots.txt":
         return robots(site)
     if path == PROXY:

@@ -9,7 +9,8 @@ Ports: base+3 … base+7 default sites, base+8 … base+11 extra sites (one per 
 base+13 extra sites on the structures of real 2025 pages: a new-platform site whose column pages
 hand ``loadPageData`` a ``var params`` object and carry their first items inline (some with a
 relation JSON), and a TRS-like site whose list sits inside an HTML comment beside sidebars of
-热点信息 and 最新 that link to detail pages.
+热点信息 and 最新 that link to detail pages; base+14 (Hanweb) and base+15 (TRS) extra sites whose
+document pages take the structures real detail pages showed (``mirror/realshapes.py``).
 """
 
 from __future__ import annotations
@@ -176,6 +177,29 @@ _JYT_TOPICS = [
     ("学生资助资金管理", "中华人民共和国预算法", "财政、金融、审计"),
     ("中小学教材管理", "中华人民共和国教育法", "科技、教育"),
     ("高校毕业生就业创业", "中华人民共和国就业促进法", "劳动、人事、监察"),
+]
+
+
+_ZJ_TOPICS = [
+    ("保障性租赁住房运营", "中华人民共和国城市房地产管理法", "城乡建设、环境保护"),
+    ("住房公积金缴存", "住房公积金管理条例", "城乡建设、环境保护"),
+    ("物业服务收费", "物业管理条例", "城乡建设、环境保护"),
+    ("建筑施工安全生产", "建设工程安全生产管理条例", "城乡建设、环境保护"),
+    ("房地产经纪机构备案", "中华人民共和国城市房地产管理法", "城乡建设、环境保护"),
+    ("城镇老旧小区改造", "中华人民共和国城乡规划法", "城乡建设、环境保护"),
+    ("建设工程消防验收", "中华人民共和国消防法", "城乡建设、环境保护"),
+    ("装配式建筑推广", "中华人民共和国建筑法", "城乡建设、环境保护"),
+]
+
+_BJ_TOPICS = [
+    ("住房租赁市场管理", "中华人民共和国城市房地产管理法", "城乡建设、环境保护"),
+    ("既有建筑节能改造", "中华人民共和国节约能源法", "城乡建设、环境保护"),
+    ("商品房预售资金监管", "中华人民共和国城市房地产管理法", "城乡建设、环境保护"),
+    ("建筑业企业资质管理", "中华人民共和国建筑法", "城乡建设、环境保护"),
+    ("共有产权住房管理", "中华人民共和国民法典", "城乡建设、环境保护"),
+    ("城市更新实施单元划定", "中华人民共和国城乡规划法", "城乡建设、环境保护"),
+    ("住宅专项维修资金管理", "物业管理条例", "城乡建设、环境保护"),
+    ("建设工程质量检测", "建设工程质量管理条例", "城乡建设、环境保护"),
 ]
 
 
@@ -605,4 +629,91 @@ JYT = Site(
     extra=True,
 )
 
-MORE_SITES: list[Site] = [GXT, NEW_PORTAL, HN, GZ, GD, SLT, DRC, HB, RST, JTT, JYT]
+# ---------------------------------------------------------------- extra sites on real detail pages
+
+# Two sites whose document pages take, page by page, the structures real detail pages showed
+# (docs/sites.md; the shapes and their truth are in mirror/realshapes.py): a Hanweb site with the
+# templates of Zhejiang, Liaoning, Gansu and EasySite pages, a TRS site with those of Beijing,
+# Chongqing, Changsha, Fujian, Wuhan and Gansu. Their lists and interpretation pages are their
+# family's own.
+
+ZJ = Site(
+    name="zj-jst",
+    title="浙江省住房和城乡建设厅",
+    short="省建设厅",
+    family="hanweb",
+    offset=14,
+    webid=3412,
+    domain="jst.zj.gov.cn",
+    idcode="3300000037",
+    host_org="浙江省住房和城乡建设厅",
+    icp="浙ICP备05003560号",
+    province="浙江省",
+    columns=[
+        Column(1229159376, "7541240", "行政规范性文件", "normative", 16),
+        Column(1229159380, "7541252", "政策解读", "interpretation", 8),
+    ],
+    style=Style(layouts=(("A", 1.0),), dataproxy="records", robots="allow"),
+    quirks={"detail_shapes": True},
+    vocab=_vocab(
+        _ZJ_TOPICS,
+        [
+            (
+                "浙江省住房和城乡建设厅",
+                ("浙建", "浙建规", "浙建房"),
+                "各市、县（市、区）住房城乡建设主管部门，厅机关各处室：",
+            )
+        ],
+        "002482153",
+        ("住房城乡建设部关于印发《城市更新行动实施方案》的通知", "住房城乡建设部"),
+        2_480_000,
+    ),
+    extra=True,
+)
+
+BJ = Site(
+    name="bj-zjw",
+    title="北京市住房和城乡建设委员会",
+    short="市住房城乡建设委",
+    family="trs",
+    offset=15,
+    webid=0,
+    domain="zjw.beijing.gov.cn",
+    idcode="1100000068",
+    host_org="北京市住房和城乡建设委员会",
+    icp="京ICP备05060933号",
+    province="北京市",
+    columns=[
+        Column(101, "", "规范性文件", "normative", 18, code="/zwxx/gfxwj/"),
+        Column(102, "", "政策解读", "interpretation", 7, code="/zwxx/zcjd/"),
+    ],
+    style=Style(layouts=(("A", 1.0),)),
+    quirks={
+        "charset": "utf-8",
+        "per_page": 10,
+        "pager": "pages",  # createPageHTML(pages, current0, "index", "html")
+        "prefix": "index",
+        "suffix": "html",
+        "body_class": "TRS_Editor",
+        "detail_shapes": True,
+    },
+    vocab=_vocab(
+        _BJ_TOPICS,
+        [
+            (
+                "北京市住房和城乡建设委员会",
+                ("京建发", "京建法"),
+                "各区住房城乡建设委（房管局），经济技术开发区开发建设局，各有关单位：",
+            )
+        ],
+        "11110000000021135M",
+        (
+            "住房城乡建设部关于印发《房屋市政工程生产安全重大事故隐患判定标准》的通知",
+            "住房城乡建设部",
+        ),
+        4_780_000,
+    ),
+    extra=True,
+)
+
+MORE_SITES: list[Site] = [GXT, NEW_PORTAL, HN, GZ, GD, SLT, DRC, HB, RST, JTT, JYT, ZJ, BJ]

@@ -19,7 +19,7 @@ import random
 import re
 from html import escape
 
-from . import families, pages
+from . import families, pages, realpages
 from .model import Article, Column, Document, Interpretation, Link, Ref, Reply, Site
 from .world import World
 
@@ -33,6 +33,10 @@ def handle(
     world: World, site: Site, base_port: int, method: str, path: str, query: dict, form: dict
 ) -> Reply:
     """Answer one request to a TRS site."""
+    if site.quirks.get("detail_shapes"):  # document pages on real structures (realpages.py)
+        reply = realpages.handle(world, site, base_port, method, path, query)
+        if reply is not None:
+            return reply
     if path == "/robots.txt":
         return Reply(200, "User-agent: *\nDisallow: /protect/\n", "text/plain")
     if method not in ("GET", "HEAD"):
