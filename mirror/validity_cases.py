@@ -11,13 +11,22 @@ as ``(kind, declares, source document)``; a document's outgoing relations are in
 in ``spec["problems"]``. The texts are written by ``validity_texts``.
 
 The cases (``CASES``) and the status rules they exercise are listed in CONTRACTS.md.
+
+One department site of another family (``LATER_NOTICES``) gains notices of its own after its
+ordinary documents: one that stops part of some of them, one that extends the 有效期 of others,
+and one that does both from 2027. They are added to the column (its size grows by them), written
+and published after every other page of the site and drawn no interpretation, so that every page
+drawn before stays as it was: numbers, index numbers, ids and interpretations are drawn in date
+order. Their targets are documents of the column as they are; only their status changes. An
+extension is an act declaring 现行有效 whose new last day the notice keeps in
+``spec["extends"]`` as ``(target, until)``.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from . import facts
 from .model import Column, Document, Site
@@ -26,6 +35,9 @@ from .validity import Act
 FIRST_AS_OF, LAST_AS_OF = date(2026, 11, 27), date(2028, 12, 31)
 # Case documents per normative column (decisions, lists, and one extra old version).
 RESERVED = {"jx-portal": 3, "jx-nync": 2, "jx-sthjt": 2}
+# Department sites whose normative column gains the later notices (partial stops, extensions),
+# beyond its size: see the module docstring.
+LATER_NOTICES = ("jx-gxt",)
 
 CASES = {
     "repeal_table": "a repeal decision whose list is a table in a DOCX attachment",
@@ -51,6 +63,15 @@ CASES = {
     "bad_effective": "施行日期 2月30日: cannot be dated, 未知 even though the page says 有效",
     "bad_expiry": "有效期至…6月底: cannot be dated, 未知",
     "page_void_in_term": "page says 失效 while its term runs",
+    "partial_notice": "a notice stopping one article of a document and a policy in another",
+    "partial_target": "partly stopped by it: 部分失效 while its term runs; one also extended to a "
+    "day before 2028-12-31, 已失效 after that day",
+    "extend_notice": "a notice extending the 有效期 of documents (延长至…)",
+    "extend_target": "extended before its term ran out (in force past its own end), or after it "
+    "had (nothing left to extend: 已失效)",
+    "adjust_notice": "a notice, in effect from 2027, repealing one article of a document "
+    "(废止《…》第八条) and extending another's 有效期",
+    "adjust_target": "in force in 2026 (the act pending), partly stopped or extended by 2028",
 }
 
 NewDoc = Callable[[date, str, str], Document]
@@ -180,8 +201,17 @@ def act_date(source: Document) -> date | None:
 
 
 def acts_of(doc: Document) -> list[Act]:
-    """The acts on ``doc`` with their dates (mirror.validity.Act)."""
-    return [Act(kind, declares, act_date(src)) for kind, declares, src in doc.spec.get("acts", [])]
+    """The acts on ``doc`` with their dates (mirror.validity.Act); an extension with its new
+    last day."""
+    return [
+        Act(kind, declares, act_date(src), _until(src, doc))
+        for kind, declares, src in doc.spec.get("acts", [])
+    ]
+
+
+def _until(source: Document, target: Document) -> date | None:
+    """The new last day ``source`` gives ``target``'s 有效期, if it extends it."""
+    return next((until for t, until in source.spec.get("extends", ()) if t is target), None)
 
 
 # ---------------------------------------------------------------- the cases
@@ -199,6 +229,8 @@ def add_cases(
 
     ``draw`` makes a fresh ordinary document of the column, for a case none of ``docs`` fits.
     """
+    if site.name in LATER_NOTICES and draw is not None:
+        return _later_notices(_Pool(docs, random.Random(f"{site.name}:{column.id}:later"), draw))
     if site.name not in RESERVED:
         return []
     rng = random.Random(f"{site.name}:{column.id}:validity")
@@ -559,3 +591,86 @@ def _sthjt(pool: _Pool, new_doc: NewDoc) -> list[Document]:
     undated.spec["items"] = void
     _repeal_clause_and_cites(pool, cites=1)
     return [pdf, undated]
+
+
+# ---------------------------------------------------------------- later notices (LATER_NOTICES)
+
+IN_FORCE_WORDS = ("", "有效", "现行有效", "全文有效", "继续有效")
+EXTENDED_TO = date(2029, 12, 31)
+
+
+def _notice(pool: _Pool, k: int, title: str, case: str, effective: date | None) -> Document:
+    """The ``k``-th later notice: written after every document of the column (10-26 on) and
+    published on the last day after office hours, after every page of the site."""
+    assert pool.draw is not None
+    doc = pool.draw(False)  # the column's own generator, after all its documents: none changes
+    doc.written = date(2026, 10, 26) + timedelta(days=k)
+    doc.pub = datetime(2026, 10, 31, 19, 5 + 10 * k, 0)
+    issuer = doc.spec["issuers"][0]
+    doc.title, doc.inner_title, doc.issuer = f"{issuer}关于{title}的通知", "", issuer
+    doc.effective, doc.expires = effective or doc.written, None  # 自印发之日起施行: written
+    doc.layout, doc.validity_raw = "A", "有效"
+    when = (
+        f"自{effective.year}年{effective.month}月{effective.day}日" if effective else "自印发之日"
+    )
+    doc.spec.update(
+        form="decision",
+        case_body=case,
+        validity_case=case,
+        clause=f"本通知{when}起施行。",
+        self_word="本通知",
+        issuers=[issuer],
+        number_in_title=False,
+        spelling="",
+        # drawn no interpretation (mirror/families.py leaves old versions out of its draw)
+        old=True,
+    )
+    return doc
+
+
+def _in_force_page(d: Document) -> bool:
+    return d.validity_raw in IN_FORCE_WORDS
+
+
+def _later_notices(pool: _Pool) -> list[Document]:
+    """A partial stop now, an extension now, and an adjustment (both) from 2027."""
+    partial = _notice(pool, 0, "停止执行部分行政规范性文件有关条款", "partial_notice", None)
+    extend = _notice(pool, 1, "延长部分行政规范性文件有效期", "extend_notice", None)
+    adjust = _notice(pool, 2, "调整部分行政规范性文件有关政策", "adjust_notice", date(2027, 1, 1))
+
+    def lasting(d: Document) -> bool:
+        """In force by its own term on both as-of dates (the page does not say otherwise)."""
+        in_term = d.expires is not None and runs_past(d, LAST_AS_OF)
+        return in_term and in_force_on(d, FIRST_AS_OF) and _in_force_page(d)
+
+    def ends(first: date, last: date, blank: bool = False) -> Callable[[Document], bool]:
+        """Its own term ends in [first, last), started by the first as-of date (or by that end,
+        if earlier); its page says nothing (``blank``), or nothing against it."""
+        return lambda d: bool(
+            d.effective and d.expires and first <= d.expires < last
+            and d.effective <= min(FIRST_AS_OF, d.expires)
+            and (d.validity_raw == "" if blank else _in_force_page(d))
+        )  # fmt: skip
+
+    # The documents whose term ends between the as-of dates, first those with a blank page (the
+    # term, not the page, decides them): one extended now, one from 2027, one stopped in part
+    # now and extended to a day before the last as-of date.
+    extended_now = pool.take("extend_target", ends(FIRST_AS_OF, LAST_AS_OF, True))
+    moved = pool.take("adjust_target", ends(FIRST_AS_OF, LAST_AS_OF, True))
+    stopped_then_ended = pool.take("partial_target", ends(FIRST_AS_OF, date(2028, 11, 30)))
+    too_late = pool.take("extend_target", ends(date(2019, 1, 1), extend.written))
+    stopped = pool.take("partial_target", lasting)
+    repealed = pool.take("adjust_target", lasting)
+
+    partial.spec["stops"] = [stopped, stopped_then_ended]
+    declare(partial, partial.spec["stops"], "clause", "部分失效")
+    extend.spec["extends"] = [
+        (extended_now, EXTENDED_TO),
+        (stopped_then_ended, date(2028, 11, 30)),
+        (too_late, date(2028, 12, 31)),
+    ]
+    declare(extend, [t for t, _ in extend.spec["extends"]], "clause", "现行有效")
+    adjust.spec.update(stops=[repealed], extends=[(moved, EXTENDED_TO)])
+    declare(adjust, [repealed], "clause", "部分失效")
+    declare(adjust, [moved], "clause", "现行有效")
+    return [partial, extend, adjust]

@@ -2,7 +2,9 @@
 
 Written as the real ones are: a decision lists the documents it repeals or amends in
 numbered items or in a table attached to it; a department's list notice attaches its 现行有效目录
-and its 废止、失效目录 as DOCX tables; a new document ends with ``原《…》（文号）同时废止``. A
+and its 废止、失效目录 as DOCX tables; a new document ends with ``原《…》（文号）同时废止``; a later
+notice stops one article or policy of a document (``《…》（文号）第五条停止执行``, ``停止执行《…》
+（文号）中的…政策``, ``废止《…》（文号）第八条``) or moves its term (``将《…》（文号）的有效期延长至…``). A
 table row is a line whose cells are separated by tabs (``files`` renders it as a DOCX table row,
 or as one drawn line of a PDF).
 """
@@ -48,6 +50,9 @@ def case_body(doc: Document, rng: random.Random) -> None:
         "amend_decision": _amend_decision,
         "repeal_pdf": _repeal_pdf,
         "expire_undated": _expire_undated,
+        "partial_notice": _partial_notice,
+        "extend_notice": _extend_notice,
+        "adjust_notice": _adjust_notice,
     }[doc.spec["case_body"]]
     lines = writer(doc, rng)
     blocks = [_p(doc.spec["salutation"])] + [_p("　　" + line) for line in lines]
@@ -138,6 +143,49 @@ def _expire_undated(doc: Document, rng: random.Random) -> list[str]:
     lines = [f"经清理，决定对下列{text.cn_number(len(targets))}件行政规范性文件宣布失效："]
     lines += [f"{i}.{_named(t, rng)}（{t.number_raw}）" for i, t in enumerate(targets, 1)]
     return [*lines, doc.spec["clause"]]
+
+
+def _named_with_number(doc: Document) -> str:
+    """《…》（文号）: how a notice names the document it changes."""
+    return f"《{quote_title(doc)}》（{doc.number_raw}）"
+
+
+def _extension(doc: Document, until: date, rng: random.Random) -> str:
+    """将《X》（文号）的有效期延长至… or 《X》（文号）有效期延长至… (both seen on real notices)."""
+    if rng.random() < 0.5:
+        return f"将{_named_with_number(doc)}的有效期延长至{text.ymd(until)}。"
+    return f"{_named_with_number(doc)}有效期延长至{text.ymd(until)}。"
+
+
+def _partial_notice(doc: Document, rng: random.Random) -> list[str]:
+    """One article of a document stops; a policy of another stops (停止执行《X》中的…政策)."""
+    article, policy = doc.spec["stops"]
+    return [
+        "为进一步优化营商环境，减轻市场主体负担，经研究，决定：",
+        f"一、{_named_with_number(article)}第五条停止执行。",
+        f"二、停止执行{_named_with_number(policy)}中的项目资金奖励政策。",
+        "各地在执行中遇到的问题，请及时报告。" + doc.spec["clause"],
+    ]
+
+
+def _extend_notice(doc: Document, rng: random.Random) -> list[str]:
+    """The 有效期 of each document moved to a new last day, one sentence each."""
+    lines = ["为保持政策的连续性和稳定性，经评估，决定延长下列行政规范性文件的有效期："]
+    for i, (target, until) in enumerate(doc.spec["extends"], 1):
+        lines.append(f"{text.cn_number(i)}、{_extension(target, until, rng)}")
+    return [*lines, doc.spec["clause"]]
+
+
+def _adjust_notice(doc: Document, rng: random.Random) -> list[str]:
+    """From 2027: one article of a document repealed (废止《X》第八条), another's term moved."""
+    (repealed,) = doc.spec["stops"]
+    ((moved, until),) = doc.spec["extends"]
+    return [
+        "经研究，决定对部分行政规范性文件作如下调整：",
+        f"一、废止{_named_with_number(repealed)}第八条。",
+        f"二、{_extension(moved, until, rng)}",
+        doc.spec["clause"],
+    ]
 
 
 def clause_lines(doc: Document) -> list[str]:

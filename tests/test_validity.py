@@ -353,3 +353,171 @@ def test_an_undatable_act_says_why():
     basis = decide("normative", "有效", IN_TERM, AS_OF, [UNDATED]).basis
     assert basis.startswith("《关于宣布失效的决定》（赣环规〔2026〕32号）宣布失效本文件")
     assert "2026年6月31日" in basis
+
+
+# ---------------------------------------------------------------- partial stops and extensions
+
+
+def _clause(status, day, until=None, title="关于调整部分文件的通知", number="赣农规〔2026〕9号"):
+    """A clause of another document: a partial stop (部分失效) or an extension (until)."""
+    quote = f"《某文件》（赣农规〔2020〕1号）有效期延长至{cn_date(until)}" if until else (
+        "《某文件》（赣农规〔2020〕1号）第五条停止执行")  # fmt: skip
+    return Act("clause", status, day, quote, title, number, 9, "http://x/9", until=until)
+
+
+PART_2026 = _clause("部分失效", "2026-10-26")
+PART_2027 = _clause("部分失效", "2027-01-01")
+PART_UNDATED = Act("clause", "部分失效", None, "《某文件》第五条停止执行", "关于调整的通知",
+                   None, 9, "http://x/9", "所在文件施行日期“2026年6月31日”无法解析")  # fmt: skip
+# ENDED's own term ends 2025-05-31: extended before that day, after it, or to a passed day
+EXT_BEFORE_END = _clause("现行有效", "2025-03-01", "2029-12-31")
+EXT_AFTER_END = _clause("现行有效", "2026-10-27", "2029-12-31")
+EXT_TO_2026 = _clause("现行有效", "2025-03-01", "2026-06-30")
+EXT_2027 = _clause("现行有效", "2027-01-01", "2029-12-31")  # IN_TERM ends 2028-05-31
+EXT_UNDATED = Act("clause", "现行有效", None, "《某文件》有效期延长至2029年12月31日",
+                  "关于延长有效期的通知", None, 9, "http://x/9", "所在文件未载明施行日期和发布日期",
+                  until="2029-12-31")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "page", "term", "acts", "status", "winner"),
+    [
+        # 8. a partial stop in effect: 部分失效, whatever the page says of the whole
+        (8, "", IN_TERM, [PART_2026], "部分失效", "clause"),
+        (8, "有效", IN_TERM, [PART_2026, IN_LIST], "部分失效", "clause"),
+        (8, "部分失效", IN_TERM, [PART_2026], "部分失效", "clause"),  # the act before the page
+        (8, "", NOTHING, [PART_2026], "部分失效", "clause"),  # the act says it is still there
+        (8, "有效", IN_TERM, [AMEND_2026, PART_2026], "部分失效", "clause"),  # beats rule 9
+        # …and a stronger rule wins: a repeal, a 失效 act or page, the end of the term, a start
+        (1, "", IN_TERM, [PART_2026, REPEAL_2026], "已废止", "decision"),
+        (2, "", IN_TERM, [PART_2026, VOID_LIST], "已失效", "list"),
+        (2, "失效", IN_TERM, [PART_2026], "已失效", "page_field"),
+        (3, "", ENDED, [PART_2026], "已失效", "term"),
+        (4, "", IN_TERM, [PART_UNDATED], "未知", "clause"),
+        (7, "", FUTURE, [PART_2026], "尚未生效", "effective_date"),
+        # a pending partial stop changes nothing yet
+        (12, "", IN_TERM, [PART_2027], "现行有效", "term"),
+        # 12. an extension made before the end keeps an ended term in force
+        (12, "", ENDED, [EXT_BEFORE_END], "现行有效", "clause"),
+        (10, "有效", ENDED, [EXT_BEFORE_END], "现行有效", "page_field"),
+        # 3. made after the end, it finds nothing to extend; extended to a passed day, it ended
+        (3, "有效", ENDED, [EXT_AFTER_END], "已失效", "term"),
+        (3, "", ENDED, [EXT_TO_2026], "已失效", "clause"),
+        # 1–2. a repeal or a 失效 beats an extension
+        (1, "", ENDED, [EXT_BEFORE_END, REPEAL_2026], "已废止", "decision"),
+        (2, "", IN_TERM, [EXT_2027, VOID_LIST], "已失效", "list"),
+        (2, "失效", ENDED, [EXT_BEFORE_END], "已失效", "page_field"),
+        # 8 with an extension: partly stopped while the extended term runs
+        (8, "", ENDED, [EXT_BEFORE_END, PART_2026], "部分失效", "clause"),
+        (3, "", ENDED, [EXT_TO_2026, PART_2026], "已失效", "clause"),
+        # 4. an undatable extension may carry an ended term: never a guess; a running one stays
+        (4, "有效", ENDED, [EXT_UNDATED], "未知", "clause"),
+        (12, "", IN_TERM, [EXT_UNDATED], "现行有效", "term"),
+        # an extension is no 现行有效目录 entry: with no 施行日期 it decides nothing alone
+        (14, "", NOTHING, [EXT_BEFORE_END], "未知", None),
+    ],
+)
+def test_weighs_partial_stops_and_extensions(rule, page, term, acts, status, winner):
+    decision = decide("normative", page, term, AS_OF, acts)
+    assert decision.status == status, f"rule {rule}: {decision.basis}"
+    assert [e.kind for e in decision.evidence if e.wins] == ([winner] if winner else [])
+    assert len(decision.evidence) >= len(acts)
+    assert decision.basis and "\n" not in decision.basis
+
+
+def test_a_partial_stop_says_which_document_stops_part_and_from_when():
+    decision = decide("normative", "有效", IN_TERM, AS_OF, [PART_2026])
+    assert decision.basis == (
+        "据部分失效条款《关于调整部分文件的通知》（赣农规〔2026〕9号），"
+        "自2026年10月26日起部分失效（页面仍标注“有效”）"
+    )
+    (act,) = [e for e in decision.evidence if e.kind == "clause"]
+    assert (act.status, act.date, act.wins, act.source_document_id) == (
+        "部分失效", "2026-10-26", True, 9)  # fmt: skip
+    assert act.quote.endswith("第五条停止执行") and act.source == "关于调整部分文件的通知"
+    assert decision.expires_on == "2028-05-31"  # the term stays as it is
+
+
+def test_a_pending_partial_stop_is_named_and_applies_from_its_day():
+    decision = decide("normative", "", IN_TERM, AS_OF, [PART_2027])
+    assert decision.basis.endswith(
+        "（《关于调整部分文件的通知》（赣农规〔2026〕9号）定于2027年1月1日起部分失效）"
+    )
+    assert decide("normative", "", IN_TERM, date(2027, 1, 1), [PART_2027]).status == "部分失效"
+    # once the term has run out, the document is 已失效, not partly in force
+    assert decide("normative", "", IN_TERM, date(2028, 6, 1), [PART_2027]).status == "已失效"
+    undatable = decide("normative", "", IN_TERM, AS_OF, [PART_UNDATED]).basis
+    assert (
+        undatable.startswith("《关于调整的通知》部分停止执行本文件，但") and "6月31日" in undatable
+    )
+
+
+def test_an_extension_moves_the_last_day_and_says_so():
+    decision = decide("normative", "", ENDED, AS_OF, [EXT_BEFORE_END])
+    assert decision.status == "现行有效"
+    assert (decision.expires_on, decision.term_raw) == ("2029-12-31", EXT_BEFORE_END.quote)
+    assert decision.basis == (
+        "自2020年6月1日起施行，有效期经《关于调整部分文件的通知》（赣农规〔2026〕9号）延长至"
+        "2029年12月31日（原至2025年5月31日），截至2026年11月27日在有效期内"
+    )
+    by_kind = {e.kind: e for e in decision.evidence}
+    assert by_kind["term"].status == "已失效" and "延长至2029年12月31日" in by_kind["term"].note
+    assert by_kind["clause"].status == "现行有效" and by_kind["clause"].wins
+    assert "有效期延长至2029年12月31日" in by_kind["clause"].note
+    # past the new end it has ended, by the extension's day
+    later = decide("normative", "有效", ENDED, date(2030, 1, 1), [EXT_BEFORE_END])
+    assert later.status == "已失效" and later.basis.startswith("有效期经《关于调整部分文件的通知》")
+    assert [e.kind for e in later.evidence if e.wins] == ["clause"]
+
+
+def test_an_extension_after_the_end_finds_nothing_to_extend():
+    decision = decide("normative", "", ENDED, AS_OF, [EXT_AFTER_END])
+    assert decision.status == "已失效"
+    assert (decision.expires_on, decision.term_raw) == ("2025-05-31", "有效期至2025年5月31日")
+    assert decision.basis == "有效期至2025年5月31日，已于截至日期（2026年11月27日）前届满"
+    (clause,) = [e for e in decision.evidence if e.kind == "clause"]
+    assert "无从延长" in clause.note and not clause.wins
+
+
+def test_extensions_chain_in_the_order_they_take_effect():
+    first = _clause("现行有效", "2025-03-01", "2026-06-30")  # before the own end (2025-05-31)
+    second = _clause("现行有效", "2026-05-01", "2029-12-31", number="赣农规〔2026〕2号")
+    shorter = _clause("现行有效", "2025-04-01", "2025-12-31", number="赣农规〔2025〕3号")
+    decision = decide("normative", "", ENDED, AS_OF, [second, shorter, first])
+    assert (decision.status, decision.expires_on) == ("现行有效", "2029-12-31")
+    assert "赣农规〔2026〕2号" in decision.basis
+    # without the first, the second came after the end: nothing to extend
+    assert decide("normative", "", ENDED, AS_OF, [second, shorter]).status == "已失效"
+
+
+def test_a_pending_extension_is_named_and_moves_the_end_from_its_day():
+    decision = decide("normative", "", IN_TERM, AS_OF, [EXT_2027])
+    assert (decision.status, decision.expires_on) == ("现行有效", "2028-05-31")
+    assert decision.basis.endswith(
+        "（《关于调整部分文件的通知》（赣农规〔2026〕9号）定于2027年1月1日起将有效期延长至"
+        "2029年12月31日）"
+    )
+    later = decide("normative", "", IN_TERM, date(2028, 12, 31), [EXT_2027])
+    assert (later.status, later.expires_on) == ("现行有效", "2029-12-31")
+
+
+def test_an_extension_gives_the_last_day_a_document_does_not_state_or_cannot_read():
+    decision = decide("normative", "", NO_TERM, AS_OF, [EXT_BEFORE_END])
+    assert (decision.status, decision.expires_on) == ("现行有效", "2029-12-31")
+    assert "（原至" not in decision.basis
+    assert decide("normative", "", NO_TERM, date(2030, 1, 1), [EXT_BEFORE_END]).status == "已失效"
+    assert decide("rule", "", NO_TERM, date(2030, 1, 1), [EXT_BEFORE_END]).status == "已失效"
+    # an unreadable end is no longer 未知 once an extension in effect states the last day
+    assert decide("normative", "", BAD_TERM, AS_OF, [EXT_BEFORE_END]).status == "现行有效"
+    assert decide("normative", "", BAD_TERM, AS_OF, [EXT_2027]).status == "未知"
+
+
+def test_an_undatable_extension_of_an_ended_term_says_why():
+    decision = decide("normative", "", ENDED, AS_OF, [EXT_UNDATED])
+    assert decision.basis == (
+        "《关于延长有效期的通知》将本文件有效期延长至2029年12月31日，但所在文件未载明施行日期和"
+        "发布日期，无法判断是否已届满"
+    )
+    # reaching only a day before the as-of date, it cannot save the term
+    short = Act("clause", "现行有效", None, "…", "关于延长有效期的通知", until="2026-06-30")
+    assert decide("normative", "", ENDED, AS_OF, [short]).status == "已失效"

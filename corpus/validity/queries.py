@@ -102,14 +102,17 @@ def validity_queries() -> dict[str, dict]:
             "sql": EXPIRING_SQL,
             "title": "即将到期的文件",
             "description": (
-                "现行有效、有效期将在构建日期后 N 天内届满的文件，按到期日排列。"
+                "现行有效、有效期（经延长的，按延长后的截止日期）将在构建日期后 N 天内届满的文件，"
+                "按到期日排列。"
                 "days：天数（空则 90）；department：发文机关（可空）。"
             ),
         },
         "stale_pages": {
             "sql": STALE_SQL,
             "title": "网页仍标“有效”但有效期已届满",
-            "description": "网页的有效性标注为有效，但按文件自身的有效期截至构建日期已届满的文件。",
+            "description": (
+                "网页的有效性标注为有效，但按文件的有效期（含其他文件的延期）截至构建日期已届满的文件。"
+            ),
         },
         "unknown_status": {
             "sql": UNKNOWN_SQL,
@@ -124,7 +127,8 @@ def validity_queries() -> dict[str, dict]:
             "title": "文件的效力证据",
             "description": (
                 "一份文件的全部效力证据：页面标注、施行日期、有效期、废止或修改决定、目录、"
-                "同时废止条款；wins=1 为决定效力状态的证据。id：文件编号。"
+                "同时废止条款、部分条款停止执行和延长有效期的条款；wins=1 为决定效力状态的证据。"
+                "id：文件编号。"
             ),
         },
         "document_relations": {

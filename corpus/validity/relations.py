@@ -16,7 +16,11 @@ matches each named document:
 It returns the acts (``corpus.validity.rules.Act``) each document undergoes and the relation rows:
 ``repeals`` (a decision, a 废止目录 or a 同时废止 clause), ``replaces`` (a 同时废止 clause naming
 a document with the same title: a new version), ``amends``, ``cites`` (a citation in an ordinary
-document that matches another stored document by 文号 or by an exact title).
+document that matches another stored document by 文号 or by an exact title). A clause that stops
+part of a document (``partial``) is an act declaring 部分失效; one that extends its 有效期
+(``extend``) an act carrying the new last day (``Act.until``). Like 失效 declarations and
+现行有效 entries, both are evidence only: no relation row, none kept when they name no stored
+document; naming several documents of one title, each gets an act that cannot be applied.
 """
 
 from __future__ import annotations
@@ -27,15 +31,19 @@ from dataclasses import dataclass, field
 
 from corpus.store.normalize import normalize_title
 from corpus.validity import evidence
-from corpus.validity.rules import AMENDED, EXPIRED, IN_FORCE, REPEALED, Act
+from corpus.validity.rules import AMENDED, EXPIRED, IN_FORCE, PARTLY, REPEALED, Act
 from corpus.validity.terms import Term
 
 _DECLARES = {
     evidence.REPEAL: REPEALED,
     evidence.EXPIRE: EXPIRED,
+    evidence.PARTIAL: PARTLY,
     evidence.AMEND: AMENDED,
     evidence.IN_FORCE: IN_FORCE,
+    evidence.EXTEND: IN_FORCE,  # in force up to its ``until``
 }
+# Items that change a status: naming several documents of one title, each gets an undatable act.
+_CHANGING = (evidence.REPEAL, evidence.AMEND, evidence.EXPIRE, evidence.PARTIAL, evidence.EXTEND)
 _RELATION = {evidence.REPEAL: "repeals", evidence.AMEND: "amends", evidence.CITE: "cites"}
 
 
@@ -206,12 +214,15 @@ def _act(source: Doc, kind: str, item: evidence.Item, where: str, date, note: st
         source_document_id=source.id,
         source_url=where,
         date_note=note,
+        until=item.until if item.action == evidence.EXTEND else None,
     )
 
 
 def _relation_name(kind: str, item: evidence.Item, source: Doc, target: Doc) -> str | None:
-    """repeals / replaces / amends / cites, or None (失效 and 现行有效 entries are evidence only)."""
-    if kind == "clause" and target.keys & source.keys:
+    """repeals / replaces / amends / cites, or None (失效, partial stops, extensions and 现行有效
+    entries are evidence only)."""
+    ends = item.action in (evidence.REPEAL, evidence.EXPIRE)
+    if kind == "clause" and ends and target.keys & source.keys:
         return "replaces"
     return _RELATION.get(item.action)
 
@@ -235,10 +246,10 @@ def _row(
 
 def _unmatched(found: Found, source: Doc, kind, item, where: str, targets: list[Doc], date) -> None:
     """Keep an item naming no stored document (or several) for review; ambiguity is 未知."""
-    if kind == "cite" or item.action not in (evidence.REPEAL, evidence.AMEND, evidence.EXPIRE):
+    if kind == "cite" or item.action not in _CHANGING:
         return
-    relation = "repeals" if item.action == evidence.EXPIRE else _RELATION[item.action]
-    row = _row(source, None, relation, item, where, "none", date)
+    # only repeals and amendments are kept as relations; the row also carries the ambiguity note
+    row = _row(source, None, _RELATION.get(item.action, "repeals"), item, where, "none", date)
     if targets:
         row["note"] = f"同名文件{len(targets)}份，无法确定所指"
         for target in targets:
@@ -246,5 +257,5 @@ def _unmatched(found: Found, source: Doc, kind, item, where: str, targets: list[
             found.acts[target.id].append(ambiguous)
     else:
         row["note"] = "库中未找到对应文件"
-    if item.action != evidence.EXPIRE:
+    if item.action in (evidence.REPEAL, evidence.AMEND):
         found.relations.append(row)

@@ -2,7 +2,8 @@
 
 Reads only what the crawl stored (titles, bodies, attachment text, page fields) and writes:
 
-* ``documents``: term (施行日期, 有效期), ``status``, ``status_basis`` (one line), ``status_as_of``;
+* ``documents``: term (施行日期; 有效期 as of the date, moved by the extensions that apply, with
+  the words that set it), ``status``, ``status_basis`` (one line), ``status_as_of``;
 * ``validity_evidence``: every piece of evidence weighed, the winner flagged (rebuilt each time);
 * ``relations``: repeals / replaces / amends / cites between documents (rebuilt each time);
 * ``status_history``: one row per document whose status differs from the previous build's (the
@@ -59,8 +60,8 @@ def apply_validity(db: sqlite_utils.Database, as_of: date, built_at: str = "") -
             (
                 term.effective_date,
                 term.effective_date_raw,
-                term.expires_on,
-                term.term_raw,
+                decision.expires_on,  # the last day as of the date: an extension moves it
+                decision.term_raw,
                 decision.status,
                 decision.basis,
                 as_of.isoformat(),
