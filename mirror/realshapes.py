@@ -143,7 +143,12 @@ def _no_metadata(site: Site, doc: Document) -> None:
 
 
 def _fit_zoom_class(site: Site, doc: Document, _: list) -> None:
+    """A 有　效　性 cell that always says something: 失效 once the term had ended when the page was
+    last edited, else 有效 (where the page had not said otherwise)."""
     doc.subject = ""  # the table shows a 组配分类, no 主题分类
+    if not doc.validity_raw:
+        ended = doc.expires is not None and doc.expires < PAGE_DAY
+        doc.validity_raw = "失效" if ended else "有效"
 
 
 def _fit_easysite(site: Site, doc: Document, _: list) -> None:
