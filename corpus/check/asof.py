@@ -34,6 +34,7 @@ from corpus.validity.rules import (
     AMENDED,
     EXPIRED,
     IN_FORCE,
+    PARTLY,
     REPEALED,
     UNKNOWN,
     Act,
@@ -45,7 +46,12 @@ from corpus.validity.rules import (
 ACT_KINDS = ("decision", "list", "clause")
 KNOWN_KINDS = {"page_field", "term", "effective_date", *ACT_KINDS}
 # The words rule 4's basis line uses for what an undatable act would do (corpus.validity.rules).
-_UNDATABLE_WORDS = {"废止": REPEALED, "宣布失效": EXPIRED, "修改": AMENDED}
+_UNDATABLE_WORDS = {
+    "废止": REPEALED,
+    "宣布失效": EXPIRED,
+    "修改": AMENDED,
+    "部分停止执行": PARTLY,
+}
 _DATE_NOTE = re.compile(r"（(.+)）$")
 
 
@@ -189,7 +195,11 @@ def _redecide(doc: dict, rows: list[dict], as_of: date) -> Status:
     (see the module docstring)."""
     strange = sorted({r["kind"] for r in rows} - KNOWN_KINDS)
     # an act extending the 有效期: its new last day is in its note only, not a field to hand back
-    strange += sorted({"有效期延长" for r in rows if "延长至" in (r["note"] or "")})
+    # (rule 4 names an undatable one in the build's basis line: 将本文件有效期延长至…，但…)
+    extended = any("延长至" in (r["note"] or "") for r in rows) or "有效期延长至" in (
+        doc["status_basis"] or ""
+    )
+    strange += ["有效期延长"] if extended else []
     if strange:
         basis = (
             f"所存证据（{'、'.join(strange)}）无法据以重新判断截至{cn_date(as_of)}的状态"
