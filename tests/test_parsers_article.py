@@ -13,13 +13,15 @@ from scrapy.http import HtmlResponse
 
 from corpus.store.records import ParseError
 from crawler.parsers import gkmlpt, hanweb, trs
-from crawler.parsers.article import order_of_region
+from crawler.parsers.article import li_fields, order_of_region
 from crawler.parsers.common import (
     clean_value,
+    join_pieces,
     label_field,
     page_fields,
     same_body,
     signature_block,
+    text_fields,
     title_prefix_number,
     title_status,
 )
@@ -392,3 +394,25 @@ def test_a_title_from_the_page_is_its_longest_heading_without_the_sites_name() -
     assert (
         trs.parse_document(response, site="t", kind="normative").title == "关于做好某项工作的通知"
     )
+
+
+def test_pieces_of_one_value_join_without_spaces_the_page_does_not_show():
+    assert join_pieces(["京建发", "〔2024〕", "11号"]) == "京建发〔2024〕11号"
+    assert join_pieces(["GB", "2312"]) == "GB 2312"  # two Latin words keep their space
+    assert join_pieces(["", " 赣府发 ", "〔2022〕1号"]) == "赣府发〔2022〕1号"
+
+
+def test_a_value_split_over_spans_is_read_as_the_page_shows_it():
+    html = (
+        "<ul><li>[发文字号] <span><span>京建发</span><span>〔2024〕</span><span>11号</span>"
+        "</span></li></ul>"
+    )
+    fields = text_fields(Selector(text=html))
+    assert fields["doc_number"][1] == "京建发〔2024〕11号"
+
+
+def test_a_placeholder_in_a_label_value_list_item_is_empty():
+    html = "<ul><li><span>文　　号：〔〕号</span></li><li>有效性：有效</li></ul>"
+    fields = li_fields(Selector(text=html))
+    assert fields["doc_number"][1] == ""
+    assert fields["validity"][1] == "有效"

@@ -38,6 +38,7 @@ from corpus.store.records import (
     ParseError,
 )
 from crawler.parsers.common import (
+    clean_value,
     drop_noise,
     element_lines,
     head_metas,
@@ -208,7 +209,7 @@ def li_fields(sel: Selector) -> Fields:
             continue
         name = label_field(text[: m.start()])
         if name:
-            found.setdefault(name, (text[: m.start()].strip(), text[m.end() :].strip()))
+            found.setdefault(name, (text[: m.start()].strip(), clean_value(text[m.end() :])))
     return found
 
 

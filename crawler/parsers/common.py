@@ -376,6 +376,26 @@ def text_fields(sel: Selector) -> dict[str, tuple[str, str]]:
     return found
 
 
+def join_pieces(pieces: list[str]) -> str:
+    """Pieces of one value (text of neighbouring elements) on one line: a space only between
+    two Latin letters or digits. Chinese writes no spaces between words, so a value split over
+    ``<span>京建发</span><span>〔2024〕</span><span>11号</span>`` is 京建发〔2024〕11号."""
+    out = ""
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        if (
+            out
+            and out[-1].isascii()
+            and out[-1].isalnum()
+            and piece[0].isascii()
+            and piece[0].isalnum()
+        ):
+            out += " "
+        out += piece
+    return out
+
+
 def _value_after(segs: list, labels: list, i: int) -> str:
     """The value of the bare label ``segs[i]`` (see :func:`text_fields`)."""
     holder = segs[i][1]
@@ -387,11 +407,11 @@ def _value_after(segs: list, labels: list, i: int) -> str:
         j = i + 1
         while j < len(segs) and _inside(segs[j][1], holder):
             if labels[j][0]:
-                return clean_value(" ".join(taken))
+                return clean_value(join_pieces(taken))
             taken.append(segs[j][0])
             j += 1
         if taken:
-            return clean_value(" ".join(taken))
+            return clean_value(join_pieces(taken))
         if holder.tag in _ROW_HOLDERS or holder.getparent() is None:
             return ""
         holder = holder.getparent()
@@ -403,7 +423,7 @@ def _value_after(segs: list, labels: list, i: int) -> str:
             while j < len(segs) and _inside(segs[j][1], holder) and not labels[j][0]:
                 taken.append(segs[j][0])
                 j += 1
-            return clean_value(" ".join(taken))
+            return clean_value(join_pieces(taken))
     nxt = segs[i + 1][0] if alone and i + 1 < len(segs) else ""
     if nxt and not labels[i + 1][0] and len(nxt) <= _LONGEST_VALUE:
         return clean_value(nxt)
