@@ -131,6 +131,7 @@ COLUMN_LABELS: dict[str, str] = {
     "rate": "解读率",
     "documents": "文件数",
     "days_left": "剩余天数",
+    "event": "事件",  # the search feed's: 新文件 or 效力变化
 }
 
 # Codes stored in the data, as a reader says them. Document kinds, link methods, evidence kinds
@@ -185,6 +186,7 @@ PARAM_LABELS: dict[str, str] = {
     "as_of": "基准日期",
     "from": "起始日期",
     "to": "截止日期",
+    "document": "文件编号",
 }
 
 # Datasette's filter operators (``filters.lookups()`` keys), in Chinese.

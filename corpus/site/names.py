@@ -5,4 +5,5 @@ without importing one another.
 """
 
 DB_NAME = "normdocs"  # the name the library is published under, whatever its file is called
+SITE_NAME = "规范性文件库"  # what the feeds' titles begin with
 STATIC_MOUNT = "assets"  # corpus/site/static is served at /assets/ (see corpus.site.serve)

@@ -23,7 +23,7 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
 from corpus.search.sql import register_functions
-from corpus.site import check_page, views
+from corpus.site import check_page, follow, views
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site.bom import bom_csv
@@ -80,24 +80,28 @@ async def render_atom_feed(
 
     datasette-atom 0.9 dates a feed by its newest entry, so a feed filtered to nothing (a
     department with no dated document yet) would be an HTTP 500. The empty feed is dated by the
-    library's build instead and named like the others (``_feed_title``, else the query's title).
+    library's build instead. Every feed is named by ``_feed_title``, else by the query's title
+    (datasette-atom would take the SQL: it looks for titles in metadata.yml only).
     """
-    if rows or not can_render_atom(columns):  # entries, or datasette-atom's own 400
-        return render_atom(
-            datasette, request, sql, columns, rows, database, table, query_name, view_name, data
-        )
     query = (
         await datasette.get_canned_query(database, query_name, request.actor)
         if query_name
         else None
     )
+    title = request.args.get("_feed_title") or (query or {}).get("title") or query_name or table
+    if rows or not can_render_atom(columns):  # entries, or datasette-atom's own 400
+        default_title = title if query else sql  # render_atom's `sql` is only a default title
+        return render_atom(
+            datasette, request, default_title, columns, rows, database, table, query_name,
+            view_name, data,
+        )  # fmt: skip
     feed = FeedGenerator()
     feed.generator(
         generator="Datasette", version=__version__, uri="https://github.com/simonw/datasette"
     )
     feed.id(request.url)
     feed.link(href=request.url, rel="self")
-    feed.title(request.args.get("_feed_title") or (query or {}).get("title") or query_name or table)
+    feed.title(title)
     feed.updated(await _built_at(datasette.get_database(database)))
     return Response(
         feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200
@@ -135,6 +139,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "nd_percent": views.percent,
             "nd_feeds": lambda: views.feeds(datasette),
             "nd_feed": lambda title, **args: views.feed(datasette, title, **args),
+            "nd_change_feed": lambda title, **args: follow.change_feed(datasette, title, **args),
+            "nd_search_feed": lambda values: follow.search_feed(datasette, values),
             "nd_department_url": lambda name: views.department_url(datasette, name),
         }
         db = datasette.databases.get(DB_NAME)

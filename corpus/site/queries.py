@@ -10,6 +10,7 @@ from __future__ import annotations
 from corpus.links.rates import RATE_SQL, TARGET, UNLINKED_SQL
 from corpus.search.sql import SEARCH_SQL
 from corpus.site.crawl_queries import crawl_queries
+from corpus.site.follow import follow_queries
 from corpus.validity.queries import validity_queries
 
 IN_FORCE_SQL = """\
@@ -99,6 +100,7 @@ def canned_queries_for_library() -> dict[str, dict]:
         },
         **validity_queries(),  # 现行有效目录, expiring, review lists, evidence (validity_queries.py)
         **crawl_queries(),  # freshness per site, crawl runs and errors (crawl_queries.py)
+        **follow_queries(),  # the feeds of status changes and of searches (follow.py)
     }
     return in_menu_order(queries)
 

@@ -14,12 +14,12 @@ from datasette.utils.asgi import NotFound, Response
 
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
+from corpus.site.follow import change_feed, feed_link
 from corpus.site.names import DB_NAME
 from corpus.site.queries import MENU
 from corpus.validity.rules import STATUSES
 
 FEED_QUERY = "newest"  # the canned query the Atom feeds are made of (it has the atom_* columns)
-_SITE_NAME = "规范性文件库"
 
 
 async def home_page(datasette, request):
@@ -127,12 +127,11 @@ def feed(datasette, title: str, **args: str) -> dict:
     ``_feed_title`` names the feed: datasette-atom takes a title only from metadata.yml, where
     the plugin's canned queries are not.
     """
-    query = urlencode({**args, "_feed_title": f"{_SITE_NAME} · {title}"})
-    return {"title": title, "url": datasette.urls.path(f"/{DB_NAME}/{FEED_QUERY}.atom?{query}")}
+    return feed_link(datasette, FEED_QUERY, title, args)
 
 
 def feeds(datasette) -> list[dict]:
-    """The site-wide feeds: all new documents, and new documents of each kind.
+    """The site-wide feeds: all new documents, new documents of each kind, all status changes.
 
     Every kind, whether the library has any yet or not: a feed with no entries is a valid empty
     feed (``corpus.site.plugin.render_atom_feed``), which a reader may subscribe to early.
@@ -140,7 +139,7 @@ def feeds(datasette) -> list[dict]:
     by_kind = [
         feed(datasette, f"新{site_labels.value_label(k)}", kind=k) for k in site_labels.KIND_OPTIONS
     ]
-    return [feed(datasette, "全部新文件"), *by_kind]
+    return [feed(datasette, "全部新文件"), *by_kind, change_feed(datasette, "全部文件效力变化")]
 
 
 def relation_label(relation: str | None) -> str:
