@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from corpus.articles.step import assign_articles
 from corpus.links.linker import link_interpretations
 from corpus.links.rates import assign_departments
 from corpus.search.index import build_search_index
@@ -25,12 +26,15 @@ from corpus.validity.step import apply_validity
 
 
 def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
-    """Build the library at ``db_path`` as of ``as_of``: validity, links, search; return a report."""
+    """Build the library at ``db_path`` as of ``as_of``: validity, articles, links, search; return
+    a report."""
     started = time.perf_counter()
     db = db_path if isinstance(db_path, sqlite_utils.Database) else open_db(str(db_path))
     built_at = utcnow()
     counts = apply_validity(db, as_of, built_at)
     after_validity = time.perf_counter()
+    articles = assign_articles(db)  # 编章节条款项, only of documents whose content changed
+    after_articles = time.perf_counter()
     links = link_interpretations(db)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by
     after_links = time.perf_counter()
@@ -46,9 +50,11 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
         "status_counts": {s: counts[s] for s in STATUSES if counts[s]},
         "links": links,
         "keywords": keywords,
+        "articles": articles,
         "seconds": {
             "validity": round(after_validity - started, 3),
-            "links": round(after_links - after_validity, 3),
+            "articles": round(after_articles - after_validity, 3),
+            "links": round(after_links - after_articles, 3),
             "keywords": round(after_keywords - after_links, 3),
             "search_index": round(after_index - after_keywords, 3),
         },
@@ -58,7 +64,8 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
             [
                 {"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
                 for k, v in report.items()
-                if k not in ("seconds", "keywords")  # work done by this build, not the library
+                # work done by this build, not the library
+                if k not in ("seconds", "keywords", "articles")
             ],
             pk="key",
         )

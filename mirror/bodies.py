@@ -25,6 +25,8 @@ def _signature(doc: Document, rng: random.Random) -> list[Block]:
 
 def _final_article(doc: Document, lines: list[str], n: int) -> list[str]:
     clause = doc.spec["clause"]
+    # the truth of the article splitter (tests/test_articles_mirror.py): 第一条 … 第N条 printed
+    doc.spec["articles"] = n if clause else n - 1
     return [*lines, text.article_label(n) + clause] if clause else lines
 
 

@@ -324,6 +324,58 @@ def test_a_lawyer_pastes_lines_uploads_a_csv_sees_the_statuses_and_downloads_xls
     assert page.dialogs == []
 
 
+# ---------------------------------------------------------------- a lawyer reads by article
+
+
+def _in_view(p, anchor: str) -> bool:
+    """The element ``anchor`` names is at the top of the window, or the page is scrolled to its
+    end (the last articles cannot reach the top)."""
+    return p.evaluate(
+        """id => {
+            const top = document.getElementById(id).getBoundingClientRect().top;
+            const end = window.scrollY + window.innerHeight >= document.body.scrollHeight - 2;
+            return window.scrollY > 0 && (Math.abs(top) < 4 || (end && top >= 0
+                && top < window.innerHeight));
+        }""",
+        anchor,
+    )
+
+
+def test_a_lawyer_opens_an_article_from_the_table_of_contents(site, page, library):
+    conn = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+    doc_id, count = conn.execute(
+        "select id, article_count from documents where article_count >= 12"
+        " and exists (select 1 from articles a where a.document_id = documents.id"
+        " and a.attachment_id is null) order by article_count desc, id limit 1"
+    ).fetchone()
+    anchors = [
+        r[0]
+        for r in conn.execute(
+            "select anchor from articles where document_id = ? and kind = '条' order by ordinal",
+            [doc_id],
+        )
+    ]
+    conn.close()
+    assert len(anchors) == count
+    p = page.page
+    p.goto(f"{site}/normdocs/documents/{doc_id}")
+    hashes = p.locator("#toc .nd-toc a").evaluate_all("links => links.map(a => a.hash)")
+    assert set(anchors) <= {urllib.parse.unquote(h)[1:] for h in hashes}  # every article listed
+    assert p.evaluate("window.scrollY") == 0
+    target = anchors[count // 2]
+    p.locator(f'#toc a[href="#{target}"]').click()
+    p.wait_for_function("h => decodeURIComponent(location.hash) === h", arg="#" + target)
+    assert _in_view(p, target)
+    assert p.inner_text(f'[id="{target}"]').startswith(target)
+    page.shot("article")
+    # the address of an article, as a lawyer cites it: …/documents/ID#第N条
+    other = anchors[2]
+    p.goto(f"{site}/normdocs/documents/{doc_id}#{other}")
+    p.wait_for_function("id => document.getElementById(id) !== null", arg=other)
+    assert _in_view(p, other)
+    assert page.dialogs == []
+
+
 # ---------------------------------------------------------------- a hostile page
 
 

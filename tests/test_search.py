@@ -452,7 +452,7 @@ def test_canned_search_query(db):
     rows = list(db.query(SEARCH_SQL, params))
     assert [r["id"] for r in rows] == [_id("eco"), _id("eco_body")]
     assert set(rows[0]) == {
-        "id", "title", "doc_number", "issuer", "published_date", "status", "snippet"
+        "id", "title", "doc_number", "issuer", "published_date", "status", "snippet", "article"
     }  # fmt: skip
     assert "<mark>生态环境</mark>" in rows[0]["snippet"]
     only = list(db.query(SEARCH_SQL, params | {"q": "生态", "status": "已失效"}))

@@ -72,6 +72,14 @@ def _spans(text: str, q: str) -> list[tuple[int, int]]:
     return sorted(set(found))
 
 
+def located_snippet(text: str | None, q: str | None, width: int = 80) -> str:
+    """The snippet after the offset of its first match and a ``|``: ``"312|…<mark>…"``, -1 for
+    no match. One call gives the search both the snippet and where it is (the article column),
+    the text read once."""
+    spans = _spans(text, q) if text and q else []
+    return f"{spans[0][0] if spans else -1}|{_cut(text, spans, width)}"
+
+
 def snippet(text: str | None, q: str | None, width: int = 80) -> str:
     """About ``width`` characters of the original text around the first match, as safe HTML.
 
@@ -79,9 +87,12 @@ def snippet(text: str | None, q: str | None, width: int = 80) -> str:
     become spaces. With no visible match (the hit was in the title or the 文号) the text's
     opening is returned.
     """
+    return _cut(text, _spans(text, q) if text and q else [], width)
+
+
+def _cut(text: str | None, spans: list[tuple[int, int]], width: int) -> str:
     if not text:
         return ""
-    spans = _spans(text, q) if q else []
     first = spans[0][0] if spans else 0
     start = max(0, first - width // 4)
     end = min(len(text), start + width)

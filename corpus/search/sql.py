@@ -1,9 +1,10 @@
 """The search as SQL: the functions registered on every connection, and the ranked query.
 
 ``register_functions`` gives a connection ``nd_match`` (the MATCH expression of a tier),
-``escape_fts`` (what Datasette's ``?_search=`` runs), ``nd_snippet``, ``nd_is_number`` and
-``nd_date``. ``SEARCH_SQL`` is the site's canned ``search`` query: title ≫ 文号 ≫ keywords ≫
-body, then newest first, each tier reading only its newest matches of the index; the status,
+``escape_fts`` (what Datasette's ``?_search=`` runs), ``nd_snippet`` (and
+``nd_located_snippet``: where its match is, too), ``nd_is_number`` and ``nd_date``. ``SEARCH_SQL`` is the site's canned
+``search`` query: title ≫ 文号 ≫ keywords ≫ body, then newest first, each tier reading only its
+newest matches of the index, each result with the article its snippet is in; the status,
 kind and issuer filters are tokens in the index, so filtering never leaves FTS5. Datasette's
 ``?_search=`` finds rows through ``search_rowid`` (metadata ``fts_pk``) and our ``escape_fts``.
 """
@@ -14,7 +15,7 @@ import sqlite3
 
 from corpus.search.index import FTS_TABLES, HEADS
 from corpus.search.query import Exists, date_bound, is_doc_number, tier_query
-from corpus.search.snippets import snippet
+from corpus.search.snippets import located_snippet, snippet
 
 
 def _text_or_empty(f):
@@ -78,6 +79,9 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("nd_match", 5, _text_or_empty(match))
     conn.create_function("escape_fts", 1, _text_or_empty(match))
     conn.create_function("nd_snippet", 2, _text_or_empty(snippet), deterministic=True)
+    conn.create_function(
+        "nd_located_snippet", 2, _text_or_empty(located_snippet), deterministic=True
+    )
     conn.create_function("nd_is_number", 1, _text_or_empty(is_doc_number), deterministic=True)
     conn.create_function(
         "nd_date", 2, _text_or_empty(lambda v, end: date_bound(v, end == "end")), deterministic=True
@@ -92,6 +96,11 @@ def search_sql(limit: int = 100, with_tier: bool = False) -> str:
     :until are ignored. ``with_tier`` adds the tier (0 title, 1 文号, 2 keywords, 3 elsewhere)
     as ``tier``. A query with exclusions has no keyword tier (the heads index has no bodies to
     check them against).
+
+    ``article`` is the article (its anchor on the document page, 第十二条) the snippet's match
+    is in, where it is in one: the match's offset, given with the snippet by one call per row
+    (``nd_located_snippet``), looked up among the body's articles by the ``articles`` table's
+    offsets — one index seek per row.
     """
     # A date range is a rowid range. With either bound given, documents without a date are
     # left out (they are numbered first); a bound past every document leaves the range empty.
@@ -127,11 +136,22 @@ with hits as (
 ),
 best as (
   select r, min(tier) as tier from hits group by r order by tier, r desc limit {limit}
+),
+found as materialized (
+  select best.r, best.tier, d.id, d.title, d.doc_number, d.issuer, d.published_date, d.status,
+    nd_located_snippet(d.body_text, :q) as located
+  from best join documents d on d.search_rowid = best.r
+),
+cut as materialized (
+  select *, cast(substr(located, 1, instr(located, '|') - 1) as integer) as hit from found
 )
-select d.id, d.title, d.doc_number, d.issuer, d.published_date, d.status,
-  nd_snippet(d.body_text, :q) as snippet{", best.tier as tier" if with_tier else ""}
-from best join documents d on d.search_rowid = best.r
-order by best.tier, best.r desc"""
+select f.id, f.title, f.doc_number, f.issuer, f.published_date, f.status,
+  substr(f.located, instr(f.located, '|') + 1) as snippet,
+  (select case when a.stop > f.hit then a.anchor end from articles a
+   where a.document_id = f.id and a.kind = '条' and a.attachment_id is null and a.start <= f.hit
+   order by a.start desc limit 1) as article{", f.tier as tier" if with_tier else ""}
+from cut f
+order by f.tier, f.r desc"""
 
 
 SEARCH_SQL = search_sql(100)

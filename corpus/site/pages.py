@@ -19,6 +19,7 @@ from typing import Any
 from datasette.database import Database
 from datasette.utils import sqlite_timelimit
 
+from corpus.articles.refs import references
 from corpus.links.rates import TARGET
 from corpus.search.keywords import stored as stored_keywords
 from corpus.site import labels as site_labels
@@ -159,6 +160,7 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
            where e.document_id = :id order by e.wins desc, e.rowid""",
         {"id": doc_id},
     )
+    data_attachments = _attachments(r, "documents", doc_id)
     return {
         "doc": doc,
         "as_of": doc["status_as_of"] or r.as_of,
@@ -173,12 +175,13 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
                order by di.confidence desc, i.published_date, i.id""",
             {"id": doc_id},
         ),
-        "attachments": _attachments(r, "documents", doc_id),
+        "attachments": data_attachments,
         "relations": _relations(r, doc_id),
         "history": _status_history(r, doc_id),
         "versions": _versions(r, "documents", doc_id),
         "keywords": stored_keywords(doc["keywords"]),
         "body_lines": _lines(doc["body_text"]),
+        **_articles(r, doc, data_attachments),
     }
 
 
@@ -303,6 +306,10 @@ def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
     row = r.first("select * from interpretations where id = :id", {"id": interp_id})
     if row is None:
         return None
+    linker = _Linker(r)  # 《title》第N条 in its text → the article, when the library has it
+    attachments = _attachments(r, "interpretations", interp_id)
+    for a in attachments:
+        a["body"] = linker.lines(a["text"])
     return {
         "interp": row,
         "site": r.first("select * from sites where name = :s", {"s": row["site"]}),
@@ -314,10 +321,11 @@ def _interpretation(r: Reader, interp_id: int) -> dict[str, Any] | None:
                order by di.confidence desc, d.published_date desc, d.id""",
             {"id": interp_id},
         ),
-        "attachments": _attachments(r, "interpretations", interp_id),
+        "attachments": attachments,
         "versions": _versions(r, "interpretations", interp_id),
         "keywords": stored_keywords(row["keywords"]),
         "body_lines": _lines(row["body_text"]),
+        "body": linker.lines(row["body_text"]),
     }
 
 
@@ -436,3 +444,116 @@ def _site(r: Reader, name: str) -> dict[str, Any] | None:
 def _lines(text: str | None) -> list[str]:
     """Stored text as display lines (the crawl joined block lines with newlines)."""
     return [line for line in (text or "").split("\n") if line.strip()]
+
+
+# ---------------------------------------------------------------- articles
+#
+# The ``articles`` table (corpus/articles, written by the build): the document's table of
+# contents, an anchor on the line where each unit starts, and links from 《title》第N条 (and
+# 本办法第N条) to the article cited, when the library holds it. Lines stay text: each is a list
+# of parts, a part a piece of text and, for a reference, the document and anchor it links to.
+
+TOC_KINDS = ("编", "章", "节", "条", "部分", "项")
+MAX_LOOKUPS = 100  # distinct references looked up per page
+# of several documents printing a measure of that title: one in force, else the newest
+_CITED_ARTICLE = """
+    select a.document_id, a.anchor from articles a join documents d on d.id = a.document_id
+    where a.measure = :measure and a.kind = '条' and a.value = :value
+    order by d.status in ('现行有效', '已修改', '部分失效') desc, d.published_date desc, d.id
+    limit 1"""
+
+
+class _Linker:
+    """Text lines with their anchors and the references in them linked (see above)."""
+
+    def __init__(self, r: Reader, doc_id: int | None = None, own: dict[int, str] | None = None):
+        self.r = r
+        self.doc_id = doc_id
+        self.own = own or {}  # 本办法第N条: this document's articles by number
+        self.found: dict[tuple[str, int], tuple[int, str] | None] = {}
+
+    def target(self, title: str, value: int) -> tuple[int, str] | None:
+        if not title:
+            anchor = self.own.get(value)
+            return (self.doc_id, anchor) if anchor and self.doc_id is not None else None
+        key = (title, value)
+        if key not in self.found:
+            if len(self.found) >= MAX_LOOKUPS:
+                return None
+            row = self.r.first(_CITED_ARTICLE, {"measure": title, "value": value})
+            self.found[key] = (row["document_id"], row["anchor"]) if row else None
+        return self.found[key]
+
+    def parts(self, line: str) -> list[dict]:
+        out, pos = [], 0
+        for ref in references(line):
+            target = self.target(ref.title, ref.value)
+            if target is None or ref.start < pos:
+                continue
+            if ref.start > pos:
+                out.append({"text": line[pos : ref.start]})
+            out.append({"text": line[ref.start : ref.end], "document_id": target[0],
+                        "anchor": target[1]})  # fmt: skip
+            pos = ref.end
+        if pos < len(line):
+            out.append({"text": line[pos:]})
+        return out
+
+    def lines(self, text: str | None, starts: dict[int, list[dict]] | None = None) -> list[dict]:
+        """The non-empty lines of ``text``, each with its parts and the units that start on it."""
+        out, pos = [], 0
+        for line in (text or "").split("\n"):
+            if line.strip():
+                units = (starts or {}).get(pos, [])
+                out.append({
+                    "parts": self.parts(line),
+                    "anchors": [u["anchor"] for u in units],
+                    "kind": units[0]["kind"] if units else "",
+                })  # fmt: skip
+            pos += len(line) + 1
+        return out
+
+
+def _articles(r: Reader, doc: dict, attachments: list[dict]) -> dict[str, Any]:
+    """The document's structure for its page: ``toc`` (编章节条, or a notice's parts), ``body``
+    (its lines, linked and anchored), each attachment's ``body``, and where the articles come
+    from (``articles_from``: the attachment that holds the measure, or None for the body)."""
+    units = r.rows(
+        """select kind, number, path, anchor, heading, substr(text, 1, 60) as opening, value,
+             attachment_id, start
+           from articles where document_id = :id order by ordinal""",
+        {"id": doc["id"]},
+    )
+    articles = [u for u in units if u["kind"] == "条"]
+    own: dict[int, str] = {}
+    for u in articles:
+        own.setdefault(u["value"], u["anchor"])
+    linker = _Linker(r, doc["id"], own)
+    source = units[0]["attachment_id"] if units else None
+    starts: dict[int, list[dict]] = {}
+    for u in units:
+        starts.setdefault(u["start"], []).append(u)
+    toc = [
+        {**u, "depth": u["path"].count("/"), "summary": _summary(u)}
+        for u in units
+        if u["kind"] in TOC_KINDS and not (u["kind"] == "项" and articles)
+    ]
+    for a in attachments:
+        a["body"] = linker.lines(a["text"], starts if a["id"] == source else None)
+        a["holds_articles"] = a["id"] == source and bool(units)
+    return {
+        "toc": toc,
+        "article_count": len(articles),
+        "articles_from": next((a for a in attachments if a["id"] == source), None),
+        "body": linker.lines(doc["body_text"], starts if source is None else None),
+    }
+
+
+def _summary(unit: dict) -> str:
+    """What a table of contents says of a unit: its heading, else its opening words."""
+    if unit["heading"]:
+        return unit["heading"]
+    if unit["kind"] not in ("条", "部分", "项"):
+        return ""
+    words = (unit["opening"] or "")[len(unit["number"]) :].lstrip(" 　:：、.．")
+    return words[:24] + "…" if len(words) > 24 else words

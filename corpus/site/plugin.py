@@ -200,6 +200,10 @@ def render_cell(row, value, column, table, database, datasette):
         )
     if column in ("url", "source") or column.endswith("_url"):
         return url_link(value)
+    if column == "article" and database == DB_NAME and "id" in row.keys():  # noqa: SIM118
+        # the search's 所在条文: a link to that article on the document page
+        href = datasette.urls.row(database, "documents", str(row["id"])) + "#" + value
+        return Markup('<a href="{}">{}</a>').format(href, value)
     if column in ("kind", "method", "parent_table") and value in site_labels.VALUE_LABELS:
         return Markup('<span title="{}">{}</span>').format(value, site_labels.VALUE_LABELS[value])
     if (

@@ -392,6 +392,33 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX idx_attachments_url ON attachments(url);
     """,
+    # articles (corpus/articles): every document by its structure — 编 章 节 条 款 项, or a
+    # notice's numbered parts — split from its body, or from the attachment that holds the measure
+    # an issuing notice prints; recomputed only where a document changed (articles_hash)
+    """
+    CREATE TABLE articles (
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        ordinal INTEGER NOT NULL,    -- 1, 2, … in document order
+        kind TEXT NOT NULL,          -- 编 章 节 条 款 项, or 部分 (a numbered part of a notice)
+        number TEXT NOT NULL,        -- as written: 第十二条, 第二章, （三）, 一、; 款 counted: 第二款
+        path TEXT NOT NULL,          -- 第二章/第十二条/第二款/（三）
+        anchor TEXT NOT NULL,        -- its anchor on the document page: …/documents/ID#第十二条
+        heading TEXT,                -- 总则; an article's own title; a part's short title
+        text TEXT,                   -- its text (编/章/节: the heading line)
+        value INTEGER,               -- the number as an integer (12 for 第十二条)
+        measure TEXT,                -- the title of the measure it belongs to (what 《…》 cites)
+        attachment_id INTEGER REFERENCES attachments(id),  -- NULL: split from the body
+        start INTEGER,               -- where it starts and stops in that text (characters)
+        stop INTEGER,
+        PRIMARY KEY (document_id, ordinal)
+    );
+    -- 《title》第N条 → the article; the search: which article of a body an offset is in
+    CREATE INDEX idx_articles_measure ON articles(measure, value) WHERE kind = '条';
+    CREATE INDEX idx_articles_at ON articles(document_id, start)
+        WHERE kind = '条' AND attachment_id IS NULL;
+    ALTER TABLE documents ADD COLUMN article_count INTEGER DEFAULT 0;  -- its 条
+    ALTER TABLE documents ADD COLUMN articles_hash TEXT;  -- the content they were split from
+    """,
 ]
 
 
