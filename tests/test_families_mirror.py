@@ -8,7 +8,6 @@ Real Scrapy engine over loopback into real SQLite (``python -m crawler.run`` sub
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from agreement import agrees, page_checks, rows
 from conftest import run_crawl, wait_for_http
 
 import mirror
@@ -29,15 +29,6 @@ EXTRA = {"hanweb": "jx-slt", "jxnew": "jx-drc", "trs": "hb-sthjt", "gkmlpt": "gd
 DOC_FIELDS = ("title", "doc_number", "doc_number_raw", "issuer", "written_date", "published_date",
               "validity_raw", "index_no", "subject", "body_text")  # fmt: skip
 INTERP_FIELDS = ("title", "published_date", "source", "form", "body_text")
-
-
-def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def fetch(url: str, data: dict | None = None, method: str | None = None) -> tuple[int, bytes, dict]:
@@ -59,26 +50,9 @@ def _compare(db: Path, truth: dict, sites: set[str]) -> tuple[int, int, list]:
         ("interpretations", "interpretations", INTERP_FIELDS),
     ):
         for page in (p for p in truth[key] if p["site"] in sites):
-            stored = _rows(db, f"SELECT * FROM {table} WHERE url = ?", page["url"])
-            row = dict(stored[0]) if stored else {}
-            atts = _rows(
-                db,
-                f"SELECT a.url, a.name, a.ext, a.text FROM attachments a JOIN {table} p "
-                "ON a.parent_id = p.id WHERE a.parent_table = ? AND p.url = ?",
-                table,
-                page["url"],
-            )
-            checks = [(f, page[f], row.get(f, "<missing>")) for f in fields]
-            checks.append(
-                (
-                    "attachments",
-                    sorted((a["url"], a["name"], a["ext"], a["text"]) for a in page["attachments"]),
-                    sorted(tuple(a) for a in atts),
-                )
-            )
-            for field, want, got in checks:
+            for field, want, got in page_checks(db, table, page, fields):
                 compared += 1
-                if (want or None) == (got or None):
+                if agrees(want, got):
                     matched += 1
                 else:
                     misses.append((page["url"], field, want, got))
@@ -198,7 +172,7 @@ def test_a_new_site_of_each_family_is_one_yaml_entry_and_crawls_completely(
     matched, compared, misses = _compare(tmp_path / "new.db", truth, set(EXTRA.values()))
     print(f"\nnew sites by YAML alone: {matched}/{compared} fields agree with the truth")
     assert compared > 300 and matched == compared, misses[:5]
-    columns = _rows(tmp_path / "new.db", "SELECT * FROM crawl_run_columns")
+    columns = rows(tmp_path / "new.db", "SELECT * FROM crawl_run_columns")
     assert {r["site"] for r in columns} == set(EXTRA.values())
     assert all(r["complete"] == 1 and r["reported"] == r["fetched"] > 0 for r in columns)
 
@@ -218,7 +192,7 @@ def test_a_run_of_two_families_keeps_the_stats_of_each_spider(mirror_base_port, 
         wait_for_http(f"http://127.0.0.1:{mirror_base_port + offset}/robots.txt")
     result = run_crawl(sites_file, tmp_path / "two.db")
     assert result.returncode == 0, result.stderr[-3000:]
-    (run,) = _rows(tmp_path / "two.db", "SELECT * FROM crawl_runs")
+    (run,) = rows(tmp_path / "two.db", "SELECT * FROM crawl_runs")
     stats = json.loads(run["stats"])
     spiders = stats["spiders"]
     assert set(spiders) == set(families.values())
@@ -291,7 +265,7 @@ def test_sites_on_real_2025_structures_crawl_completely_field_for_field(
     print(f"\nsites on real 2025 structures: {matched}/{compared} fields agree with the truth")
     # 47 documents of 11 fields (attachments included), 15 interpretations of 6
     assert (matched, compared) == (compared, 47 * 11 + 15 * 6), misses[:5]
-    columns = {r["column_url"]: r for r in _rows(real_shapes_db, "SELECT * FROM crawl_run_columns")}
+    columns = {r["column_url"]: r for r in rows(real_shapes_db, "SELECT * FROM crawl_run_columns")}
     totals = {c["url"]: c["total"] for s in sites for c in s["columns"]}
     assert set(columns) == set(totals)
     for url, col in columns.items():
@@ -309,7 +283,7 @@ def test_only_the_columns_own_items_are_stored_never_sidebar_links(
         }
         got = {
             (r["url"], r["column_url"])
-            for r in _rows(
+            for r in rows(
                 real_shapes_db,
                 f"SELECT url, column_url FROM {table} WHERE site IN (?, ?)",
                 *REAL_SHAPES.values(),
@@ -318,11 +292,11 @@ def test_only_the_columns_own_items_are_stored_never_sidebar_links(
         assert got == want, (table, sorted(got ^ want)[:5])
     (trs,) = [
         r
-        for r in _rows(real_shapes_db, "SELECT * FROM crawl_run_columns WHERE site = 'gs-jyt'")
+        for r in rows(real_shapes_db, "SELECT * FROM crawl_run_columns WHERE site = 'gs-jyt'")
         if r["kind"] == "normative"
     ]
     assert "inside an HTML comment" in trs["note"] and "left out" in trs["note"]
-    (params,) = _rows(real_shapes_db, "SELECT params FROM columns WHERE url = ?", trs["column_url"])
+    (params,) = rows(real_shapes_db, "SELECT params FROM columns WHERE url = ?", trs["column_url"])
     assert json.loads(params["params"])["container"].startswith("ul.jytxxgklist")
 
 
@@ -333,7 +307,7 @@ def test_the_inline_first_page_is_not_asked_again_and_relation_json_gives_the_li
     (jtt,) = [s for s in truth["sites"] if s["name"] == "jx-jtt"]
     params = {
         r["url"]: json.loads(r["params"])
-        for r in _rows(real_shapes_db, "SELECT url, params FROM columns WHERE site = 'jx-jtt'")
+        for r in rows(real_shapes_db, "SELECT url, params FROM columns WHERE site = 'jx-jtt'")
     }
     for column in jtt["columns"]:
         found = params[column["url"]]
@@ -344,7 +318,7 @@ def test_the_inline_first_page_is_not_asked_again_and_relation_json_gives_the_li
         )
     links = defaultdict(set)
     for table in ("documents", "interpretations"):
-        for r in _rows(
+        for r in rows(
             real_shapes_db,
             f"SELECT p.url, l.to_url, l.role FROM page_links l JOIN {table} p ON l.from_id = p.id "
             "AND l.from_table = ? WHERE p.site = 'jx-jtt'",
@@ -368,7 +342,7 @@ def test_the_gbk_sites_text_is_stored_exactly(crawled_db, mirror_base_port):
     pages = [p for p in truth["documents"] + truth["interpretations"] if p["site"] == "gz-sthjt"]
     matched, compared, misses = _compare(crawled_db, truth, {"gz-sthjt"})
     assert matched == compared and compared > 300, misses[:3]
-    stored = _rows(
+    stored = rows(
         crawled_db,
         "SELECT title || body_text AS t FROM documents WHERE site = 'gz-sthjt' UNION ALL "
         "SELECT title || body_text FROM interpretations WHERE site = 'gz-sthjt'",
@@ -380,7 +354,7 @@ def test_the_gbk_sites_text_is_stored_exactly(crawled_db, mirror_base_port):
     # Every article page of the site was repaired (its header says UTF-8), and recorded so.
     repaired = {
         r["url"]
-        for r in _rows(
+        for r in rows(
             crawled_db,
             "SELECT url FROM crawl_errors WHERE site = 'gz-sthjt' AND error_class = 'charset' "
             "AND outcome = 'repaired'",
@@ -392,7 +366,7 @@ def test_the_gbk_sites_text_is_stored_exactly(crawled_db, mirror_base_port):
 def test_the_charset_repairs_are_counted_in_the_crawls_stats(mirror_sites_file, tmp_path):
     result = run_crawl(mirror_sites_file, tmp_path / "gbk.db", "--site", "gz-sthjt")
     assert result.returncode == 0, result.stderr[-3000:]
-    (run,) = _rows(tmp_path / "gbk.db", "SELECT stats FROM crawl_runs")
+    (run,) = rows(tmp_path / "gbk.db", "SELECT stats FROM crawl_runs")
     stats = json.loads(run["stats"])
     # Pages with a <meta> charset are repaired by FaultsMiddleware, the rest by
     # crawler.charset.CharsetFallbackMiddleware: together, every one of the 59 article pages.
@@ -427,15 +401,13 @@ def test_a_changed_list_layout_yields_zero_items_and_an_incomplete_run(changed_m
     db = tmp_path / "changed.db"
     assert result.returncode == 1  # never a silent success
     assert "INCOMPLETE" in result.stderr and "LAYOUT CHANGED?" in result.stderr
-    columns = _rows(db, "SELECT * FROM crawl_run_columns")
+    columns = rows(db, "SELECT * FROM crawl_run_columns")
     assert {r["site"] for r in columns} == set(CHANGED.values())
     for col in columns:
         assert (col["listed"], col["fetched"], col["complete"]) == (0, 0, 0), dict(col)
         assert col["reported"] > 0
         assert f"fetched 0 of {col['reported']} reported" in col["note"]
         assert "LAYOUT CHANGED?" in col["note"]
-    (run,) = _rows(db, "SELECT * FROM crawl_runs")
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
     assert run["complete"] == 0 and run["fetched"] == 0 and run["reported"] > 0
-    assert not _rows(db, "SELECT * FROM documents") and not _rows(
-        db, "SELECT * FROM interpretations"
-    )
+    assert not rows(db, "SELECT * FROM documents") and not rows(db, "SELECT * FROM interpretations")

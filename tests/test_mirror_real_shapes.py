@@ -15,12 +15,12 @@ and so does a finding that goes away (remove it from the list then).
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
+from agreement import agrees, page_checks, rows
 from conftest import run_crawl, wait_for_http
 
 import mirror
@@ -56,15 +56,6 @@ def _sites_yaml(base: int) -> str:
       - {{url: "{bj}/zwxx/gfxwj/index.html", kind: normative}}
       - {{url: "{bj}/zwxx/zcjd/index.html", kind: interpretation}}
 """
-
-
-def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -105,26 +96,9 @@ def _compare(db: Path, truth: dict) -> tuple[Counter, Counter, list[tuple]]:
     for table, fields in (("documents", DOC_FIELDS), ("interpretations", INTERP_FIELDS)):
         for page in (p for p in truth[table] if p["site"] in SITES):
             shape = _shape(page["url"]) or "interpretation"
-            stored = _rows(db, f"SELECT * FROM {table} WHERE url = ?", page["url"])
-            row = dict(stored[0]) if stored else {}
-            files = _rows(
-                db,
-                f"SELECT a.url, a.name, a.ext, a.text FROM attachments a JOIN {table} p "
-                "ON a.parent_id = p.id WHERE a.parent_table = ? AND p.url = ?",
-                table,
-                page["url"],
-            )
-            checks = [(f, page[f], row.get(f, "<missing>")) for f in fields]
-            checks.append(
-                (
-                    "attachments",
-                    sorted((a["url"], a["name"], a["ext"], a["text"]) for a in page["attachments"]),
-                    sorted(tuple(a) for a in files),
-                )
-            )
-            for field, want, got in checks:
+            for field, want, got in page_checks(db, table, page, fields):
                 compared[shape] += 1
-                if (want or None) == (got or None):
+                if agrees(want, got):
                     agreeing[shape] += 1
                 else:
                     misses.append((shape, field, want, got))
@@ -144,14 +118,14 @@ def test_every_field_of_every_page_agrees_with_the_truth_but_the_pinned_findings
 
 
 def test_every_column_is_complete_and_only_the_loose_paragraphs_needed_a_repair(shapes_db, truth):
-    columns = _rows(shapes_db, "SELECT * FROM crawl_run_columns")
+    columns = rows(shapes_db, "SELECT * FROM crawl_run_columns")
     totals = {
         c["url"]: c["total"] for s in truth["sites"] if s["name"] in SITES for c in s["columns"]
     }
     assert {c["column_url"] for c in columns} == set(totals)
     for col in columns:
         assert col["complete"] == 1 and col["fetched"] == totals[col["column_url"]], dict(col)
-    errors = _rows(shapes_db, "SELECT url, error_class, outcome, reason FROM crawl_errors")
+    errors = rows(shapes_db, "SELECT url, error_class, outcome, reason FROM crawl_errors")
     assert {(e["error_class"], e["outcome"]) for e in errors} == {("layout", "repaired")}
     repaired = {e["url"] for e in errors}
     loose = {
@@ -166,7 +140,7 @@ def test_every_column_is_complete_and_only_the_loose_paragraphs_needed_a_repair(
 def test_the_links_each_page_shows_are_stored_and_no_other(shapes_db, truth):
     links: dict[tuple[str, str], set[str]] = {}
     for table in ("documents", "interpretations"):
-        for r in _rows(
+        for r in rows(
             shapes_db,
             f"SELECT p.url, l.to_url, l.role FROM page_links l JOIN {table} p ON l.from_id = p.id "
             "AND l.from_table = ?",
@@ -184,7 +158,7 @@ def test_the_links_each_page_shows_are_stored_and_no_other(shapes_db, truth):
 
 def test_files_without_an_extension_or_an_address_are_fetched_and_read(shapes_db, truth):
     stored = {
-        r["url"]: r for r in _rows(shapes_db, "SELECT url, name, ext, text, error FROM attachments")
+        r["url"]: r for r in rows(shapes_db, "SELECT url, name, ext, text, error FROM attachments")
     }
     kinds = Counter()
     for doc in (d for d in truth["documents"] if d["site"] in SITES):
