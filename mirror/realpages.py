@@ -115,12 +115,17 @@ def _related(
     """The document's interpretations under ``label`` (nothing when it has none)."""
     if not doc.interpretations:
         return ""
-    items = "".join(
+    items = _interpretation_items(world, doc, site, base_port)
+    return f'<div class="xgjd"><div class="xgjd-tit">{label}</div><ul>{items}</ul></div>'
+
+
+def _interpretation_items(world: World, doc: Document, site: Site, base_port: int) -> str:
+    """One ``<li>`` link per interpretation of ``doc``, in the templates' common markup."""
+    return "".join(
         f'<li><a href="{href(ref, site, base_port)}" target="_blank">'
         f"{escape(world.pages[ref].title)}</a></li>"
         for ref in doc.interpretations
     )
-    return f'<div class="xgjd"><div class="xgjd-tit">{label}</div><ul>{items}</ul></div>'
 
 
 def _number(doc: Document) -> str:
@@ -332,11 +337,7 @@ def _beijing(world, site, doc, base_port, rng, title) -> str:
     )
     related = ""
     if doc.interpretations:
-        items = "".join(
-            f'<li><a href="{href(ref, site, base_port)}" target="_blank">'
-            f"{escape(world.pages[ref].title)}</a></li>"
-            for ref in doc.interpretations
-        )
+        items = _interpretation_items(world, doc, site, base_port)
         related = f'<div class="relevantdoc xgjd"><h4>相关解读</h4><ul>{items}</ul></div>'
     return (
         f'<div class="box"><div class="container">\n{info}\n{script}\n'
@@ -375,11 +376,7 @@ def _chongqing(world, site, doc, base_port, rng, title) -> str:
     )
     related = ""
     if doc.interpretations:
-        items = "".join(
-            f'<li><a href="{href(ref, site, base_port)}" target="_blank">'
-            f"{escape(world.pages[ref].title)}</a></li>"
-            for ref in doc.interpretations
-        )
+        items = _interpretation_items(world, doc, site, base_port)
         related = f'<div class="item"><div class="title">部门解读</div><ul>{items}</ul></div>'
     return (
         f'<div class="content"><div class="left">\n{table}\n'
