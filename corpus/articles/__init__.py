@@ -9,6 +9,8 @@ The modules, from the text up:
   第N条 inside a sentence is a reference, not a heading; ``split_document`` chooses between the
   body and the attachment that holds the measure an issuing notice prints;
 - ``refs``: pure — references 《title》第N条 and 本办法第N条 in any text, for links;
+- ``compare``: pure — two versions of a text → articles added, removed, renumbered (same text,
+  new number) and changed, with the changed characters marked;
 - ``step``: the build step — the ``articles`` table, recomputed only where a document changed.
 
 Only ``corpus.store`` is imported; the build, the search and the site use this package.

@@ -71,6 +71,11 @@ async def _run(db: Database, fn: Callable[..., Any], *args: Any) -> Any:
     return await db.execute_fn(read)
 
 
+async def run(db: Database, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(Reader, *args)`` on Datasette's read thread: for the site's other pages."""
+    return await _run(db, fn, *args)
+
+
 async def as_of(db: Database) -> str | None:
     """The date the statuses hold as of (``build_info``), or None for an unbuilt library."""
     if not db.is_mutable and db in _AS_OF_CACHE:

@@ -23,7 +23,7 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
 from corpus.search.sql import register_functions
-from corpus.site import check_page, follow, views
+from corpus.site import check_page, compare_page, follow, views
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site.bom import bom_csv
@@ -163,6 +163,7 @@ def register_routes(datasette):
         (r"^/$", views.home_page),
         (r"^/department/(?P<name>[^/]+)$", views.department_page),
         (rf"^{check_page.PATH}$", check_page.check_page),
+        (rf"^{compare_page.PATH}$", compare_page.compare_page),
     ]
 
 
