@@ -11,6 +11,9 @@ The modules, from the text up:
 - ``refs``: pure — references 《title》第N条 and 本办法第N条 in any text, for links;
 - ``compare``: pure — two versions of a text → articles added, removed, renumbered (same text,
   new number) and changed, with the changed characters marked;
+- ``amend``: pure — an amendment decision (将第N条修改为, 增加一条作为第N条, 删去第N条, 第N条第M款中的
+  “A”修改为“B”) applied to the articles it amends: the consolidated articles, or which
+  instruction could not be applied and why;
 - ``step``: the build step — the ``articles`` table, recomputed only where a document changed.
 
 Only ``corpus.store`` is imported; the build, the search and the site use this package.
