@@ -19,6 +19,7 @@ from typing import Any
 from datasette.database import Database
 from datasette.utils import sqlite_timelimit
 
+from corpus.articles import amend
 from corpus.articles.refs import references
 from corpus.links.rates import TARGET
 from corpus.search.keywords import stored as stored_keywords
@@ -166,6 +167,7 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
         {"id": doc_id},
     )
     data_attachments = _attachments(r, "documents", doc_id)
+    relations = _relations(r, doc_id)
     return {
         "doc": doc,
         "as_of": doc["status_as_of"] or r.as_of,
@@ -181,7 +183,8 @@ def _document(r: Reader, doc_id: int) -> dict[str, Any] | None:
             {"id": doc_id},
         ),
         "attachments": data_attachments,
-        "relations": _relations(r, doc_id),
+        "relations": relations,
+        "amended": _amended_readings(r, doc, relations["incoming"]),
         "history": _status_history(r, doc_id),
         "versions": _versions(r, "documents", doc_id),
         "keywords": stored_keywords(doc["keywords"]),
@@ -220,6 +223,38 @@ def _relations(r: Reader, doc_id: int) -> dict[str, Any]:
         {"id": doc_id},
     )
     return {"outgoing": outgoing, "incoming": incoming}
+
+
+def _amended_readings(r: Reader, doc: dict, incoming: list[dict]) -> list[dict]:
+    """Each decision in the library that amends this document, applied to its articles
+    (``corpus.articles.amend``): the consolidated reading where every instruction applied,
+    otherwise the instructions that could not be, each with its reason — never half a reading."""
+    decisions = [rel for rel in incoming if rel["relation"] == "amends" and rel["other_id"]]
+    if not decisions:
+        return []
+    units = r.rows(
+        """select kind, value, text from articles
+           where document_id = :id and kind in ('编', '章', '节', '条') order by ordinal""",
+        {"id": doc["id"]},
+    )
+    if not any(u["kind"] == "条" for u in units):
+        return []
+    out = []
+    for rel in decisions:
+        decision = r.first(
+            "select id, title, body_text from documents where id = :id", {"id": rel["other_id"]}
+        )
+        result = amend.apply(decision["body_text"] or "", units, title=doc["title"])
+        out.append(
+            {
+                "decision": decision,
+                "complete": result.complete,
+                "applied": len(result.applied),
+                "units": result.items,
+                "failed": result.failed,
+            }
+        )
+    return out
 
 
 def _status_history(r: Reader, doc_id: int) -> list[dict]:
