@@ -52,7 +52,7 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def served(tmp_path_factory):
     path: Path = tmp_path_factory.mktemp("consolidated") / "normdocs.db"
     db = open_db(str(path))
     save_site(db, {"name": SITE, "title": "江西省人民政府", "family": "hanweb", "columns": []})
@@ -66,15 +66,23 @@ def page(tmp_path_factory):
     ds = make_datasette(path)
     loop = asyncio.new_event_loop()
 
+    yield lambda url: loop.run_until_complete(ds.client.get(url))
+    loop.close()
+
+
+@pytest.fixture(scope="module")
+def page(served):
     def get(name: str) -> str:
-        answer = loop.run_until_complete(
-            ds.client.get(f"/normdocs/documents/{stable_id(ART + name)}")
-        )
+        answer = served(f"/normdocs/documents/{stable_id(ART + name)}")
         assert answer.status_code == 200
         return answer.text
 
-    yield get
-    loop.close()
+    return get
+
+
+@pytest.fixture(scope="module")
+def compare(served):
+    return served
 
 
 def _section(text: str) -> str:
@@ -100,3 +108,22 @@ def test_a_change_that_cannot_be_applied_is_named_with_its_reason_and_no_reading
 
 def test_a_document_nobody_amends_has_no_such_section(page):
     assert 'class="nd-consolidated"' not in page("good.html")
+
+
+def test_the_changes_are_shown_side_by_side_article_by_article(page, compare):
+    rule, decision = stable_id(ART + "rule.html"), stable_id(ART + "good.html")
+    assert f"/compare?table=documents&amp;id={rule}&amp;amended_by={decision}" in page("rule.html")
+    answer = compare(f"/compare?table=documents&id={rule}&amended_by={decision}")
+    assert answer.status_code == 200
+    text = answer.text
+    assert "<h1>修改对照</h1>" in text and "<th>现文本</th><th>修改后</th>" in text
+    assert "<ins>和技术人员</ins>" in text  # the changed words of 第二条 marked
+    assert "种子经营者应当建立经营档案。" in text  # the added article
+
+
+def test_no_side_by_side_where_a_change_cannot_be_applied_or_nothing_amends(compare):
+    other, bad = stable_id(ART + "other.html"), stable_id(ART + "bad.html")
+    rule, good = stable_id(ART + "rule.html"), stable_id(ART + "good.html")
+    assert compare(f"/compare?table=documents&id={other}&amended_by={bad}").status_code == 404
+    assert compare(f"/compare?table=documents&id={other}&amended_by={good}").status_code == 404
+    assert compare(f"/compare?table=documents&id={rule}&amended_by={rule}").status_code == 404
