@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
 import fake_hanweb
 import pytest
+from agreement import rows as _rows
 from conftest import ROOT, CrawlResult, run_crawl
 
 pytestmark = pytest.mark.integration
@@ -39,15 +39,6 @@ def truth(mirror_base_port: int) -> dict:
     import mirror
 
     return mirror.truth(mirror_base_port)
-
-
-def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def _same(a: object, b: object) -> bool:
