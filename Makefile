@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format fixtures clean chromium
+.PHONY: install demo test test-fast lint format fixtures clean chromium redis
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ test-fast: install
 chromium:
 	test -x /usr/bin/chromium || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei fonts-liberation)
+
+# Debian's Redis server for the distributed crawl's tests (tests start their own server on a
+# socket of their own; nothing listens on the machine's ports). apt needs root.
+redis:
+	test -x /usr/bin/redis-server || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server)
 
 clean:
 	rm -rf $(VENV) data build test-artifacts .pytest_cache
