@@ -178,8 +178,10 @@ def build(db_path: str, as_of: str | None) -> None:
     "--publish",
     "published",
     required=True,
+    multiple=True,
     type=click.Path(dir_okay=False),
-    help="Published file: replaced atomically by the new build.",
+    help="Published file: replaced atomically by the new build. Repeatable: one per serving "
+    "replica, each replaced on its own.",
 )
 @click.option("--as-of", "as_of", default=None, help="Validity as-of date. Default: today.")
 @click.option("--site", default=None, help="Refresh only the site with this name.")
@@ -196,7 +198,7 @@ def build(db_path: str, as_of: str | None) -> None:
 def refresh(
     sites_file: str,
     db_path: str,
-    published: str,
+    published: tuple[str, ...],
     as_of: str | None,
     site: str | None,
     require_complete: bool,
@@ -208,8 +210,10 @@ def refresh(
     Example (cron, every night at 02:30):
       30 2 * * *  normdocs refresh --sites sites/jiangxi.yml --db /srv/normdocs/work.db \\
                   --publish /srv/normdocs/normdocs.db
+    Several serving replicas: --publish /srv/a/normdocs.db --publish /mnt/b/normdocs.db
     Exit codes: 0 complete and published; 1 published but the crawl was incomplete (or, with
-    --require-complete, not published); 2 nothing could be done (bad sites file, another crawl).
+    --require-complete, not published); 2 nothing could be done (bad sites file, another crawl);
+    3 one or more --publish targets could not be replaced (the others were; each one named).
     """
     from corpus.refresh import RefreshError  # noqa: PLC0415 - loaded by the command that runs it
     from corpus.refresh import refresh as run_refresh  # noqa: PLC0415 - loaded by the command that runs it
@@ -229,10 +233,14 @@ def refresh(
         f"{report.stored} records new or changed",
         err=True,
     )
-    if report.published:
-        click.echo(f"published {published} (as of {report.build.get('as_of')})", err=True)
-    else:
+    for target in report.targets:
+        click.echo(f"published {target} (as of {report.build.get('as_of')})", err=True)
+    for target, why in report.failed.items():
+        click.echo(f"error: not published to {target} (left as it was): {why}", err=True)
+    if not report.targets and not report.failed:
         click.echo("not published: the crawl was incomplete (--require-complete)", err=True)
+    if report.failed:
+        sys.exit(3)
     if not report.complete:
         sys.exit(1)
 

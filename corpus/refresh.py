@@ -8,15 +8,25 @@ next to the published one, turns that into a self-contained file (journal mode D
 checks it, and ``os.replace``s it over the published file. A reader sees the old library or the
 new one, whole, never a half-built one; a reader that has the old file open keeps reading the old
 inode until it reopens (restart Datasette after a refresh; see README, "Daily refresh").
+
+Several serving replicas: ``refresh`` takes several published paths. The build is snapshotted and
+checked once (beside the working library), then copied to each target the same way: a temporary
+file in the target's own directory, flushed, ``os.replace``d over it. Each target is replaced on
+its own: one that cannot be written (a full disk, a missing mount) is reported and leaves that
+target as it was, and the others are still replaced, whole. The snapshot is copied byte for byte
+(no SQLite connection to the target directory: a network mount need not support SQLite's locks),
+so every replica holds the same bytes.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +51,8 @@ class RefreshReport:
     stored: int
     seconds: float
     build: dict
+    targets: list[str] = field(default_factory=list)  # the published paths replaced
+    failed: dict[str, str] = field(default_factory=dict)  # published path → why it was not
 
 
 def crawl_subprocess(
@@ -54,16 +66,17 @@ def crawl_subprocess(
     return subprocess.call(command)
 
 
-def publish(work_db: str | Path, published: str | Path) -> None:
-    """Copy the (built) working library over ``published`` atomically."""
-    published = Path(published)
-    published.parent.mkdir(parents=True, exist_ok=True)
-    tmp = published.with_name(f".{published.name}.building-{os.getpid()}")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+def snapshot(work_db: str | Path, out: str | Path) -> None:
+    """A checked, self-contained copy of ``work_db`` at ``out`` (SQLite's backup API).
+
+    Raises RefreshError when the copy fails its check (``out`` is then removed).
+    """
+    out = Path(out)
+    for leftover in (out, Path(f"{out}-wal"), Path(f"{out}-shm"), Path(f"{out}-journal")):
         leftover.unlink(missing_ok=True)
     try:
         source = sqlite3.connect(work_db)
-        target = sqlite3.connect(tmp)
+        target = sqlite3.connect(out)
         try:
             source.backup(target)  # a consistent snapshot, WAL included
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
@@ -74,8 +87,25 @@ def publish(work_db: str | Path, published: str | Path) -> None:
         finally:
             target.close()
             source.close()
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+def replace_with(source: str | Path, published: str | Path) -> None:
+    """Copy ``source`` over ``published`` atomically: a temporary file in the same directory,
+    flushed to disk, renamed over it (and the rename flushed). Raises OSError on failure, with
+    ``published`` left as it was and no temporary file behind."""
+    published = Path(published)
+    published.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published.with_name(f".{published.name}.building-{os.getpid()}")
+    try:
+        with open(source, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if tmp.stat().st_size != Path(source).stat().st_size:
+            raise OSError(f"short copy to {tmp}")
         os.replace(tmp, published)
         directory = os.open(published.parent, os.O_RDONLY)
         try:
@@ -86,21 +116,57 @@ def publish(work_db: str | Path, published: str | Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def publish_all(
+    work_db: str | Path, targets: Sequence[str | Path]
+) -> tuple[list[str], dict[str, str]]:
+    """Snapshot and check ``work_db`` once, then replace every target with it (``replace_with``).
+
+    Returns (targets replaced, {target: why it failed}); a failed target never stops the others.
+    Raises RefreshError when the snapshot itself fails its check (nothing is replaced then).
+    """
+    work_db = Path(work_db)
+    snap = work_db.with_name(f".{work_db.name}.publishing-{os.getpid()}")
+    snapshot(work_db, snap)
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    try:
+        for target in dict.fromkeys(str(t) for t in targets):  # each once, in the order given
+            try:
+                replace_with(snap, target)
+            except OSError as exc:
+                failed[target] = f"{type(exc).__name__}: {exc}"
+            else:
+                done.append(target)
+    finally:
+        snap.unlink(missing_ok=True)
+    return done, failed
+
+
+def publish(work_db: str | Path, published: str | Path) -> None:
+    """Copy the (built) working library over ``published`` atomically (one target)."""
+    done, failed = publish_all(work_db, [published])
+    if failed:
+        raise OSError(failed[str(published)])
+
+
 def refresh(
     sites_file: str | Path,
     work_db: str | Path,
-    published: str | Path,
+    published: str | Path | Sequence[str | Path],
     as_of: date,
     site: str | None = None,
     require_complete: bool = False,
     settings: dict[str, str] | None = None,
 ) -> RefreshReport:
-    """Crawl ``sites_file`` into ``work_db``, build it as of ``as_of``, publish it.
+    """Crawl ``sites_file`` into ``work_db``, build it as of ``as_of``, publish it to
+    ``published`` (one path or several: every serving replica; ``publish_all``).
 
     An incomplete crawl is still published (what it stored is newer, and nothing is ever
     deleted) unless ``require_complete``; the report says which. Raises RefreshError when the
-    crawl could not run at all (bad sites file, another crawl on the same library).
+    crawl could not run at all (bad sites file, another crawl on the same library). A target
+    that could not be replaced is in the report's ``failed``; the others are published.
     """
+    targets = [published] if isinstance(published, (str, Path)) else list(published)
     started = time.monotonic()
     code = crawl_subprocess(sites_file, work_db, site, settings)
     if code not in (0, 1):
@@ -115,12 +181,12 @@ def refresh(
     lock = crawl_lock(work_db)  # no crawl may write the library while it is built and copied
     try:
         report = build(str(work_db), as_of)
-        publish(work_db, published)
+        done, failed = publish_all(work_db, targets)
     finally:
         lock.close()
     return RefreshReport(
-        run["id"] if run else None, code, complete, True, _get(run, "requests"),
-        _get(run, "stored"), round(time.monotonic() - started, 1), report,
+        run["id"] if run else None, code, complete, bool(done), _get(run, "requests"),
+        _get(run, "stored"), round(time.monotonic() - started, 1), report, done, failed,
     )  # fmt: skip
 
 

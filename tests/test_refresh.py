@@ -177,3 +177,36 @@ def test_the_site_publishes_freshness_crawl_runs_and_errors(refreshed: dict) -> 
         assert get("/normdocs/removed_pages.json?_shape=array") == []
     finally:
         loop.close()
+
+
+def test_one_refresh_publishes_to_several_replicas_and_names_the_one_it_could_not(
+    tmp_path: Path,
+) -> None:
+    """Two --publish targets get the same checked bytes; then a third that cannot exist (its
+    parent is a regular file) is named on the terminal with exit code 3, and the two others are
+    replaced all the same. (A replica that fails part-way keeping its old file whole:
+    tests/test_publish.py.)"""
+    work = tmp_path / "work.db"
+    first, second = tmp_path / "a" / "normdocs.db", tmp_path / "b" / "normdocs.db"
+    (tmp_path / "not-a-dir").write_text("a file where a directory should be\n")
+    broken = tmp_path / "not-a-dir" / "normdocs.db"
+    with mirror() as (base, _):
+        sites = sites_file(tmp_path / "sites.yml", base, SITES)
+        ok = _refresh(sites, work, first, "--publish", str(second), "--as-of", "2026-11-27")
+        assert ok.returncode == 0, ok.stderr[-3000:]
+        assert f"published {first}" in ok.stderr and f"published {second}" in ok.stderr
+        assert first.read_bytes() == second.read_bytes()
+        documents = len(truth_for(base, SITES)["documents"])
+        assert _look(first) == _look(second) == ("2026-11-27", documents)
+        failed = _refresh(
+            sites, work, first, "--publish", str(broken), "--publish", str(second),
+            "--as-of", "2026-11-30",
+        )  # fmt: skip
+    assert failed.returncode == 3, failed.stderr[-3000:]
+    assert f"published {first}" in failed.stderr and f"published {second}" in failed.stderr
+    assert f"error: not published to {broken}" in failed.stderr
+    assert _look(first) == _look(second) == ("2026-11-30", documents)
+    assert first.read_bytes() == second.read_bytes()
+    assert (tmp_path / "not-a-dir").is_file()
+    for directory in (first.parent, second.parent, tmp_path):
+        assert not list(directory.glob(".*building*")) and not list(directory.glob(".*publishing*"))
