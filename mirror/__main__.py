@@ -11,6 +11,9 @@ Examples::
     python -m mirror serve --changes all            # the site after a day of changes
     python -m mirror serve --scale 30               # 30 copies of every site (benchmarks)
     python -m mirror serve --layout-changed gz-sthjt   # one site's lists redesigned
+    python -m mirror serve --scale 64 --hosts 32 --latency 0.2 --stats   # 32 hosts, real answer time
+    python -m mirror sites --scale 64 --hosts 32 --base-port 8701        # … and their registry
+    curl http://127.0.0.2:8701/_mirror/stats       # per host: requests, most in flight at once
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--changes", default="", help="site changes to apply: NAME,… or all")
     serve.add_argument("--scale", type=int, default=1, help="serve N copies of every site")
     serve.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds every answer waits (asynchronously: many requests in flight at once)",
+    )
+    serve.add_argument(
+        "--stats",
+        action="store_true",
+        help="count requests per host: GET /_mirror/stats, POST /_mirror/stats/reset on any port",
+    )
+    serve.add_argument(
+        "--stats-file",
+        type=Path,
+        default=None,
+        help="write the per-host counters (JSON) here while they change, and at exit",
+    )
+    serve.add_argument(
         "--port-file",
         type=Path,
         default=None,
@@ -62,14 +82,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     sites = commands.add_parser("sites", help="print the sites registry YAML")
     sites.add_argument("--scale", type=int, default=1, help="the registry of N copies")
+    for sub in (serve, sites):
+        sub.add_argument(
+            "--hosts",
+            type=int,
+            default=0,
+            help="spread the copies over K loopback hosts: copy k on 127.0.0.(2 + k mod K)",
+        )
     for sub in (serve, truth, commands.choices["sites"]):
         sub.add_argument("--base-port", type=int, default=8701)
     args = parser.parse_args(argv)
     if args.command == "serve":
         from .faults import Faults, FaultSpecError  # noqa: PLC0415 - aiohttp, only to serve
+        from .scale import host_of  # noqa: PLC0415 - aiohttp, only to serve
         from .server import run  # noqa: PLC0415 - aiohttp, only to serve
+        from .stats import HostStats  # noqa: PLC0415 - aiohttp, only to serve
 
         try:
+            host_of(0, args.hosts)  # a count of hosts out of range is refused here
             faults = Faults.from_spec(
                 args.faults, hang=args.fault_hang, delay=args.fault_delay, oversize=args.fault_size
             )
@@ -89,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
                 args.scale,
                 tuple(args.layout_changed),
                 args.port_file,
+                latency=args.latency,
+                hosts=args.hosts,
+                stats=HostStats() if args.stats or args.stats_file else None,
+                stats_file=args.stats_file,
             )
         except OSError as exc:  # a port taken (or, with --base-port 0, no free run of ports)
             print(f"error: cannot serve on {args.host}: {exc}", file=sys.stderr)
@@ -112,10 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from . import sites_yaml  # noqa: PLC0415 - the world is built only when asked for
 
-        if args.scale > 1:
+        if args.scale > 1 or args.hosts:
             from .scale import sites_yaml as scaled  # noqa: PLC0415 - only with --scale
 
-            sys.stdout.write(scaled(args.base_port, args.scale))
+            try:
+                sys.stdout.write(scaled(args.base_port, args.scale, hosts=args.hosts))
+            except ValueError as exc:
+                parser.error(str(exc))
         else:
             sys.stdout.write(sites_yaml(args.base_port))
     return 0

@@ -176,16 +176,21 @@ def mirror_command(*options: str, base_port: int = 0, port_file: str | Path) -> 
 
 @contextmanager
 def serve_mirror(
-    *options: str, base_port: int = 0, timeout: float = 60.0, log: str | Path | None = None
+    *options: str,
+    base_port: int = 0,
+    timeout: float = 60.0,
+    log: str | Path | None = None,
+    host: str = HOST,
 ) -> Iterator[int]:
     """Serve the mirror in a child process (``options``: more ``mirror serve`` arguments, e.g.
-    ``--faults``, ``--scale``, ``--layout-changed``); yields the base port it holds."""
+    ``--faults``, ``--scale``, ``--layout-changed``); yields the base port it holds. ``host``:
+    where its first site answers (with ``--hosts K``: ``mirror.scale.host_of(0, K)``)."""
     with tempfile.TemporaryDirectory(prefix="normdocs-mirror-") as tmp:
         port_file = Path(tmp) / "base-port"
         command = mirror_command(*options, base_port=base_port, port_file=port_file)
         with Server(command, log=log) as server:
             base = server.wait_until(lambda: _read_port(port_file), timeout, "base port")
-            server.wait_for_http(f"http://{HOST}:{base}/robots.txt", timeout)
+            server.wait_for_http(f"http://{host}:{base}/robots.txt", timeout)
             yield base
 
 

@@ -18,8 +18,9 @@ from scrapy.crawler import Crawler
 from scrapy.utils.httpobj import urlparse_cached
 
 # Loopback: no delay, real concurrency. Scrapy keys a download slot by host name without the
-# port, so every port of the mirror shares the one slot of its host.
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# port, so every port of the mirror shares the one slot of its host. 127.0.0.2 … 127.0.0.254 are
+# the hosts a mirror spread over many hosts serves on (``python -m mirror serve --hosts K``).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", *(f"127.0.0.{n}" for n in range(2, 255)))
 DOWNLOAD_SLOTS = {host: {"concurrency": 8, "delay": 0.0, "jitter": 0} for host in LOOPBACK_HOSTS}
 DOWNLOADER_MIDDLEWARES = {"mirror.loopback.LoopbackMiddleware": 50}
 
