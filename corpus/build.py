@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from corpus.articles.step import assign_articles
+from corpus.counts.step import count_views
 from corpus.links.linker import link_interpretations
 from corpus.links.rates import assign_departments
 from corpus.search.index import build_search_index
@@ -42,6 +43,7 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
     after_keywords = time.perf_counter()
     index = build_search_index(db)
     after_index = time.perf_counter()
+    counted = count_views(db, built_at)  # what the site's pages count, once (corpus.counts)
     report = {
         "as_of": as_of.isoformat(),
         "built_at": built_at,
@@ -51,6 +53,7 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
         "links": links,
         "keywords": keywords,
         "articles": articles,
+        "counts": counted,
         "seconds": {
             "validity": round(after_validity - started, 3),
             "articles": round(after_articles - after_validity, 3),

@@ -29,12 +29,15 @@ ALLOWED: dict[str, set[str]] = {
     # documents by article (编章节条款项): pure splitting and its build step
     "corpus.articles": {"corpus.store"},
     "corpus.search": {"corpus.store", "corpus.articles"},
+    # what the site's pages count, counted by the build and read by the site (issue 16)
+    "corpus.counts": {"corpus.store"},
     "corpus.build": {
         "corpus.store",
         "corpus.validity",
         "corpus.links",
         "corpus.search",
         "corpus.articles",
+        "corpus.counts",
     },
     # the daily job: a crawl (as a child process, spelled by crawler.command), a build, a copy
     "corpus.refresh": {"corpus.store", "corpus.build", "crawler"},
@@ -47,6 +50,7 @@ ALLOWED: dict[str, set[str]] = {
         "corpus.search",
         "corpus.check",
         "corpus.articles",
+        "corpus.counts",
     },
     "corpus.cli": {"*"},
     # The mirror imitates the sites: it may lend the crawler a settings overlay, never the

@@ -88,7 +88,7 @@ def register_functions(conn: sqlite3.Connection) -> None:
     )
 
 
-def search_sql(limit: int = 100, with_tier: bool = False) -> str:
+def search_sql(limit: int = 100, with_tier: bool = False, page: str | None = None) -> str:
     """The ranked search over documents: title ≫ 文号 ≫ keywords ≫ body, then newest first.
 
     Each tier reads only its newest ``limit`` matches (rowids are in publication order), so the
@@ -96,6 +96,12 @@ def search_sql(limit: int = 100, with_tier: bool = False) -> str:
     :until are ignored. ``with_tier`` adds the tier (0 title, 1 文号, 2 keywords, 3 elsewhere)
     as ``tier``. A query with exclusions has no keyword tier (the heads index has no bodies to
     check them against).
+
+    ``page`` names a parameter holding a page number (0 the first): the results are then the
+    ``limit`` after the first page × ``limit`` — each tier reads (page + 1) times its share, the
+    snippets are made for the page's rows only — and each row has ``position`` (its place in the
+    ranking, 1 the first) and ``matches`` (how many documents match in all: every document
+    matching anywhere, as the body tier finds them, and any whose keywords alone match).
 
     ``article`` is the article (its anchor on the document page, 第十二条) the snippet's match
     is in, where it is in one: the match's offset, given with the snippet by one call per row
@@ -120,6 +126,7 @@ def search_sql(limit: int = 100, with_tier: bool = False) -> str:
     sources = [(0, "title", HEADS), (0, "title!", "documents_fts"), (1, "doc_number", HEADS),
                (1, "doc_number!", "documents_fts"), (2, "keywords", HEADS),
                (3, "", "documents_fts")]  # fmt: skip
+    pages = f" * (:{page} + 1)" if page else ""  # the tiers read as far as the page
     for rank, column, fts in sources:
         n = rank * limit if rank > 1 else limit  # enough for the tiers above to be left out
         if rank == 1:  # asked for a 文号: its own document first, before titles citing it
@@ -127,15 +134,39 @@ def search_sql(limit: int = 100, with_tier: bool = False) -> str:
         tiers.append(
             f"select * from (select rowid as r, {rank} as tier from {fts}"
             f" where {fts} match nd_match(:q, '{column}', :kind, :status, :issuer)"
-            f" and rowid between {lo} and {hi} order by rowid desc limit {n})"
+            f" and rowid between {lo} and {hi} order by rowid desc limit {n}{pages})"
         )
     union = "\n  union all ".join(tiers)
+    skip = f" offset :{page} * {limit}" if page else ""
+    counted = ""
+    if page:
+        # every match: the body tier's (anything searched) and the keywords tier's not among them
+        def matching(column: str, fts: str) -> str:
+            return (
+                f"select rowid from {fts}"
+                f" where {fts} match nd_match(:q, '{column}', :kind, :status, :issuer)"
+                f" and rowid between {lo} and {hi}"
+            )
+
+        everywhere = matching("", "documents_fts")
+        counted = f"""
+matches as materialized (
+  select (select count(*) from ({everywhere}))
+    + (select count(*) from ({matching("keywords", HEADS)})
+       where rowid not in ({everywhere})) as n
+),"""
+    placed = (
+        f",\n  :{page} * {limit} + row_number() over (order by f.tier, f.r desc) as position,"
+        "\n  (select n from matches) as matches"
+        if page
+        else ""
+    )
     return f"""\
 with hits as (
   {union}
-),
+),{counted}
 best as (
-  select r, min(tier) as tier from hits group by r order by tier, r desc limit {limit}
+  select r, min(tier) as tier from hits group by r order by tier, r desc limit {limit}{skip}
 ),
 found as materialized (
   select best.r, best.tier, d.id, d.title, d.doc_number, d.issuer, d.published_date, d.status,
@@ -149,9 +180,11 @@ select f.id, f.title, f.doc_number, f.issuer, f.published_date, f.status,
   substr(f.located, instr(f.located, '|') + 1) as snippet,
   (select case when a.stop > f.hit then a.anchor end from articles a
    where a.document_id = f.id and a.kind = '条' and a.attachment_id is null and a.start <= f.hit
-   order by a.start desc limit 1) as article{", f.tier as tier" if with_tier else ""}
+   order by a.start desc limit 1) as article{", f.tier as tier" if with_tier else ""}{placed}
 from cut f
 order by f.tier, f.r desc"""
 
 
 SEARCH_SQL = search_sql(100)
+PAGE = "_nd_page"  # the page parameter of the site's search (a Datasette magic parameter)
+PAGED_SEARCH_SQL = search_sql(100, page=PAGE)

@@ -45,6 +45,9 @@ COLUMN_LABELS: dict[str, str] = {
     "form": "解读形式",
     "document_count": "所解读文件数",
     "snippet": "摘要",
+    # the ranked search's pages (corpus/site/search_page.py)
+    "position": "序号",
+    "matches": "共计",
     # articles (corpus/articles) and the search's article column
     "article": "所在条文",
     "article_count": "条数",

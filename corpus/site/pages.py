@@ -6,6 +6,11 @@ hop each. The loaders return plain dicts for the templates in ``corpus/site/temp
 table, view and column read here is one the migrations (``corpus.store.schema``) create, so none
 is looked for first. Crawled text is returned as text;
 the templates escape it (Jinja autoescape) and make links only of http(s) URLs.
+
+What the home, department and site pages count (documents by status, kind, site, department;
+解读率) is read from the counts the build made (``corpus.counts``) when they hold for the file
+(``Reader.counted``), else counted from the rows by the same loaders; both give the same page
+(``tests/test_facet_counts.py``).
 """
 
 from __future__ import annotations
@@ -19,16 +24,23 @@ from typing import Any
 from datasette.database import Database
 from datasette.utils import sqlite_timelimit
 
+from corpus import counts as counts_def
 from corpus.articles import amend
 from corpus.articles.refs import references
+from corpus.counts import read as counts
+from corpus.counts import sql_list
 from corpus.links.rates import TARGET
 from corpus.search.keywords import stored as stored_keywords
+from corpus.site import counted as counted_views
 from corpus.site import labels as site_labels
 from corpus.validity.rules import STATUSES
 
 # A department's 现行有效目录: its rules and normative documents in force, as amended or partly
-# (the definition of the `current_catalogue` query, corpus/validity/queries.py), oldest first.
-CATALOGUE_STATUSES = "('现行有效', '已修改', '部分失效')"
+# (the definition of the `current_catalogue` query, corpus/validity/queries.py), oldest first,
+# CATALOGUE_PAGE to a page.
+CATALOGUE_STATUSES = sql_list(counts_def.CATALOGUE_STATUSES)
+CATALOGUE_KINDS = sql_list(counts_def.CATALOGUE_KINDS)
+CATALOGUE_PAGE = 100
 HOME_NEWEST = 10
 
 # The home page and the as-of date are the same for every request of an immutable library:
@@ -38,10 +50,11 @@ _AS_OF_CACHE: weakref.WeakKeyDictionary[Database, str | None] = weakref.WeakKeyD
 
 
 class Reader:
-    """Rows as dicts from one SQLite connection, and which tables the library has."""
+    """Rows as dicts from one SQLite connection; ``counted``: the build's counts hold for it."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, counted: bool = False):
         self.conn = conn
+        self.counted = counted
 
     def rows(self, sql: str, params: dict | None = None) -> list[dict]:
         """Every row of ``sql`` as a dict."""
@@ -64,10 +77,11 @@ class Reader:
 async def _run(db: Database, fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(Reader, *args)`` on Datasette's read thread, under the site's SQL time limit."""
     limit = db.ds.setting("sql_time_limit_ms")
+    fresh = await counted_views.fresh(db)
 
     def read(conn: sqlite3.Connection) -> Any:
         with sqlite_timelimit(conn, limit):
-            return fn(Reader(conn), *args)
+            return fn(Reader(conn, fresh), *args)
 
     return await db.execute_fn(read)
 
@@ -107,9 +121,9 @@ async def interpretation(db: Database, interp_id: int) -> dict[str, Any] | None:
     return await _run(db, _interpretation, interp_id)
 
 
-async def department(db: Database, name: str) -> dict[str, Any] | None:
-    """A department's page, or None when no document names it."""
-    return await _run(db, _department, name)
+async def department(db: Database, name: str, page: int = 1) -> dict[str, Any] | None:
+    """A department's page (``page``: of its 现行有效目录), or None when no document names it."""
+    return await _run(db, _department, name, page)
 
 
 async def site(db: Database, name: str) -> dict[str, Any] | None:
@@ -122,27 +136,48 @@ async def site(db: Database, name: str) -> dict[str, Any] | None:
 
 def _home(r: Reader) -> dict[str, Any]:
     """Counts by status, kind and department, the newest documents, the as-of date."""
-    by_status = {
-        row["status"]: row["n"]
-        for row in r.rows("select status, count(*) as n from documents group by status")
-    }
-    statuses = [{"status": s, "count": by_status.pop(s, 0)} for s in STATUSES]
-    statuses += [{"status": s, "count": n} for s, n in sorted(by_status.items(), key=str)]
-    return {
-        "as_of": r.as_of,
-        "documents": sum(s["count"] for s in statuses),
-        "interpretations": r.first("select count(*) as n from interpretations")["n"],
-        "statuses": [s for s in statuses if s["count"]],
-        "kinds": r.rows(
-            "select kind, count(*) as count from documents group by kind order by count desc"
-        ),
-        "departments": _departments(r),
-        "sites": r.rows(
+    if r.counted:
+        by_status = dict(counts.facet(r.conn, "documents", "status"))
+        documents = counts.total(r.conn, "documents")
+        interpretations = counts.total(r.conn, "interpretations")
+        kinds = [{"kind": k, "count": n} for k, n in counts.facet(r.conn, "documents", "kind")]
+        sites = r.rows(f"""select s.name, s.title, coalesce(d.count, 0) as count,
+                coalesce(i.count, 0) as interpretations
+              from sites s left join ({_COUNTED.format(table="documents", facet="site")}) d
+                on d.value = s.name
+              left join ({_COUNTED.format(table="interpretations", facet="site")}) i
+                on i.value = s.name
+              order by count desc, s.name""")  # fmt: skip
+    else:
+        by_status = {
+            row["status"]: row["n"]
+            for row in r.rows(
+                "select status, count(*) as n from documents where status is not null"
+                " group by status"
+            )
+        }
+        documents = r.first("select count(*) as n from documents")["n"]
+        interpretations = r.first("select count(*) as n from interpretations")["n"]
+        kinds = r.rows(
+            "select kind, count(*) as count from documents where kind is not null group by kind"
+            " order by count desc, kind"
+        )
+        sites = r.rows(
             """select s.name, s.title, count(d.id) as count,
                  (select count(*) from interpretations i where i.site = s.name) as interpretations
                from sites s left join documents d on d.site = s.name
                group by s.name order by count desc, s.name""",
-        ),
+        )
+    statuses = [{"status": s, "count": by_status.pop(s, 0)} for s in STATUSES]
+    statuses += [{"status": s, "count": n} for s, n in sorted(by_status.items(), key=str)]
+    return {
+        "as_of": r.as_of,
+        "documents": documents,
+        "interpretations": interpretations,
+        "statuses": [s for s in statuses if s["count"]],
+        "kinds": kinds,
+        "departments": _departments(r),
+        "sites": sites,
         "newest": r.rows(
             """select id, title, doc_number, issuer, published_date, status, kind
                from documents order by published_date desc, id desc limit :n""",
@@ -381,8 +416,19 @@ _MEMBER = (
 )
 
 
+# the counted values of one facet of a whole table (corpus.counts), as a subquery
+_COUNTED = """select value, count from facet_counts where table_name = '{table}'
+    and filter_column = '' and filter_value is null and facet_column = '{facet}'"""
+
+
 def _departments(r: Reader) -> list[dict]:
     """Every department with its number of documents and of documents in force."""
+    if r.counted:
+        return r.rows(
+            """select department as name, sum(count) as count,
+                 sum(case when status = '现行有效' then count else 0 end) as in_force
+               from department_counts group by department order by count desc, name"""
+        )
     return r.rows(
         """select dd.department as name, count(*) as count, sum(d.status = '现行有效') as in_force
            from document_departments dd join documents d on d.id = dd.document_id
@@ -390,15 +436,38 @@ def _departments(r: Reader) -> list[dict]:
     )
 
 
-def _department(r: Reader, name: str) -> dict[str, Any] | None:
-    """A department's page: documents by status, its 现行有效目录, its 解读率 by year."""
-    by_status = {
-        row["status"]: row["n"]
-        for row in r.rows(
-            f"select status, count(*) as n from documents d where {_MEMBER} group by status",
+def _department(r: Reader, name: str, page: int = 1) -> dict[str, Any] | None:
+    """A department's page: documents by status, a page of its 现行有效目录, its 解读率 by
+    year."""
+    if r.counted:
+        by_status = {
+            row["status"]: row["n"]
+            for row in r.rows(
+                """select status, sum(count) as n from department_counts
+                   where department = :name group by status""",
+                {"name": name},
+            )
+        }
+        sites = r.rows(
+            """select s.name, s.title, sum(c.count) as count
+               from department_counts c join sites s on s.name = c.site
+               where c.department = :name group by s.name order by count desc, s.name""",
             {"name": name},
         )
-    }
+    else:
+        by_status = {
+            row["status"]: row["n"]
+            for row in r.rows(
+                f"select status, count(*) as n from documents d where {_MEMBER} group by status",
+                {"name": name},
+            )
+        }
+        sites = r.rows(
+            f"""select s.name, s.title, count(*) as count
+                from documents d join sites s on s.name = d.site
+                where {_MEMBER} group by s.name order by count desc, s.name""",
+            {"name": name},
+        )
     if not by_status:
         return None
     return {
@@ -406,22 +475,64 @@ def _department(r: Reader, name: str) -> dict[str, Any] | None:
         "as_of": r.as_of,
         "statuses": [{"status": s, "count": by_status[s]} for s in STATUSES if s in by_status],
         "documents": sum(by_status.values()),
-        "in_force": r.rows(
-            f"""select id, doc_number, title, issuer, kind, status, written_date, published_date,
-                  effective_date, expires_on, interpretation_count
-                from documents d
-                where {_MEMBER} and status in {CATALOGUE_STATUSES} and kind in ('rule', 'normative')
-                order by coalesce(written_date, published_date), id""",
-            {"name": name},
-        ),
-        "sites": r.rows(
-            f"""select s.name, s.title, count(*) as count
-                from documents d join sites s on s.name = d.site
-                where {_MEMBER} group by s.name order by count desc""",
-            {"name": name},
-        ),
+        "catalogue": _catalogue(r, name, page),
+        "sites": sites,
         "rates": _interpretation_rates(r, name),
         "target": TARGET / 100,  # a share, as the rates on the page
+    }
+
+
+_CATALOGUE_COLUMNS = """d.id, d.doc_number, d.title, d.issuer, d.kind, d.status, d.written_date,
+    d.published_date, d.effective_date, d.expires_on, d.interpretation_count"""
+
+
+def _catalogue(r: Reader, name: str, page: int) -> dict[str, Any]:
+    """A page of the department's 现行有效目录 (the last there is, if ``page`` is past it): its
+    ``rows`` (each with its ``seq``, its number in the whole list), ``total``, ``page``,
+    ``pages``, ``first``/``last`` (the numbers shown).
+
+    Read in the order the build numbered (``department_catalogue``), so a page of a list of
+    50,000 reads its 100 rows only; else sorted here, found through the status index (+kind: not
+    the kind index, which holds far more).
+    """
+    if r.counted:
+        total = r.first(
+            "select count(*) as n from department_catalogue where department = :name",
+            {"name": name},
+        )["n"]
+    else:
+        total = r.first(
+            f"""select count(*) as n from documents d where {_MEMBER}
+                and d.status in {CATALOGUE_STATUSES} and +d.kind in {CATALOGUE_KINDS}""",
+            {"name": name},
+        )["n"]
+    pages = max(1, -(-total // CATALOGUE_PAGE))
+    page = max(1, min(page, pages))
+    args = {"name": name, "offset": (page - 1) * CATALOGUE_PAGE, "n": CATALOGUE_PAGE}
+    if r.counted:
+        rows = r.rows(
+            f"""select c.seq, {_CATALOGUE_COLUMNS}
+                from department_catalogue c join documents d on d.id = c.document_id
+                where c.department = :name and c.seq > :offset order by c.seq limit :n""",
+            args,
+        )
+    else:
+        rows = r.rows(
+            f"""select {_CATALOGUE_COLUMNS} from documents d
+                where {_MEMBER} and d.status in {CATALOGUE_STATUSES}
+                  and +d.kind in {CATALOGUE_KINDS}
+                order by {counts_def.CATALOGUE_ORDER} limit :n offset :offset""",
+            args,
+        )
+        for i, row in enumerate(rows, start=args["offset"] + 1):
+            row["seq"] = i
+    return {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "first": args["offset"] + 1,
+        "last": args["offset"] + len(rows),
     }
 
 
@@ -430,11 +541,13 @@ def _interpretation_rates(r: Reader, name: str) -> dict[str, Any]:
     interpretation ÷ all of them; 同步发布: an interpretation published with the document.
 
     Read from the ``interpretation_rates`` view (``corpus.links.rates``), so the page and the
-    ``interpretation_rate`` query agree.
+    ``interpretation_rate`` query agree — or from the build's copy of its rows
+    (``department_rates``).
     """
+    source = "department_rates" if r.counted else "interpretation_rates"
     rows = r.rows(
-        """select year, documents as total, interpreted, interpreted_same_day as same_day
-           from interpretation_rates where department = :name order by year desc""",
+        f"""select year, documents as total, interpreted, interpreted_same_day as same_day
+            from {source} where department = :name order by year desc""",
         {"name": name},
     )
     for row in rows:
@@ -456,25 +569,42 @@ def _site(r: Reader, name: str) -> dict[str, Any] | None:
     site_row = r.first("select * from sites where name = :s", {"s": name})
     if site_row is None:
         return None
-    by_status = {
-        row["status"]: row["n"]
-        for row in r.rows(
-            "select status, count(*) as n from documents where site = :s group by status",
+    if r.counted:
+        view = ("site", name)
+        by_status = dict(counts.facet(r.conn, "documents", "status", view))
+        documents = counts.total(r.conn, "documents", *view) or 0
+        interpretations = counts.total(r.conn, "interpretations", *view) or 0
+        departments = r.rows(
+            """select department as name, sum(count) as count from department_counts
+               where site = :s group by department order by count desc, name""",
             {"s": name},
         )
-    }
-    depts_sql = """select dd.department as name, count(*) as count
-                   from document_departments dd join documents d on d.id = dd.document_id
-                   where d.site = :s group by dd.department order by count desc"""
+    else:
+        by_status = {
+            row["status"]: row["n"]
+            for row in r.rows(
+                "select status, count(*) as n from documents where site = :s"
+                " and status is not null group by status",
+                {"s": name},
+            )
+        }
+        documents = r.first("select count(*) as n from documents where site = :s", {"s": name})["n"]
+        interpretations = (
+            r.first("select count(*) as n from interpretations where site = :s", {"s": name})
+        )["n"]
+        departments = r.rows(
+            """select dd.department as name, count(*) as count
+               from document_departments dd join documents d on d.id = dd.document_id
+               where d.site = :s group by dd.department order by count desc, name""",
+            {"s": name},
+        )
     return {
         "site": site_row,
         "as_of": r.as_of,
         "statuses": [{"status": s, "count": by_status[s]} for s in STATUSES if s in by_status],
-        "documents": sum(by_status.values()),
-        "interpretations": (
-            r.first("select count(*) as n from interpretations where site = :s", {"s": name})
-        )["n"],
-        "departments": r.rows(depts_sql, {"s": name}),
+        "documents": documents,
+        "interpretations": interpretations,
+        "departments": departments,
     }
 
 

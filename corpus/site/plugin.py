@@ -23,10 +23,11 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
 from corpus.search.sql import register_functions
-from corpus.site import check_page, compare_page, follow, views
+from corpus.site import check_page, compare_page, follow, search_page, views
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site.bom import bom_csv
+from corpus.site.facets import CountedFacet
 from corpus.site.names import DB_NAME, STATIC_MOUNT
 from corpus.site.queries import canned_queries_for_library
 
@@ -54,6 +55,18 @@ def canned_queries(datasette, database):
     if database == DB_NAME:
         return canned_queries_for_library()
     return None
+
+
+@hookimpl
+def register_magic_parameters(datasette):
+    # :_nd_page, the ranked search's page (?page=), not a field of its form
+    return [("nd", search_page.magic)]
+
+
+@hookimpl
+def register_facet_classes():
+    # the declared facets of the big tables, from the build's counts (corpus/site/facets.py)
+    return [CountedFacet]
 
 
 @hookimpl
@@ -141,6 +154,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "nd_feed": lambda title, **args: views.feed(datasette, title, **args),
             "nd_change_feed": lambda title, **args: follow.change_feed(datasette, title, **args),
             "nd_search_feed": lambda values: follow.search_feed(datasette, values),
+            "nd_search_paging": lambda columns, rows: search_page.paging(request, columns, rows),
             "nd_department_url": lambda name: views.department_url(datasette, name),
         }
         db = datasette.databases.get(DB_NAME)

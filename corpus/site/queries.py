@@ -8,7 +8,7 @@ source. Add a query by adding an entry to ``canned_queries_for_library``.
 from __future__ import annotations
 
 from corpus.links.rates import RATE_SQL, TARGET, UNLINKED_SQL
-from corpus.search.sql import SEARCH_SQL
+from corpus.search.sql import PAGED_SEARCH_SQL
 from corpus.site.crawl_queries import crawl_queries
 from corpus.site.follow import follow_queries
 from corpus.validity.queries import validity_queries
@@ -48,11 +48,12 @@ def canned_queries_for_library() -> dict[str, dict]:
     """The library's canned queries, keyed by name, in Datasette's metadata shape."""
     queries = {
         "search": {
-            "sql": SEARCH_SQL,
+            "sql": PAGED_SEARCH_SQL,
             "title": "全文检索",
             "description": (
                 "检索文件的标题、文号和正文，凡含检索词的文件都能找到；标题命中排最前，"
-                "其次文号、正文命中，同级按发布日期由新到旧，列出前 100 份，命中处高亮。"
+                "其次文号、正文命中，同级按发布日期由新到旧，命中处高亮；结果上方写明共有多少份"
+                "文件符合条件，每页 100 份，可翻页（page：页码，最多翻到第 100 页）。"
                 "q：检索词——多个词用空格分隔（须同时出现），“引号”内为整句，"
                 "-词 表示排除，文号任何写法均可（如 赣府厅字2022年49号）；"
                 "kind：类别（rule、normative、policy，可空）；status：效力状态（如 现行有效，可空）；"

@@ -15,6 +15,7 @@ from pathlib import Path
 from datasette.app import Datasette
 from datasette.utils import parse_metadata
 
+from corpus.counts import read as counts
 from corpus.site.names import DB_NAME, STATIC_MOUNT
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -104,6 +105,7 @@ def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Dat
     if inspect_data and len(inspect_data) == 1:
         # `datasette inspect` keys the file by its stem; it is published as DB_NAME.
         inspect_data = {DB_NAME: next(iter(inspect_data.values()))}
+    inspect_data = inspect_data or counted_inspect(path)
     ds = Datasette(
         immutables=[path],
         inspect_data=inspect_data,
@@ -118,6 +120,29 @@ def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Dat
         ds.remove_database(name)
         ds.add_database(database, name=DB_NAME)
     return ds
+
+
+def counted_inspect(db_path: str | Path) -> dict | None:
+    """What ``datasette inspect`` would say of the library's tables, from the build's counts
+    (``corpus.counts``), or None when they do not hold for the file: every table view then
+    shows its row count without counting a million rows (the hash is not computed: it would
+    read the whole file)."""
+    path = Path(db_path)
+    # immutable, as it is served: a read-only open of a WAL file would leave a -wal beside it
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        if not counts.fresh(conn):
+            return None
+        counted = counts.totals(conn)
+        # every table (Datasette lists a database's tables from these), None: not counted (the
+        # full-text index, the build's own small tables), so Datasette counts when asked
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+    finally:
+        conn.close()
+    tables = {name: {"count": counted.get(name)} for name in sorted(names)}
+    return {
+        DB_NAME: {"hash": None, "size": path.stat().st_size, "file": path.name, "tables": tables}
+    }
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import weakref
 from urllib.parse import quote, unquote, urlencode
 
-from datasette.utils import tilde_decode
+from datasette.utils import path_with_replaced_args, tilde_decode
 from datasette.utils.asgi import NotFound, Response
 
 from corpus.site import labels as site_labels
@@ -41,9 +41,21 @@ async def department_page(datasette, request):
     db = datasette.databases.get(DB_NAME)
     # Datasette answers a 404 for a %-encoded path by redirecting to its ~-encoded twin.
     name = tilde_decode(unquote(request.url_vars["name"]))
-    data = await site_pages.department(db, name) if db is not None else None
+    page = request.args.get("page") or ""
+    page = int(page) if page.isascii() and page.isdigit() else 1
+    data = await site_pages.department(db, name, page) if db is not None else None
     if data is None:
         raise NotFound(f"没有这个部门：{name}")
+    # the 现行有效目录's pages: the links keep every other argument
+    catalogue = data["catalogue"]
+    catalogue["previous"] = (
+        _page_url(request, catalogue["page"] - 1) if catalogue["page"] > 1 else None
+    )
+    catalogue["next"] = (
+        _page_url(request, catalogue["page"] + 1)
+        if catalogue["page"] < catalogue["pages"]
+        else None
+    )
     # The list's downloads are the 现行有效目录 query's; the rates link to their canned query.
     export = {"query": "current_catalogue", "args": urlencode({"department": name})}
     context = {
@@ -54,6 +66,11 @@ async def department_page(datasette, request):
     }
     html_page = await datasette.render_template("department.html", context, request=request)
     return Response.html(html_page)
+
+
+def _page_url(request, page: int) -> str:
+    """This page's URL at ``?page=`` (none for the first), the other arguments kept."""
+    return path_with_replaced_args(request, {"page": str(page) if page > 1 else None})
 
 
 _SITE_METADATA: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

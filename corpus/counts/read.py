@@ -1,0 +1,87 @@
+"""Reading the precomputed counts: whether they hold for a file, and one view's counts.
+
+Plain functions of a ``sqlite3.Connection``; the site calls them on Datasette's read thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from corpus.counts import FACETS
+
+
+def fresh(conn: sqlite3.Connection) -> bool:
+    """Whether the counts stored in the library are those of its rows.
+
+    They are when the build that ``build_info`` names wrote them, no crawl run has started since
+    (a crawl changes rows without counting), and the documents and interpretations are as many
+    as were counted. A library built before the counts existed has none: False.
+    """
+    try:
+        row = conn.execute("SELECT value FROM build_info WHERE key = 'built_at'").fetchone()
+        built_at = row[0] if row else None
+        stamps = [r[0] for r in conn.execute("SELECT built_at FROM counts_built")]
+        if not built_at or stamps != [built_at]:
+            return False
+        if conn.execute(
+            "SELECT 1 FROM crawl_runs WHERE started_at > ? LIMIT 1", [built_at]
+        ).fetchone():
+            return False
+        for table in FACETS:
+            stored = total(conn, table)
+            if (
+                stored is None
+                or stored != conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            ):
+                return False
+    except sqlite3.Error:  # no such table: a library of an older schema
+        return False
+    return True
+
+
+def total(conn: sqlite3.Connection, table: str, column: str = "", value=None) -> int | None:
+    """The number of rows of ``table`` (where ``column`` = ``value``), as counted; None when it
+    was not counted (a table the build did not count)."""
+    row = conn.execute(
+        """SELECT count FROM facet_counts WHERE table_name = ? AND filter_column = ?
+           AND filter_value IS ? AND facet_column = '' """,
+        [table, column, value],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def totals(conn: sqlite3.Connection) -> dict[str, int]:
+    """The number of rows of every table the build counted."""
+    return dict(
+        conn.execute(
+            "SELECT table_name, count FROM facet_counts"
+            " WHERE filter_column = '' AND facet_column = ''"
+        ).fetchall()
+    )
+
+
+def stored_value(conn: sqlite3.Connection, table: str, column: str, value: str):
+    """``value`` (a filter's text, as a URL gives it) as a column that is not TEXT stores it, or
+    None when no row has it: ``?year=2020`` is the integer 2020. SQLite's own comparison decides
+    (its affinity rules), through the index the column leads (``documents.year`` has one)."""
+    row = conn.execute(
+        f'SELECT "{column}" FROM {table} WHERE "{column}" = ? LIMIT 1', [value]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def facet(
+    conn: sqlite3.Connection,
+    table: str,
+    column: str,
+    view: tuple[str, object] = ("", None),
+    limit: int = -1,
+) -> list[tuple]:
+    """(value, count) of ``column`` in the view ``(filter column, filter value)`` of ``table``,
+    most frequent first, then by value (Datasette's order), at most ``limit``."""
+    return conn.execute(
+        """SELECT value, count FROM facet_counts
+           WHERE table_name = ? AND filter_column = ? AND filter_value IS ? AND facet_column = ?
+           ORDER BY count DESC, value LIMIT ?""",
+        [table, view[0], view[1], column, limit],
+    ).fetchall()

@@ -1,0 +1,156 @@
+"""The build step: every precounted view counted again from the rows (see the package docstring).
+
+Each table of ``FACETS`` is read once, grouped by all its facet columns together (a covering
+index holds them all), and every view's counts are summed from those groups in Python; the
+departments are read once through the same index. Everything is replaced in one transaction,
+stamped with the build's ``built_at`` (``counts_built``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import sqlite_utils
+
+from corpus.counts import CATALOGUE_KINDS, CATALOGUE_ORDER, CATALOGUE_STATUSES, FACETS, sql_list
+
+OWN = ("facet_counts", "department_counts", "department_rates", "department_catalogue",
+       "counts_built")  # fmt: skip
+
+# TEMPORARY (until the migration lands)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS facet_counts (
+    table_name TEXT NOT NULL,
+    filter_column TEXT NOT NULL,
+    filter_value,
+    facet_column TEXT NOT NULL,
+    value,
+    count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_facet_counts_view
+    ON facet_counts(table_name, filter_column, filter_value, facet_column, count DESC, value);
+CREATE TABLE IF NOT EXISTS department_counts (
+    department TEXT NOT NULL,
+    status TEXT,
+    kind TEXT,
+    site TEXT,
+    count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_department_counts_department ON department_counts(department);
+CREATE INDEX IF NOT EXISTS idx_department_counts_site ON department_counts(site);
+CREATE TABLE IF NOT EXISTS department_rates (
+    department TEXT NOT NULL,
+    year INTEGER,
+    documents INTEGER NOT NULL,
+    interpreted INTEGER NOT NULL,
+    interpreted_same_day INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_department_rates_department ON department_rates(department, year);
+CREATE TABLE IF NOT EXISTS counts_built (built_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS department_catalogue (
+    department TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    document_id INTEGER NOT NULL,
+    PRIMARY KEY (department, seq)
+) WITHOUT ROWID;
+"""
+
+
+def count_views(db: sqlite_utils.Database, built_at: str) -> dict:
+    """Count every precounted view of ``db`` again; return what was written."""
+    db.conn.executescript(SCHEMA)
+    rows: list[tuple] = []
+    views = 0
+    for table, columns in FACETS.items():
+        counted = facet_counts(db, table, columns)
+        views += len({(r[1], r[2]) for r in counted})
+        rows += counted
+    # not the tables this step and the build write after the counts
+    rows += [
+        (t, "", None, "", None, n)
+        for t, n in table_totals(db, exclude={*FACETS, *OWN, "build_info"}).items()
+    ]
+    departments = department_counts(db)
+    rates = db.execute(
+        "SELECT department, year, documents, interpreted, interpreted_same_day"
+        " FROM interpretation_rates"
+    ).fetchall()
+    catalogue = department_catalogue(db)
+    with db.conn:
+        for name in OWN:
+            db.execute(f"DELETE FROM {name}")
+        db.conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.conn.executemany("INSERT INTO department_counts VALUES (?, ?, ?, ?, ?)", departments)
+        db.conn.executemany("INSERT INTO department_rates VALUES (?, ?, ?, ?, ?)", rates)
+        db.conn.executemany("INSERT INTO department_catalogue VALUES (?, ?, ?)", catalogue)
+        db.execute("INSERT INTO counts_built (built_at) VALUES (?)", [built_at])
+    return {
+        "views": views,
+        "rows": len(rows),
+        "departments": len({r[0] for r in departments}),
+        "catalogue": len(catalogue),
+    }
+
+
+def facet_counts(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]) -> list[tuple]:
+    """``facet_counts`` rows of ``table``: the whole table and each one-filter view, each with its
+    number of rows and the count of every non-NULL value of every facet column."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    groups = db.execute(f"SELECT {cols}, count(*) FROM {table} GROUP BY {cols}").fetchall()
+    totals: Counter = Counter()
+    values: defaultdict[tuple, Counter] = defaultdict(Counter)
+    for *combo, n in groups:
+        present = [(c, v) for c, v in zip(columns, combo, strict=True) if v is not None]
+        # equality never matches NULL: no view filters on it, no facet shows it
+        for view in [("", None), *present]:
+            totals[view] += n
+            for column, value in present:
+                values[(*view, column)][value] += n
+    rows = [(table, fc, fv, "", None, n) for (fc, fv), n in totals.items()]
+    rows += [
+        (table, fc, fv, column, value, n)
+        for (fc, fv, column), counter in values.items()
+        for value, n in counter.items()
+    ]
+    return rows
+
+
+def table_totals(db: sqlite_utils.Database, exclude=()) -> dict[str, int]:
+    """The number of rows of every ordinary table (not virtual, not SQLite's own)."""
+    names = [
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+        )
+        if name not in exclude
+    ]
+    return {name: db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def department_counts(db: sqlite_utils.Database) -> list[tuple]:
+    """(department, status, kind, site, documents): each document once per department it is of.
+
+    ``CROSS JOIN`` keeps documents outside, read from a covering index of the facet columns (the
+    rows themselves hold the text: reading them is the slow part), the department looked up in
+    ``document_departments``'s primary key.
+    """
+    return db.execute(
+        """SELECT dd.department, d.status, d.kind, d.site, count(*)
+           FROM documents d CROSS JOIN document_departments dd ON dd.document_id = d.id
+           GROUP BY dd.department, d.status, d.kind, d.site"""
+    ).fetchall()
+
+
+def department_catalogue(db: sqlite_utils.Database) -> list[tuple]:
+    """(department, seq, document id): each department's 现行有效目录, numbered 1, 2, … in order.
+
+    Found through the status index (``+kind``: not the kind index, which holds far more).
+    """
+    return db.execute(
+        f"""SELECT dd.department,
+             row_number() OVER (PARTITION BY dd.department ORDER BY {CATALOGUE_ORDER}), d.id
+           FROM documents d CROSS JOIN document_departments dd ON dd.document_id = d.id
+           WHERE d.status IN {sql_list(CATALOGUE_STATUSES)}
+             AND +d.kind IN {sql_list(CATALOGUE_KINDS)}"""
+    ).fetchall()
