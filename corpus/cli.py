@@ -195,6 +195,20 @@ def build(db_path: str, as_of: str | None) -> None:
     metavar="NAME=VALUE",
     help="Crawler setting, e.g. --set NORMDOCS_RECHECK_DAYS=7 (repeatable).",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    default=None,
+    metavar="URL",
+    help="Crawl distributed through this Redis server (as `normdocs crawl --redis`).",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0),
+    help="With --redis: local worker processes (0: only workers started elsewhere).",
+)
 def refresh(
     sites_file: str,
     db_path: str,
@@ -203,6 +217,8 @@ def refresh(
     site: str | None,
     require_complete: bool,
     overrides: tuple[str, ...],
+    redis_url: str | None,
+    workers: int,
 ) -> None:
     """Crawl incrementally, build, and swap in the published library atomically (daily job).
 
@@ -211,6 +227,7 @@ def refresh(
       30 2 * * *  normdocs refresh --sites sites/jiangxi.yml --db /srv/normdocs/work.db \\
                   --publish /srv/normdocs/normdocs.db
     Several serving replicas: --publish /srv/a/normdocs.db --publish /mnt/b/normdocs.db
+    Distributed crawl: --redis redis://crawl-host:6379/0 --workers 0 (the workers run elsewhere)
     Exit codes: 0 complete and published; 1 published but the crawl was incomplete (or, with
     --require-complete, not published); 2 nothing could be done (bad sites file, another crawl);
     3 one or more --publish targets could not be replaced (the others were; each one named).
@@ -222,8 +239,9 @@ def refresh(
     settings = dict(item.split("=", 1) for item in overrides if "=" in item)
     try:
         report = run_refresh(
-            sites_file, db_path, published, _as_of(as_of), site, require_complete, settings
-        )
+            sites_file, db_path, published, _as_of(as_of), site, require_complete, settings,
+            redis_url, workers,
+        )  # fmt: skip
     except RefreshError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

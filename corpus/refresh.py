@@ -24,6 +24,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,9 +61,23 @@ def crawl_subprocess(
     work_db: str | Path,
     site: str | None = None,
     settings: dict[str, str] | None = None,
+    redis: str | None = None,
+    workers: int = 2,
 ) -> int:
-    """Crawl in a child process (one Twisted reactor per process); returns its exit code."""
-    command = crawl_command(sites_file, work_db, site=site, settings=settings, log_level="WARNING")
+    """Crawl in a child process (one Twisted reactor per process); returns its exit code.
+
+    With ``redis``, the distributed crawl: ``normdocs crawl --redis URL --workers N`` (a
+    coordinator, N local workers besides any remote ones, the writer), same exit codes."""
+    if redis is None:
+        command = crawl_command(
+            sites_file, work_db, site=site, settings=settings, log_level="WARNING"
+        )
+    else:
+        command = [sys.executable, "-m", "corpus.cli", "crawl", "--sites", str(sites_file),
+                   "--db", str(work_db), "--redis", redis, "--workers", str(workers), "--quiet"]  # fmt: skip
+        command += ["--site", site] if site else []
+        for name, value in (settings or {}).items():
+            command += ["--set", f"{name}={value}"]
     return subprocess.call(command)
 
 
@@ -157,9 +172,12 @@ def refresh(
     site: str | None = None,
     require_complete: bool = False,
     settings: dict[str, str] | None = None,
+    redis: str | None = None,
+    workers: int = 2,
 ) -> RefreshReport:
     """Crawl ``sites_file`` into ``work_db``, build it as of ``as_of``, publish it to
-    ``published`` (one path or several: every serving replica; ``publish_all``).
+    ``published`` (one path or several: every serving replica; ``publish_all``). With
+    ``redis`` the crawl is the distributed one, over ``workers`` local workers and any others.
 
     An incomplete crawl is still published (what it stored is newer, and nothing is ever
     deleted) unless ``require_complete``; the report says which. Raises RefreshError when the
@@ -168,7 +186,7 @@ def refresh(
     """
     targets = [published] if isinstance(published, (str, Path)) else list(published)
     started = time.monotonic()
-    code = crawl_subprocess(sites_file, work_db, site, settings)
+    code = crawl_subprocess(sites_file, work_db, site, settings, redis, workers)
     if code not in (0, 1):
         raise RefreshError(f"the crawl could not run (exit code {code}); nothing published")
     run = _last_run(work_db)

@@ -210,3 +210,44 @@ def test_one_refresh_publishes_to_several_replicas_and_names_the_one_it_could_no
     assert (tmp_path / "not-a-dir").is_file()
     for directory in (first.parent, second.parent, tmp_path):
         assert not list(directory.glob(".*building*")) and not list(directory.glob(".*publishing*"))
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path):
+    """A real redis-server of this test's own, on a unix socket (nothing listens on a port)."""
+    import shutil  # noqa: PLC0415 - only this fixture
+    import time  # noqa: PLC0415 - likewise
+
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        pytest.skip("no redis-server (make redis)")
+    sock = tmp_path / "redis.sock"
+    proc = subprocess.Popen(
+        [binary, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not sock.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    yield f"unix://{sock}?db=0"
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_a_distributed_refresh_publishes_to_every_replica(tmp_path: Path, redis_url: str) -> None:
+    """`refresh --redis URL --workers 2`: the crawl is the distributed one (a coordinator, two
+    workers, the writer); the build is published to two replicas, whole and alike."""
+    work = tmp_path / "work.db"
+    first, second = tmp_path / "a" / "normdocs.db", tmp_path / "b" / "normdocs.db"
+    with mirror() as (base, _):
+        sites = sites_file(tmp_path / "sites.yml", base, SITES)
+        result = _refresh(
+            sites, work, first, "--publish", str(second), "--as-of", "2026-11-27",
+            "--redis", redis_url, "--workers", "2",
+        )  # fmt: skip
+        documents = len(truth_for(base, SITES)["documents"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _look(first) == _look(second) == ("2026-11-27", documents)
+    assert first.read_bytes() == second.read_bytes()
+    assert rows(work, "SELECT complete FROM crawl_runs")[0]["complete"] == 1
