@@ -75,28 +75,232 @@ def cli() -> None:
 @click.option("--site", default=None, help="Crawl only the site with this name.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @click.option("--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of warnings only.")
-def crawl(sites_file: str, db_path: str, site: str | None, quiet: bool, verbose: bool) -> None:
+@click.option(
+    "--redis",
+    "redis_url",
+    default=None,
+    metavar="URL",
+    help="Crawl distributed over workers through this Redis server (redis://… or unix://…).",
+)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(0),
+    help="With --redis: local worker processes to start (default 2; 0: only remote ones).",
+)
+@click.option(
+    "--settings-module",
+    default=None,
+    metavar="MODULE",
+    help="A settings module laid over crawler.settings (default: $NORMDOCS_SETTINGS_MODULE).",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="With --redis: a crawler setting for every worker of the run (repeatable).",
+)
+def crawl(
+    sites_file: str,
+    db_path: str,
+    site: str | None,
+    quiet: bool,
+    verbose: bool,
+    redis_url: str | None,
+    workers: int | None,
+    settings_module: str | None,
+    overrides: tuple[str, ...],
+) -> None:
     """Crawl the sites of a registry into the library.
 
     \b
     Example:
       normdocs crawl --sites sites/mirror.yml --db demo.db --site jx-nync
+      normdocs crawl --sites sites/jiangxi.yml --db normdocs.db --redis redis://host:6379/0 --workers 4
     A malformed sites file is reported in one line naming the entry and field (exit code 2);
     a run that fetched fewer items than the sites report exits with code 1. A second crawl of
     the same library is refused while one runs (exit code 2); a killed crawl is resumed.
+    With --redis the run is queued on that Redis server, crawled by N local worker processes
+    (and any `normdocs worker` started elsewhere) and written by one `normdocs writer`
+    (docs/distributed.md); the report and exit codes are the same.
     """
     _sites_or_exit(sites_file, site)
+    if redis_url is None:
+        if workers is not None or overrides:
+            click.echo("error: --workers and --set need --redis", err=True)
+            sys.exit(2)
+    else:
+        _crawl_distributed(
+            sites_file,
+            db_path,
+            site,
+            redis_url,
+            2 if workers is None else workers,
+            settings_module,
+            overrides,
+            quiet,
+            verbose,
+        )
+        return
     from crawler.run import crawl as run_crawl  # noqa: PLC0415 - loaded by the command that runs it
 
     progress = None if quiet else _progress_printer()
     settings = None if verbose else {"LOG_LEVEL": "WARNING"}
     try:
-        run_id = run_crawl(sites_file, db_path, site=site, settings=settings, progress=progress)
+        run_id = run_crawl(
+            sites_file,
+            db_path,
+            site=site,
+            settings=settings,
+            progress=progress,
+            settings_module=_settings_module(settings_module) if settings_module else None,
+        )
     except CrawlRunning as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if not _report_run(db_path, run_id):
         sys.exit(1)
+
+
+def _overrides(items: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` settings given on the command line."""
+    for item in items:
+        if "=" not in item:
+            click.echo(f"error: --set {item!r}: expected NAME=VALUE", err=True)
+            sys.exit(2)
+    return dict(item.split("=", 1) for item in items)
+
+
+def _settings_module(given: str | None) -> str | None:
+    """The settings overlay: the option, else ``$NORMDOCS_SETTINGS_MODULE``; checked importable."""
+    import importlib  # noqa: PLC0415 - only the commands that take an overlay need it
+    import os  # noqa: PLC0415 - likewise
+
+    from crawler.command import SETTINGS_MODULE_ENV  # noqa: PLC0415 - likewise
+
+    name = given or os.environ.get(SETTINGS_MODULE_ENV) or None
+    if name:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            click.echo(f"error: settings module {name}: {exc}", err=True)
+            sys.exit(2)
+    return name
+
+
+def _crawl_distributed(
+    sites_file: str,
+    db_path: str,
+    site: str | None,
+    redis_url: str,
+    workers: int,
+    settings_module: str | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """``normdocs crawl --redis``: the coordinator (crawler/distributed/coordinator.py)."""
+    from redis.exceptions import RedisError  # noqa: PLC0415 - loaded by the command that runs it
+
+    from crawler.distributed.coordinator import Coordinator, RunBusy, RunFailed  # noqa: PLC0415 - loaded by the command that runs it
+
+    settings = _overrides(overrides)
+    if not verbose:
+        settings.setdefault("LOG_LEVEL", "WARNING")
+    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    coordinator = Coordinator(
+        sites_file,
+        db_path,
+        redis_url,
+        workers=workers,
+        site=site,
+        settings_module=_settings_module(settings_module),
+        overrides=settings,
+        say=say,
+    )
+    try:
+        run_id = coordinator.crawl()
+    except (CrawlRunning, RunBusy, RedisError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except RunFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if not _report_run(db_path, run_id):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The run's Redis server.")
+@click.option(
+    "--settings-module",
+    default=None,
+    metavar="MODULE",
+    help="A settings module laid over crawler.settings (default: the run's, else "
+    "$NORMDOCS_SETTINGS_MODULE).",
+)
+@click.option("--once", is_flag=True, help="Crawl one run, then exit.")
+def worker(redis_url: str, settings_module: str | None, once: bool) -> None:
+    """Join the distributed crawl queued on a Redis server (on any machine).
+
+    \b
+    Example:
+      normdocs worker --redis redis://crawl-host:6379/0
+    Needs no sites file and no library: it crawls whatever run is queued, with the run's
+    settings, and waits for the next one. SIGTERM: it finishes the requests it holds, then exits.
+    """
+    from crawler.distributed.worker import main as run_worker  # noqa: PLC0415 - loaded by the command that runs it
+
+    overlay = settings_module
+    if overlay:
+        overlay = _settings_module(overlay)
+    sys.exit(run_worker(redis_url, overlay, once=once))
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The run's Redis server.")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--once", is_flag=True, help="Write one run, then exit.")
+def writer(redis_url: str, db_path: str, once: bool) -> None:
+    """Write the items of the distributed crawl queued on a Redis server into the library.
+
+    \b
+    Example:
+      normdocs writer --redis redis://crawl-host:6379/0 --db normdocs.db
+    The only process that writes the library during a distributed crawl (one per library);
+    killed, it is started again and stores what waited in Redis, nothing twice.
+    """
+    from crawler.distributed.writer import serve  # noqa: PLC0415 - loaded by the command that runs it
+
+    sys.exit(serve(redis_url, db_path, once=once))
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The run's Redis server.")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(redis_url: str, as_json: bool) -> None:
+    """The distributed crawl on a Redis server: queue, leases, workers, hosts, the writer.
+
+    \b
+    Example:
+      normdocs status --redis redis://crawl-host:6379/0 --json
+    """
+    from redis import Redis  # noqa: PLC0415 - loaded by the command that runs it
+    from redis.exceptions import RedisError  # noqa: PLC0415 - loaded by the command that runs it
+
+    from crawler.distributed.status import lines, snapshot  # noqa: PLC0415 - loaded by the command that runs it
+
+    try:
+        found = snapshot(Redis.from_url(redis_url))
+    except RedisError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
+    else:
+        for line in lines(found):
+            click.echo(line)
 
 
 def _progress_printer():

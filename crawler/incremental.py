@@ -438,14 +438,17 @@ class Incremental:
         """Once every list walk is over: confirm unlisted pages, re-check due ones, then account."""
         if self.finished:
             return
-        requests = list(self._late_requests())
+        requests = list(self.late_requests())
         if requests:
             for request in requests:
                 self.spider.crawler.engine.crawl(request)
             raise DontCloseSpider
         self.finish()
 
-    def _late_requests(self) -> Iterator[Request]:
+    def late_requests(self) -> Iterator[Request]:
+        """The requests once every list walk is over: known pages a full walk no longer showed
+        (confirm removals) and known pages due for a re-check that no walk reached. Also run by
+        the distributed crawl's coordinator, once per run (crawler/distributed/coordinator.py)."""
         for plan in self.plans.values():
             crawl = plan.crawl
             reported = crawl.stats.reported

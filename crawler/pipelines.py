@@ -1,6 +1,8 @@
 """The one SQLite writer of a crawl: records, errors, sites, and the run's accounting.
 
 At spider close it writes one ``crawl_run_columns`` row per column and the ``crawl_runs`` row.
+The storing and the run's closing are module functions (``store_record``, ``store_incremental``,
+``write_run_columns``, ``close_run``) that the distributed crawl's writer calls too.
 A column (and so the run) that fetched fewer items than the site reported is stored with
 ``complete = 0`` and a note saying why, and logged as a warning: never a silent success.
 """
@@ -14,6 +16,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from sqlite_utils import Database
 
 from corpus.store.records import CrawlError, DocumentRecord, InterpretationRecord
 from corpus.store.save import (
@@ -143,26 +146,14 @@ class SQLitePipeline:
             self.crawler.stats.inc_value(f"normdocs/errors/{item.error_class}")
             return item
         if isinstance(item, ListedEntries | PageChecked | PageRemoved):
-            self._incremental(item)
+            store_incremental(self.db, item)
+            if isinstance(item, PageRemoved):
+                self.crawler.stats.inc_value("normdocs/removed")
             return item
         if not isinstance(item, DocumentRecord | InterpretationRecord):
             return item
-        # The record and what the server said of it: one transaction, one commit (not two).
-        with self.db.atomic():
-            if isinstance(item, DocumentRecord):
-                outcome = save_document(self.db, item)
-            else:
-                outcome = save_interpretation(self.db, item)
-            answer = self.spider.incremental.validators.pop(item.url, None)
-            record_check(
-                self.db,
-                item.url,
-                status=200,
-                at=item.fetched_at or None,
-                etag=answer.etag if answer else None,
-                last_modified=answer.last_modified if answer else None,
-                content_hash=content_hash(item),
-            )
+        answer = self.spider.incremental.validators.pop(item.url, None)
+        outcome = store_record(self.db, item, answer)
         self.crawler.stats.inc_value(f"normdocs/stored/{outcome}")
         stats = self.spider.column_stats.get(item.column_url)
         if stats is not None:
@@ -171,74 +162,13 @@ class SQLitePipeline:
                 self.progress(stats)
         return item
 
-    def _incremental(self, item: ListedEntries | PageChecked | PageRemoved) -> None:
-        """The bookkeeping of incremental crawls (crawler/incremental.py)."""
-        if isinstance(item, ListedEntries):
-            save_listed(self.db, item.column_url, item.entries)
-        elif isinstance(item, PageRemoved):
-            mark_removed(self.db, item.url)
-            record_check(self.db, item.url, status=item.status)
-            self.crawler.stats.inc_value("normdocs/removed")
-        else:  # a 304 (a 200's validators come with its record, see process_item)
-            record_check(
-                self.db,
-                item.url,
-                status=item.status,
-                etag=item.etag,
-                last_modified=item.last_modified,
-            )
-
     def close_spider(self) -> None:
-        spider = self.spider
-        now = utcnow()
-        columns: list[ColumnStats] = list(spider.column_stats.values())
-        with self.db.atomic():
-            for c in columns:
-                self.db["crawl_run_columns"].upsert(
-                    {
-                        "run_id": self.run_id,
-                        "column_url": c.column_url,
-                        "site": c.site,
-                        "kind": c.kind,
-                        "reported": c.reported,
-                        "listed": c.listed,
-                        "fetched": c.fetched,
-                        "new": c.new,
-                        "changed": c.changed,
-                        "unchanged": c.unchanged,
-                        "errors": c.errors,
-                        "complete": int(c.complete),
-                        "note": c.note(),
-                        "known": c.known,
-                        "not_modified": c.not_modified,
-                        "removed": c.removed,
-                        "mode": c.mode,
-                    },
-                    pk=("run_id", "column_url"),
-                )
-                column = {
-                    "params": json.dumps(c.params, ensure_ascii=False, sort_keys=True),
-                    "reported_total": c.reported,
-                    "last_crawled_at": now,
-                }
-                if c.complete:  # the next crawl may walk this column incrementally
-                    column["last_complete_at"] = now
-                if c.full_walk:
-                    column["last_full_walk_at"] = now
-                self.db["columns"].update(c.column_url, column)
-            for name in {c.site for c in columns}:
-                self.db["sites"].update(name, {"last_crawled_at": now})
-        for c in columns:
-            if not c.complete:
-                logger.warning("INCOMPLETE column %s (%s): %s", c.column_url, c.site, c.note())
+        write_run_columns(self.db, self.run_id, list(self.spider.column_stats.values()))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Close the run row with totals over every column of the run (all spiders so far)."""
         if self.db is None:
             return
-        rows = list(
-            self.db.query("SELECT * FROM crawl_run_columns WHERE run_id = ?", [self.run_id])
-        )
         # One run may have several spiders (one per CMS family), each closing in turn with its
         # own Scrapy stats: the run's stats add up theirs and keep each; it is complete when
         # every one of them finished.
@@ -247,47 +177,139 @@ class SQLitePipeline:
         ).fetchone()[0]
         own = {**self.crawler.stats.get_stats(), "finish_reason": reason}
         stats = add_spider_stats(json.loads(previous) if previous else {}, spider.name, own)
-        reason = stats["finish_reason"]
-        complete = bool(rows) and all(r["complete"] for r in rows) and reason == "finished"
-        by_class = dict(
-            self.db.execute(
-                "SELECT error_class, count(*) FROM crawl_errors WHERE run_id = ?"
-                " AND outcome = 'failed' GROUP BY error_class ORDER BY error_class",
-                [self.run_id],
-            ).fetchall()
-        )
-        started = self.db.execute(
-            "SELECT started_at FROM crawl_runs WHERE id = ?", [self.run_id]
-        ).fetchone()[0]
-        finish_run(
-            self.db,
-            self.run_id,
-            reported=sum(r["reported"] or 0 for r in rows),
-            listed=sum(r["listed"] for r in rows),
-            fetched=sum(r["fetched"] for r in rows),
-            stored=sum(r["new"] + r["changed"] for r in rows),
-            known=sum(r["known"] or 0 for r in rows),
-            removed=sum(r["removed"] or 0 for r in rows),
-            errors=sum(by_class.values()),
-            errors_by_class=json.dumps(by_class, ensure_ascii=False),
-            requests=stats.get("downloader/request_count", 0),
-            seconds=round(
-                (
-                    datetime.fromisoformat(utcnow()) - datetime.fromisoformat(started)
-                ).total_seconds(),
-                1,
-            ),
-            complete=int(complete),
-            finish_reason=reason,
-            stats=stats,
-        )
-        if not complete:
-            logger.warning(
-                "crawl run %s is INCOMPLETE (%s): %d of %d columns complete, see crawl_run_columns",
-                self.run_id,
-                reason,
-                sum(r["complete"] for r in rows),
-                len(rows),
-            )
+        close_run(self.db, self.run_id, stats)
         self.db.conn.close()
         self.db = None
+
+
+# ---------------------------------------------------------------- shared with the distributed writer
+# The single-machine pipeline above and the distributed crawl's writer (crawler/distributed/
+# writer.py) store items and close runs through these functions, so both write the same rows.
+
+
+def store_record(
+    db: Database, item: DocumentRecord | InterpretationRecord, answer: PageChecked | None
+) -> str:
+    """Store a record and what the server said of it (``answer``: its 200's validators, if any)
+    in one transaction; returns ``new``, ``changed`` or ``unchanged``."""
+    with db.atomic():
+        if isinstance(item, DocumentRecord):
+            outcome = save_document(db, item)
+        else:
+            outcome = save_interpretation(db, item)
+        record_check(
+            db,
+            item.url,
+            status=200,
+            at=item.fetched_at or None,
+            etag=answer.etag if answer else None,
+            last_modified=answer.last_modified if answer else None,
+            content_hash=content_hash(item),
+        )
+    return outcome
+
+
+def store_incremental(db: Database, item: ListedEntries | PageChecked | PageRemoved) -> None:
+    """The bookkeeping of incremental crawls (crawler/incremental.py)."""
+    if isinstance(item, ListedEntries):
+        save_listed(db, item.column_url, item.entries)
+    elif isinstance(item, PageRemoved):
+        mark_removed(db, item.url)
+        record_check(db, item.url, status=item.status)
+    else:  # a 304 (a 200's validators come with its record, see store_record)
+        record_check(
+            db,
+            item.url,
+            status=item.status,
+            etag=item.etag,
+            last_modified=item.last_modified,
+        )
+
+
+def write_run_columns(db: Database, run_id: int | None, columns: list[ColumnStats]) -> None:
+    """One ``crawl_run_columns`` row per column, and each column's and site's crawl dates."""
+    now = utcnow()
+    with db.atomic():
+        for c in columns:
+            db["crawl_run_columns"].upsert(
+                {
+                    "run_id": run_id,
+                    "column_url": c.column_url,
+                    "site": c.site,
+                    "kind": c.kind,
+                    "reported": c.reported,
+                    "listed": c.listed,
+                    "fetched": c.fetched,
+                    "new": c.new,
+                    "changed": c.changed,
+                    "unchanged": c.unchanged,
+                    "errors": c.errors,
+                    "complete": int(c.complete),
+                    "note": c.note(),
+                    "known": c.known,
+                    "not_modified": c.not_modified,
+                    "removed": c.removed,
+                    "mode": c.mode,
+                },
+                pk=("run_id", "column_url"),
+            )
+            column = {
+                "params": json.dumps(c.params, ensure_ascii=False, sort_keys=True),
+                "reported_total": c.reported,
+                "last_crawled_at": now,
+            }
+            if c.complete:  # the next crawl may walk this column incrementally
+                column["last_complete_at"] = now
+            if c.full_walk:
+                column["last_full_walk_at"] = now
+            db["columns"].update(c.column_url, column)
+        for name in {c.site for c in columns}:
+            db["sites"].update(name, {"last_crawled_at": now})
+    for c in columns:
+        if not c.complete:
+            logger.warning("INCOMPLETE column %s (%s): %s", c.column_url, c.site, c.note())
+
+
+def close_run(db: Database, run_id: int | None, stats: dict) -> bool:
+    """Close the run row with totals over its ``crawl_run_columns`` and ``stats`` (the run's
+    Scrapy stats, ``finish_reason`` among them); returns whether the run is complete."""
+    rows = list(db.query("SELECT * FROM crawl_run_columns WHERE run_id = ?", [run_id]))
+    reason = stats["finish_reason"]
+    complete = bool(rows) and all(r["complete"] for r in rows) and reason == "finished"
+    by_class = dict(
+        db.execute(
+            "SELECT error_class, count(*) FROM crawl_errors WHERE run_id = ?"
+            " AND outcome = 'failed' GROUP BY error_class ORDER BY error_class",
+            [run_id],
+        ).fetchall()
+    )
+    started = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0]
+    finish_run(
+        db,
+        run_id,
+        reported=sum(r["reported"] or 0 for r in rows),
+        listed=sum(r["listed"] for r in rows),
+        fetched=sum(r["fetched"] for r in rows),
+        stored=sum(r["new"] + r["changed"] for r in rows),
+        known=sum(r["known"] or 0 for r in rows),
+        removed=sum(r["removed"] or 0 for r in rows),
+        errors=sum(by_class.values()),
+        errors_by_class=json.dumps(by_class, ensure_ascii=False),
+        requests=stats.get("downloader/request_count", 0),
+        seconds=round(
+            (datetime.fromisoformat(utcnow()) - datetime.fromisoformat(started)).total_seconds(),
+            1,
+        ),
+        complete=int(complete),
+        finish_reason=reason,
+        stats=stats,
+    )
+    if not complete:
+        logger.warning(
+            "crawl run %s is INCOMPLETE (%s): %d of %d columns complete, see crawl_run_columns",
+            run_id,
+            reason,
+            sum(r["complete"] for r in rows),
+            len(rows),
+        )
+    return complete

@@ -442,6 +442,40 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_documents_facet_site
         ON documents(site, published_date, kind, status, issuer, year);
     """,
+    # the distributed crawl (crawler/distributed/): its one writer counts a run's columns from
+    # what it stores, not from the workers' copies of the walk. Per run: each page's outcome and
+    # the column credited with it, which URLs each column listed, the increments the workers saw
+    # (errors, removals, notes), and the last stream entry applied, written in the same
+    # transaction as the items so a restarted writer applies nothing twice. The first three are
+    # emptied when the run is closed; its crawl_run_columns rows stay.
+    """
+    CREATE TABLE crawl_run_pages (
+        run_id INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        column_url TEXT,            -- the column credited with storing it (the record's)
+        outcome TEXT NOT NULL,      -- fetched | known | not_modified | removed
+        stored TEXT,                -- new | changed | unchanged (fetched pages)
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE crawl_run_listed (
+        run_id INTEGER NOT NULL,
+        column_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        late INTEGER DEFAULT 0,     -- 1: not listed, re-checked for the column at the run's end
+        PRIMARY KEY (run_id, column_url, url)
+    );
+    CREATE TABLE crawl_run_tally (
+        run_id INTEGER NOT NULL,
+        column_url TEXT NOT NULL,
+        what TEXT NOT NULL,         -- errors | removed | note
+        value TEXT NOT NULL         -- an increment, or a note's words
+    );
+    CREATE INDEX idx_crawl_run_tally_run ON crawl_run_tally(run_id, column_url);
+    CREATE TABLE crawl_run_stream (
+        run_id INTEGER PRIMARY KEY,
+        last_id TEXT NOT NULL       -- the last Redis stream entry applied (ms-seq)
+    );
+    """,
 ]
 
 

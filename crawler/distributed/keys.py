@@ -1,0 +1,116 @@
+"""The Redis keys of a distributed crawl, and the knobs of its leases.
+
+One Redis server (or one database number of it) holds one run at a time. Every key starts with
+``normdocs:`` so that the server can be shared with other programs; the coordinator deletes a
+run's keys when the run is closed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+PREFIX = "normdocs"
+# How long a worker holds a request without a heartbeat before it goes back to the queue.
+LEASE_SECONDS_ENV = "NORMDOCS_LEASE_SECONDS"
+DEFAULT_LEASE_SECONDS = 60.0
+WRITER_GROUP = "writer"  # the consumer group of the item stream
+
+
+def lease_seconds() -> float:
+    """The lease time (``NORMDOCS_LEASE_SECONDS``, default 60 s; tests use a few seconds)."""
+    try:
+        return max(0.5, float(os.environ.get(LEASE_SECONDS_ENV) or DEFAULT_LEASE_SECONDS))
+    except ValueError:
+        return DEFAULT_LEASE_SECONDS
+
+
+@dataclass(frozen=True)
+class SpiderKeys:
+    """The request queue of one spider (one CMS family) and its leases."""
+
+    queue: str  # zset: request id → -priority (ids ordered so that the newest comes first)
+    leases: str  # zset: request id → deadline (ms, the Redis server's clock)
+    payload: str  # hash: request id → the encoded request
+    score: str  # hash: request id → its queue score, to put it back
+    owner: str  # hash: request id → the worker holding it
+    pages: str  # hash: canonical page URL → the first column that listed it (the registry)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """All keys of the run on a server."""
+
+    prefix: str = PREFIX
+
+    def spider(self, name: str) -> SpiderKeys:
+        base = f"{self.prefix}:{name}"
+        return SpiderKeys(
+            queue=f"{base}:queue",
+            leases=f"{base}:leases",
+            payload=f"{base}:payload",
+            score=f"{base}:score",
+            owner=f"{base}:owner",
+            pages=f"{base}:pages",
+        )
+
+    @property
+    def run(self) -> str:
+        """hash: the published run (id, sites, settings, state …), see ``run.py``."""
+        return f"{self.prefix}:run"
+
+    @property
+    def memory(self) -> str:
+        """string: the incremental memory of the library at the run's start (pickled)."""
+        return f"{self.prefix}:memory"
+
+    @property
+    def known_attachments(self) -> str:
+        """set: attachment URLs whose text the library holds."""
+        return f"{self.prefix}:known-attachments"
+
+    @property
+    def sequence(self) -> str:
+        """string: the counter request ids are drawn from."""
+        return f"{self.prefix}:sequence"
+
+    @property
+    def stream(self) -> str:
+        """stream: items for the writer."""
+        return f"{self.prefix}:items"
+
+    @property
+    def walked(self) -> str:
+        """hash: column URL → the state its list walk ended in (pickled ColumnCrawl)."""
+        return f"{self.prefix}:walked"
+
+    @property
+    def blocked(self) -> str:
+        """hash: host → why it is requested no more (an anti-bot challenge)."""
+        return f"{self.prefix}:blocked"
+
+    @property
+    def workers(self) -> str:
+        """hash: worker id → JSON {host, pid, run, beat, state}."""
+        return f"{self.prefix}:workers"
+
+    @property
+    def hosts(self) -> str:
+        """hash: host → JSON {limit, delay} as last set by a worker (for ``status``)."""
+        return f"{self.prefix}:hosts"
+
+    def host_tokens(self, host: str) -> str:
+        """zset: token → expiry (ms): requests in flight to ``host`` over the cluster."""
+        return f"{self.prefix}:host:{host}:tokens"
+
+    def host_next(self, host: str) -> str:
+        """string: the earliest time (ms) the next request to ``host`` may start."""
+        return f"{self.prefix}:host:{host}:next"
+
+    def host_starts(self, host: str) -> str:
+        """zset: request starts to ``host`` in the last minute (for its rate)."""
+        return f"{self.prefix}:host:{host}:starts"
+
+    def all_patterns(self) -> list[str]:
+        """Patterns matching every key of a run (for clearing it)."""
+        return [f"{self.prefix}:*"]

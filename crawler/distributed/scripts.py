@@ -1,0 +1,169 @@
+"""The Lua scripts that make each step of a distributed crawl atomic on the Redis server.
+
+A script runs as one step: no other client sees half of it. Time is the Redis server's own
+(``TIME``), so the machines of a cluster need not agree on the clock. Every script checks what
+it needs before it writes anything, so an error can never leave half of one done.
+
+``LEASE``   take the first request of a queue and lease it to a worker until a deadline.
+``COMMIT``  a request's whole outcome at once: new requests, page claims, stream items, the end
+            of a column's walk, and the removal of its lease — or nothing, when the lease was
+            lost (expired and handed to another worker): then that worker's outcome counts.
+``REAP``    leases past their deadline go back to the queue, with their old priority.
+``EXTEND``  a worker's heartbeat: the leases it still holds get a new deadline.
+``ACQUIRE`` the cluster's per-host limiter: a token when fewer than ``limit`` requests are in
+            flight to the host and ``delay`` has passed since the last start; tokens expire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis import Redis
+
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+
+# KEYS: queue, leases, owner, payload. ARGV: worker, lease ms. → {id, payload} or nil
+LEASE = (
+    _NOW
+    + """
+local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #ids == 0 then return false end
+local id = ids[1]
+redis.call('ZREM', KEYS[1], id)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), id)
+redis.call('HSET', KEYS[3], id, ARGV[1])
+return {id, redis.call('HGET', KEYS[4], id)}
+"""
+)
+
+# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked.
+# ARGV: lease id ('' for none), worker, then operations:
+#   R score payload      push a request
+#   X payload            append an item to the stream
+#   W column payload     a column's list walk ended in this state
+#   C url column n       claim a page for a column; the next n operations only if this claim won
+# → 1 done, 0 the lease is no longer this worker's (nothing written)
+COMMIT = """
+local lease = ARGV[1]
+if lease ~= '' then
+  if not redis.call('ZSCORE', KEYS[2], lease) then return 0 end
+  if redis.call('HGET', KEYS[5], lease) ~= ARGV[2] then return 0 end
+end
+local i = 3
+local skip = 0
+while i <= #ARGV do
+  local op = ARGV[i]
+  local run = skip == 0
+  if skip > 0 then skip = skip - 1 end
+  if op == 'R' then
+    if run then
+      local n = redis.call('INCR', KEYS[6])
+      -- ids sort newest first among requests of one priority: depth first, as Scrapy's queue
+      local id = string.format('%015d', 1e15 - n)
+      redis.call('HSET', KEYS[3], id, ARGV[i + 2])
+      redis.call('HSET', KEYS[4], id, ARGV[i + 1])
+      redis.call('ZADD', KEYS[1], ARGV[i + 1], id)
+    end
+    i = i + 3
+  elseif op == 'X' then
+    if run then redis.call('XADD', KEYS[8], '*', 'item', ARGV[i + 1]) end
+    i = i + 2
+  elseif op == 'W' then
+    if run then redis.call('HSET', KEYS[9], ARGV[i + 1], ARGV[i + 2]) end
+    i = i + 3
+  else -- 'C'
+    if redis.call('HSETNX', KEYS[7], ARGV[i + 1], ARGV[i + 2]) == 0 then
+      skip = tonumber(ARGV[i + 3])
+    end
+    i = i + 4
+  end
+end
+if lease ~= '' then
+  redis.call('ZREM', KEYS[2], lease)
+  redis.call('HDEL', KEYS[3], lease)
+  redis.call('HDEL', KEYS[4], lease)
+  redis.call('HDEL', KEYS[5], lease)
+end
+return 1
+"""
+
+# KEYS: queue, leases, score, owner. → how many leases went back to the queue
+REAP = (
+    _NOW
+    + """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], id) or '0', id)
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('HDEL', KEYS[4], id)
+end
+return #ids
+"""
+)
+
+# KEYS: leases, owner. ARGV: worker, lease ms, ids… → how many were still this worker's
+EXTEND = (
+    _NOW
+    + """
+local n = 0
+for i = 3, #ARGV do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[1] and redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[i])
+    n = n + 1
+  end
+end
+return n
+"""
+)
+
+# KEYS: tokens, next, starts, blocked. ARGV: host, token, limit, delay ms, token ttl ms.
+# → 0 acquired, -1 the host is blocked, else milliseconds to wait before asking again
+ACQUIRE = (
+    _NOW
+    + """
+if redis.call('HEXISTS', KEYS[4], ARGV[1]) == 1 then return -1 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 20 end
+local delay = tonumber(ARGV[4])
+local ready = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now < ready then return ready - now end
+local ttl = tonumber(ARGV[5])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl * 2)
+if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 60000)
+redis.call('PEXPIRE', KEYS[3], 120000)
+return 0
+"""
+)
+
+
+class Scripts:
+    """The scripts registered on one Redis client (sent once, then called by their hash)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.lease = redis.register_script(LEASE)
+        self.commit = redis.register_script(COMMIT)
+        self.reap = redis.register_script(REAP)
+        self.extend = redis.register_script(EXTEND)
+        self.acquire = redis.register_script(ACQUIRE)
+
+
+_scripts: dict[int, Scripts] = {}
+
+
+def scripts(redis: Redis) -> Scripts:
+    """The scripts of ``redis`` (registered on first use)."""
+    found = _scripts.get(id(redis))
+    if found is None:
+        found = _scripts[id(redis)] = Scripts(redis)
+    return found
+
+
+def flat(ops: list[tuple[Any, ...]]) -> list[Any]:
+    """Operations as the flat argument list ``COMMIT`` reads."""
+    return [part for op in ops for part in op]
