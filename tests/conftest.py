@@ -8,6 +8,11 @@ the loopback settings overlay).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,3 +62,37 @@ def mirror_crawl(mirror_sites_file: Path, tmp_path_factory: pytest.TempPathFacto
 def crawled_db(mirror_crawl: CrawlResult) -> Path:
     """The SQLite library a full crawl of the mirror produced (do not write to it)."""
     return mirror_crawl.db
+
+
+# ---------------------------------------------------------------- a real Redis server
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of the caller's own on a unix socket in ``folder`` (no TCP port: nothing
+    to choose, nothing another process could take); yields its URL, kills it at the end."""
+    binary = shutil.which("redis-server") or REDIS_SERVER
+    if not Path(binary).exists():
+        pytest.skip("no redis-server (make redis)")
+    sock = folder / "redis.sock"
+    command = [binary, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not sock.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {' '.join(command)}")
+            time.sleep(0.02)
+        yield f"unix://{sock}"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_module_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis server for a test module (tests flush what they need)."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

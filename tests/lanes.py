@@ -22,6 +22,7 @@ SLOW_FIXTURES = frozenset(
         "mirror_crawl",
         "crawled_db",
         "served",  # tests/test_mirror.py: the mirror in a thread of this process
+        "redis_module_url",  # a redis-server process (tests/conftest.py)
     }
 )
 

@@ -64,10 +64,12 @@ class SharedLimiterMiddleware:
         return int(slot.get("concurrency", self.concurrency)), float(slot.get("delay", self.delay))
 
     def host(self, request: Request) -> str:
+        """The download slot of ``request``: its host name, as Scrapy keys its slots."""
         return request.meta.get("download_slot") or urlparse_cached(request).hostname or ""
 
     async def process_request(self, request: Request) -> None:
         host = self.host(request)
+        netloc = urlparse_cached(request).netloc
         concurrency, delay = self.limits(host)
         if host not in self.announced:  # for `normdocs status`
             self.redis.hset(
@@ -83,17 +85,16 @@ class SharedLimiterMiddleware:
         ]
         acquire = scripts(self.redis).acquire
         while True:
-            wait = int(
-                acquire(keys=keys, args=[host, token, concurrency, int(delay * 1000), self.ttl_ms])
-            )
+            args = [host, token, concurrency, int(delay * 1000), self.ttl_ms, netloc]
+            wait = int(acquire(keys=keys, args=args))
             if wait == 0:
                 break
             if wait < 0:
-                reason = self.redis.hget(self.keys.blocked, host)
+                reason = self.redis.hget(self.keys.blocked, netloc)
                 why = reason.decode() if reason else "blocked"
-                raise HostBlocked(f"not requested: host {host} is blocked ({why})", None, True)
+                raise HostBlocked(f"not requested: host {netloc} is blocked ({why})", None, True)
             await deferred_to_future(deferLater(reactor, min(wait, 250) / 1000, lambda: None))
-        request.meta[TOKEN] = (host, token)
+        request.meta[TOKEN] = (host, netloc, token)
         self.crawler.stats.inc_value("normdocs/distributed/host_tokens")
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -108,9 +109,9 @@ class SharedLimiterMiddleware:
         held = request.meta.pop(TOKEN, None)
         if held is None:
             return
-        host, token = held
+        host, netloc, token = held
         pipe = self.redis.pipeline(transaction=True)
         if challenge:
-            pipe.hsetnx(self.keys.blocked, host, challenge)
+            pipe.hsetnx(self.keys.blocked, netloc, challenge)
         pipe.zrem(self.keys.host_tokens(host), token)
         pipe.execute()

@@ -119,12 +119,14 @@ return n
 """
 )
 
-# KEYS: tokens, next, starts, blocked. ARGV: host, token, limit, delay ms, token ttl ms.
+# KEYS: tokens, next, starts, blocked. ARGV: slot, token, limit, delay ms, token ttl ms, host.
+# (The limits are per download slot — a host name, as Scrapy keys its slots; a block is per
+# host:port, as crawler.middlewares keys it.)
 # → 0 acquired, -1 the host is blocked, else milliseconds to wait before asking again
 ACQUIRE = (
     _NOW
     + """
-if redis.call('HEXISTS', KEYS[4], ARGV[1]) == 1 then return -1 end
+if redis.call('HEXISTS', KEYS[4], ARGV[6]) == 1 then return -1 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 20 end
 local delay = tonumber(ARGV[4])
