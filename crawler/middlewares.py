@@ -33,6 +33,7 @@ from crawler.errors import (
     fault_seen,
     host_blocked,
 )
+from crawler.hostlimit import limits_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,9 @@ class FaultsMiddleware:
         )
         self.backoff_base = settings.getfloat("NORMDOCS_RETRY_BACKOFF", 2.0)
         self.backoff_max = settings.getfloat("NORMDOCS_RETRY_BACKOFF_MAX", 60.0)
-        self.blocked: dict[str, tuple[str, int | None]] = {}
+        # Hosts found blocked, shared by every family's crawler of the run (crawler.hostlimit):
+        # one family's challenge page is the host's answer to all of them.
+        self.blocked = limits_for(settings.get("NORMDOCS_RUN_ID")).blocked
         self.jitter = random.Random(20261127)
         self._sites: dict[str, str] | None = None
 

@@ -42,6 +42,9 @@ DOWNLOADER_MIDDLEWARES = {
     # After it: a page no declared charset decodes (GBK served as UTF-8, no <meta>) → gb18030.
     "crawler.charset.CharsetFallbackMiddleware": 555,
     "crawler.middlewares.RedirectLoopMiddleware": 620,
+    # Last before the download: per-host limits held over every family's crawler of the process
+    # (each Scrapy crawler has slots of its own; one host often serves several families).
+    "crawler.hostlimit.HostLimitMiddleware": 960,
 }
 
 # Scrapy runs each callback's output through CONCURRENT_ITEMS asyncio workers, created anew for
