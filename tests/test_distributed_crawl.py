@@ -8,6 +8,7 @@ once the writer is started again.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -134,8 +135,6 @@ def test_the_distributed_run_reports_as_a_single_machine_run_does(
         f"run {run['id']}: complete; fetched {run['fetched']} of {run['reported']}" in done.stderr
     )
     assert done.stderr.count("ok  ") == len(rows(db, "SELECT * FROM crawl_run_columns"))
-    import json
-
     stats = json.loads(run["stats"])
     workers = stats["workers"]
     assert len(workers) == 2 and all(w["pid"] and w["host"] for w in workers.values())
@@ -265,3 +264,52 @@ def test_after_the_kills_nothing_is_lost_and_nothing_doubled(killed: dict) -> No
     assert run["complete"] == 1 and run["finish_reason"] == "finished"
     assert run["fetched"] == run["reported"] == run["listed"] == len(versions)
     assert run["stored"] == len(versions) and run["errors"] == 0
+
+
+# ---------------------------------------------------------------- recrawls
+
+
+def _second_run(db: Path) -> dict:
+    """The second run of a library: its columns (counts and mode) and its totals."""
+    (run,) = rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")
+    columns = {
+        r["column_url"]: {k: r[k] for k in r.keys() if k not in ("run_id",)}  # noqa: SIM118 - a sqlite3.Row
+        for r in rows(db, "SELECT * FROM crawl_run_columns WHERE run_id = ?", run["id"])
+    }
+    totals = ("reported", "listed", "fetched", "stored", "known", "removed", "errors", "complete")
+    robots = json.loads(run["stats"]).get("robotstxt/request_count", 0)
+    return {
+        "columns": columns,
+        "run": {k: run[k] for k in totals},
+        # each worker reads a host's robots.txt for itself: the pages asked are what compares
+        "pages asked": run["requests"] - robots,
+        "robots.txt": robots,
+    }
+
+
+@pytest.mark.parametrize("recheck", ["30", "0"], ids=["incremental", "everything-due"])
+def test_a_distributed_recrawl_counts_and_costs_what_a_single_machine_one_does(
+    crawled_db: Path, mirror_sites_file: Path, tmp_path: Path, recheck: str
+) -> None:
+    """A second crawl of a complete library: incremental walks stop at known pages (their
+    unreached pages credited as known), and with every page due for a re-check each is asked
+    conditionally (304) — the same counts, notes and requests as a single machine."""
+    single, distributed = tmp_path / "single.db", tmp_path / "distributed.db"
+    for copy in (single, distributed):
+        copy.write_bytes(crawled_db.read_bytes())
+    setting = {"NORMDOCS_RECHECK_DAYS": recheck}
+    one = harness.run_crawl(mirror_sites_file, single, settings=setting)
+    assert one.returncode == 0, one.stderr[-3000:]
+    with redis_server(tmp_path) as url:
+        command = _distributed(
+            mirror_sites_file, distributed, url, "--workers", "2",
+            "--set", f"NORMDOCS_RECHECK_DAYS={recheck}",
+        )  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=TIMEOUT)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    want, got = _second_run(single), _second_run(distributed)
+    print(f"\nrecrawl ({recheck}): single machine {want['pages asked']} pages asked + "
+          f"{want['robots.txt']} robots.txt, distributed {got['pages asked']} + {got['robots.txt']}")  # fmt: skip
+    assert got["run"] == want["run"]
+    assert got["columns"] == want["columns"]
+    assert got["pages asked"] == want["pages asked"]
