@@ -11,6 +11,7 @@ built the same way, in the slow lane.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import shutil
 import sqlite3
@@ -220,6 +221,79 @@ def test_the_site_reads_the_counts_and_counts_live_what_the_build_did_not_count(
         # the home page's departments: counted (department_counts)
         biggest = max(r["count"] for r in _departments_live(path))
         assert f"{biggest * 1000:,}" in get("/").text
+    finally:
+        loop.close()
+
+
+SEARCHES = [
+    ("生态环境", {}),
+    ("养老保险", {"status": "未知"}),
+    ("安全", {"kind": "normative", "year": "2019"}),
+    ("赣府厅字", {"issuer": "江西省人民政府办公厅"}),
+    ("不存在的词语组合", {}),
+]
+
+
+@pytest.mark.parametrize(("q", "filters"), SEARCHES)
+def test_a_searchs_facets_from_the_index_are_those_of_its_rows(library, site, q, filters):
+    conn = sqlite3.connect(library)
+    from corpus.search.sql import register_functions  # noqa: PLC0415 - the site's SQL functions
+
+    register_functions(conn)
+    where = " and ".join(
+        [
+            "search_rowid in (select rowid from documents_fts where documents_fts match escape_fts(?))"
+        ]
+        + [f'"{c}" = ?' for c in filters]
+    )
+    params = [q, *filters.values()]
+    expected = {
+        facet: dict(
+            conn.execute(
+                f'select "{facet}", count(*) from documents where {where}'
+                f' and "{facet}" is not null group by "{facet}"',
+                params,
+            ).fetchall()
+        )
+        for facet in FACETS["documents"]
+    }
+    conn.close()
+    args = {"_search": q, **filters, "_facet_size": "max", "_facet": FACETS["documents"]}
+    data = site(f"/normdocs/documents.json?{urllib.parse.urlencode(args, doseq=True)}").json()
+    for facet in FACETS["documents"]:
+        shown = [(v["value"], v["count"]) for v in data["facet_results"][facet]["results"]]
+        assert shown == _datasette_order(expected[facet]), facet
+        own = [(v["value"], v["count"]) for v in data["facet_results"][f"{facet}_2"]["results"]]
+        assert own == shown
+
+
+def test_a_searchs_facets_are_read_through_the_map_of_the_index(library, tmp_path):
+    """A map made wrong on purpose shows where it is read — and only there."""
+    path = tmp_path / "normdocs.db"
+    shutil.copy(library, path)
+    conn = sqlite3.connect(path)
+    combos = json.loads(conn.execute(
+        "select combos from search_facets where table_name = 'documents'").fetchone()[0])  # fmt: skip
+    kind = json.loads(conn.execute(
+        "select columns from search_facets where table_name = 'documents'").fetchone()[0]).index("kind")  # fmt: skip
+    for combo in combos:
+        combo[kind] = "rule"  # every searched document a rule, says the map
+    conn.execute("update search_facets set combos = ? where table_name = 'documents'",
+                 [json.dumps(combos, ensure_ascii=False)])  # fmt: skip
+    conn.commit()
+    conn.close()
+    get, loop = _client(path)
+    try:
+
+        def kinds(url: str) -> set:
+            facets = get(url).json()["facet_results"]
+            return {v["value"] for v in facets["kind"]["results"]}
+
+        q = urllib.parse.quote("生态环境")
+        assert kinds(f"/normdocs/documents.json?_search={q}") == {"rule"}
+        assert kinds(f"/normdocs/documents.json?_search={q}&status=%E6%9C%AA%E7%9F%A5") == {"rule"}
+        assert len(kinds(f"/normdocs/documents.json?_search={q}&year__gte=2015")) > 1  # live
+        assert len(kinds(f"/normdocs/documents.json?_search={q}&_where=1")) > 1  # live
     finally:
         loop.close()
 

@@ -3,7 +3,7 @@
 A table view of a million documents counts its facets on every request; the home page, the
 department pages and the site pages count documents by status, kind, department and site. None
 of these change between builds, so the build counts them once (``step.count_views``, the last
-step of ``corpus.build``) into three tables the migrations create:
+step of ``corpus.build``) into tables migration 12 creates (and ``counts_built``: which build):
 
 - ``facet_counts`` — per table of ``FACETS``: each view of that table with no filter or one
   equality filter on a facet column (``documents?status=现行有效``), its number of rows
@@ -17,6 +17,9 @@ step of ``corpus.build``) into three tables the migrations create:
 - ``department_catalogue`` — each department's 现行有效目录 in its order (the ``current_catalogue``
   query's: rules and normative documents in force, as amended or partly, by 成文日期), numbered,
   so a department page shows any page of it without sorting the whole list.
+- ``search_facets`` — for each table, every combination of its facet values and, per
+  ``search_rowid`` (the full-text index's rowid), the combination of its row: a search's facets
+  are counted from the rowids the index returns, without reading a row.
 
 ``read.fresh`` says whether the counts in a file are those of its rows: written by the build that
 ``build_info`` names (``counts_built``), no crawl run started since, the same number of documents and

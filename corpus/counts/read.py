@@ -5,7 +5,10 @@ Plain functions of a ``sqlite3.Connection``; the site calls them on Datasette's 
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import sys
+from array import array
 
 from corpus.counts import FACETS
 
@@ -85,3 +88,18 @@ def facet(
            ORDER BY count DESC, value LIMIT ?""",
         [table, view[0], view[1], column, limit],
     ).fetchall()
+
+
+def search_facets(conn: sqlite3.Connection, table: str) -> tuple | None:
+    """(facet columns, their combinations, each search_rowid's combination as an ``array``) of
+    ``table``, as the build stored them (``step.search_facets``), or None."""
+    row = conn.execute(
+        "SELECT columns, combos, codes FROM search_facets WHERE table_name = ?", [table]
+    ).fetchone()
+    if row is None:
+        return None
+    codes = array("i")
+    codes.frombytes(row[2])
+    if sys.byteorder == "big":
+        codes.byteswap()
+    return tuple(json.loads(row[0])), [tuple(c) for c in json.loads(row[1])], codes

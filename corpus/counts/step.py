@@ -3,11 +3,15 @@
 Each table of ``FACETS`` is read once, grouped by all its facet columns together (a covering
 index holds them all), and every view's counts are summed from those groups in Python; the
 departments are read once through the same index. Everything is replaced in one transaction,
-stamped with the build's ``built_at`` (``counts_built``).
+stamped with the build's ``built_at`` (``counts_built``). The tables are migration 12's
+(``corpus.store.schema``).
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from array import array
 from collections import Counter, defaultdict
 
 import sqlite_utils
@@ -15,50 +19,11 @@ import sqlite_utils
 from corpus.counts import CATALOGUE_KINDS, CATALOGUE_ORDER, CATALOGUE_STATUSES, FACETS, sql_list
 
 OWN = ("facet_counts", "department_counts", "department_rates", "department_catalogue",
-       "counts_built")  # fmt: skip
-
-# TEMPORARY (until the migration lands)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS facet_counts (
-    table_name TEXT NOT NULL,
-    filter_column TEXT NOT NULL,
-    filter_value,
-    facet_column TEXT NOT NULL,
-    value,
-    count INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idx_facet_counts_view
-    ON facet_counts(table_name, filter_column, filter_value, facet_column, count DESC, value);
-CREATE TABLE IF NOT EXISTS department_counts (
-    department TEXT NOT NULL,
-    status TEXT,
-    kind TEXT,
-    site TEXT,
-    count INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idx_department_counts_department ON department_counts(department);
-CREATE INDEX IF NOT EXISTS idx_department_counts_site ON department_counts(site);
-CREATE TABLE IF NOT EXISTS department_rates (
-    department TEXT NOT NULL,
-    year INTEGER,
-    documents INTEGER NOT NULL,
-    interpreted INTEGER NOT NULL,
-    interpreted_same_day INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idx_department_rates_department ON department_rates(department, year);
-CREATE TABLE IF NOT EXISTS counts_built (built_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS department_catalogue (
-    department TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    document_id INTEGER NOT NULL,
-    PRIMARY KEY (department, seq)
-) WITHOUT ROWID;
-"""
+       "search_facets", "counts_built")  # fmt: skip
 
 
 def count_views(db: sqlite_utils.Database, built_at: str) -> dict:
     """Count every precounted view of ``db`` again; return what was written."""
-    db.conn.executescript(SCHEMA)
     rows: list[tuple] = []
     views = 0
     for table, columns in FACETS.items():
@@ -76,6 +41,7 @@ def count_views(db: sqlite_utils.Database, built_at: str) -> dict:
         " FROM interpretation_rates"
     ).fetchall()
     catalogue = department_catalogue(db)
+    searched = [r for r in (search_facets(db, t, c) for t, c in FACETS.items()) if r]
     with db.conn:
         for name in OWN:
             db.execute(f"DELETE FROM {name}")
@@ -83,6 +49,7 @@ def count_views(db: sqlite_utils.Database, built_at: str) -> dict:
         db.conn.executemany("INSERT INTO department_counts VALUES (?, ?, ?, ?, ?)", departments)
         db.conn.executemany("INSERT INTO department_rates VALUES (?, ?, ?, ?, ?)", rates)
         db.conn.executemany("INSERT INTO department_catalogue VALUES (?, ?, ?)", catalogue)
+        db.conn.executemany("INSERT INTO search_facets VALUES (?, ?, ?, ?)", searched)
         db.execute("INSERT INTO counts_built (built_at) VALUES (?)", [built_at])
     return {
         "views": views,
@@ -154,3 +121,27 @@ def department_catalogue(db: sqlite_utils.Database) -> list[tuple]:
            WHERE d.status IN {sql_list(CATALOGUE_STATUSES)}
              AND +d.kind IN {sql_list(CATALOGUE_KINDS)}"""
     ).fetchall()
+
+
+def search_facets(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]) -> tuple | None:
+    """A ``search_facets`` row of ``table``: every distinct combination of its facet values
+    (``combos``, JSON) and, for each ``search_rowid`` (the full-text index's rowid), the number of
+    its row's combination (``codes``: little-endian int32, -1 where no row has the number). None
+    when a number is not a row's alone (then a search's facets are counted by SQL)."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    top = db.execute(f"SELECT max(search_rowid) FROM {table}").fetchone()[0]
+    if top is None or top > 50_000_000:
+        return None
+    codes = array("i", [-1]) * (top + 1)
+    index: dict[tuple, int] = {}
+    for rowid, *combo in db.execute(
+        f"SELECT search_rowid, {cols} FROM {table} WHERE search_rowid >= 0"
+    ):
+        code = index.setdefault(tuple(combo), len(index))
+        if codes[rowid] != -1:
+            return None
+        codes[rowid] = code
+    if sys.byteorder == "big":
+        codes.byteswap()
+    combos = json.dumps([list(c) for c in index], ensure_ascii=False)
+    return (table, json.dumps(columns), combos, codes.tobytes())

@@ -14,20 +14,31 @@ values, labels, order, links), from one of three sources:
   facets must be that of such a view, or the live count is made. On later pages (``?_next=``) the
   counts are the view's — as on its first page and as its row count — where Datasette's own
   facet would count only the rows after the page.
-- **one pass** over a full-text search's matches (``?_search=``): ``GROUP BY`` all the facet
-  columns at once and the counts summed here, instead of matching the search again for each
-  facet (three to five times faster); under the time limit of all the facets together.
+- **the search index and the build's map of it** (``search_facets``: each ``search_rowid``'s
+  combination of facet values), for a full-text search (``?_search=``, with or without
+  ``column=value`` filters on facet columns): the search's rowids are read from the index once and
+  their combinations counted here, without reading a row (a word in a third of 100,000
+  documents: ~15 ms instead of ~75 ms for the SQL below).
+- **one pass** over any other search's matches: ``GROUP BY`` all the facet columns at once and the
+  counts summed here, instead of matching the search again for each facet (three to five times
+  faster); under the time limit of all the facets together.
 - **each facet on its own**, as Datasette does (its SQL and time limit), for any other view: a
   filter on a facet column reads that column's covering index (migration 10) only.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 
-from datasette.database import QueryInterrupted
+from datasette.database import Database, QueryInterrupted
 from datasette.facets import Facet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    sqlite_timelimit,
+)
 
 from corpus.counts import FACETS
 from corpus.counts import read as counts
@@ -46,6 +57,8 @@ ONLY_SHOWN = frozenset(
     }
 )  # fmt: skip
 _TEXT = ("CHAR", "CLOB", "TEXT")  # SQLite's TEXT affinity
+# the build's map of the search index (corpus.counts.read.search_facets), per database and table
+_SEARCH_MAPS: weakref.WeakKeyDictionary[Database, dict] = weakref.WeakKeyDictionary()
 
 
 def quoted(column: str) -> str:
@@ -88,6 +101,11 @@ class CountedFacet(Facet):
 
             found = await db.execute_fn(read)
         rest = [c for c in columns if c not in found]
+        if rest and view is None:
+            searched = await self.searched(db, rest, size)
+            if searched is not None:
+                found, timed_out = searched
+                rest = [c for c in columns if c not in found and c not in timed_out]
         if len(rest) > 1 and " match " in self.sql:
             more, late = await self.one_pass(db, rest, size)
         else:
@@ -101,41 +119,114 @@ class CountedFacet(Facet):
         ]
         return results, timed_out
 
+    def equality_filters(self, also: tuple[str, ...] = ()) -> list[tuple[str, str]] | None:
+        """The request's filters as (facet column, value), when each is ``column=value`` (or
+        ``column__exact=value``) on a facet column and nothing else changes which rows are shown
+        but the arguments ``also``; else None."""
+        args = self.request.args
+        special = [key for key in args if key.startswith("_") and "__" not in key]
+        if any(
+            k not in ONLY_SHOWN and k not in also and not k.startswith("_facet_") for k in special
+        ):
+            return None
+        filters = []
+        for key in args:
+            if key.startswith("_") and "__" not in key:
+                continue
+            column = key.removesuffix("__exact")
+            if column not in FACETS.get(self.table, ()):
+                return None
+            filters += [(column, value) for value in args.getlist(key)]
+        return filters
+
+    async def sql_is(self, db, filters: list[tuple[str, str]], more: tuple[str, ...] = ()) -> bool:
+        """Whether Datasette's SQL for the facets is that of ``filters`` (in its order: sorted,
+        :p0, :p1 …) and then the clauses ``more``, on any page."""
+        columns = await db.table_columns(self.table)
+        select = ", ".join(escape_sqlite(c) for c in columns)
+        sql = f"select {select} from {escape_sqlite(self.table)} "
+        clauses = []
+        for i, (column, value) in enumerate(sorted(filters)):
+            if self.params.get(f"p{i}") != value:
+                return False
+            clauses.append(f"{quoted(column)} = :p{i}")
+        where = " and ".join([*clauses, *more])
+        if "_next" in self.request.args:  # Datasette adds the page's place after the filters
+            return self.sql.startswith(sql + "where " + (f"{where} and " if where else ""))
+        return self.sql == sql + (f"where {where} " if where else "")
+
     async def counted_view(self, db) -> tuple[str, object] | None:
         """The view the build counted that these facets are of, as (filter column, value as
         stored), or None when there is none (then the facets are counted live)."""
         if self.table not in FACETS or not await counted.fresh(db):
             return None
-        args = self.request.args
-        filters = [
-            (key, value)
-            for key in args
-            if not (key.startswith("_") and "__" not in key)
-            for value in args.getlist(key)
-        ]
-        special = [key for key in args if key.startswith("_") and "__" not in key]
-        if len(filters) > 1 or any(
-            k not in ONLY_SHOWN and not k.startswith("_facet_") for k in special
+        filters = self.equality_filters()
+        if filters is None or len(filters) > 1 or not await self.sql_is(db, filters):
+            return None
+        if not filters:
+            return ("", None)
+        column, value = filters[0]
+        return (column, await self.stored(db, column, value))
+
+    async def searched(self, db, columns: list[str], size: int):
+        """The facets of ``columns`` of a full-text search, counted from the search index and the
+        build's map of it (see the module docstring); None when that cannot be done here."""
+        meta = self.metadata or {}
+        fts, pk = meta.get("fts_table"), meta.get("fts_pk") or "rowid"
+        search = self.request.args.get("_search")
+        if not (fts and search) or self.table not in FACETS or not await counted.fresh(db):
+            return None
+        filters = self.equality_filters(also=("_search",))
+        fts = escape_sqlite(fts)
+        match = f"{escape_sqlite(pk)} in (select rowid from {fts} where {fts} match escape_fts(:search))"
+        if (
+            filters is None
+            or self.params.get("search") != search
+            or not await self.sql_is(db, filters, (match,))
         ):
             return None
-        columns = await db.table_columns(self.table)
-        sql = f"select {', '.join(escape_sqlite(c) for c in columns)} from {escape_sqlite(self.table)} "
-        view: tuple[str, object] = ("", None)
-        if filters:
-            key, value = filters[0]
-            column = key.removesuffix("__exact")
-            if column not in FACETS[self.table] or self.params.get("p0") != value:
-                return None
-            sql += f"where {quoted(column)} = :p0 "
-            view = (column, await self.stored(db, column, value))
-        paged = "_next" in args
-        if not (
-            self.sql.startswith(sql + ("and " if filters else "where "))
-            if paged
-            else self.sql == sql
-        ):
+        mapped = await self.search_map(db)
+        if mapped is None or not set(columns) <= set(mapped[0]):
             return None
-        return view
+        names, combos, codes = mapped
+        wanted = [(names.index(c), await self.stored(db, c, v)) for c, v in filters]
+        limit = self.ds.setting("facet_time_limit_ms") * len(columns)
+
+        def rowids(conn):
+            with sqlite_timelimit(conn, limit):
+                sql = f"select rowid from {fts} where {fts} match escape_fts(?)"
+                return [r for (r,) in conn.execute(sql, [search])]
+
+        try:
+            found = await db.execute_fn(rowids)
+        except QueryInterrupted:
+            return {}, list(columns)
+        if found and (max(found) >= len(codes) or min(found) < 0):
+            return None  # not the index the map was made of: counted by SQL
+        tallies = {c: Counter() for c in columns}
+        at = [(c, names.index(c)) for c in columns]
+        for code, n in Counter(map(codes.__getitem__, found)).items():
+            if code < 0:
+                continue
+            combo = combos[code]
+            if any(combo[i] is None or combo[i] != v for i, v in wanted):
+                continue
+            for column, i in at:
+                if combo[i] is not None:
+                    tallies[column][combo[i]] += n
+        return {
+            c: sorted(t.items(), key=lambda vc: (-vc[1], sqlite_order(vc[0])))[: size + 1]
+            for c, t in tallies.items()
+        }, []
+
+    async def search_map(self, db):
+        """``corpus.counts.read.search_facets`` of this table, read once per database."""
+        maps = _SEARCH_MAPS.setdefault(db, {}) if not db.is_mutable else {}
+        if self.table not in maps:
+            maps[self.table] = await db.execute_fn(
+                lambda conn: counts.search_facets(conn, self.table)
+            )
+        return maps[self.table]
 
     async def stored(self, db, column: str, value: str):
         """A filter's text as the column stores it (``?year=2020``: the integer 2020)."""

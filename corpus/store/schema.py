@@ -476,6 +476,58 @@ MIGRATIONS: list[str] = [
         last_id TEXT NOT NULL       -- the last Redis stream entry applied (ms-seq)
     );
     """,
+    # what the site's pages count, counted once by the build (corpus/counts, issue 16): each
+    # view of documents and interpretations with no filter or one facet filter (its rows and
+    # its facets' values), every table's rows, documents per department by status, kind and
+    # site, the 解读率 rows, each department's 现行有效目录 numbered, each search_rowid's facet
+    # values (for a search's facets), and the build they are of. Then an index in the order of
+    # the tables' default sort (newest first, then id): a later page (Datasette's ?_next=, whose
+    # `published_date < :p or published_date is null or …` the one-column index could only
+    # answer with a MULTI-INDEX OR and a sort of every row) reads it from its place on.
+    """
+    CREATE TABLE facet_counts (
+        table_name TEXT NOT NULL,
+        filter_column TEXT NOT NULL,   -- '' the whole table, else the view's one filter column
+        filter_value,                  -- its value as stored (no affinity: 2020 stays an integer)
+        facet_column TEXT NOT NULL,    -- '' the view's number of rows
+        value,                         -- the facet value as stored
+        count INTEGER NOT NULL
+    );
+    CREATE INDEX idx_facet_counts_view
+        ON facet_counts(table_name, filter_column, filter_value, facet_column, count DESC, value);
+    CREATE TABLE department_counts (
+        department TEXT NOT NULL,
+        status TEXT,
+        kind TEXT,
+        site TEXT,
+        count INTEGER NOT NULL
+    );
+    CREATE INDEX idx_department_counts_department ON department_counts(department);
+    CREATE INDEX idx_department_counts_site ON department_counts(site);
+    CREATE TABLE department_rates (   -- the interpretation_rates view's rows
+        department TEXT NOT NULL,
+        year INTEGER,
+        documents INTEGER NOT NULL,
+        interpreted INTEGER NOT NULL,
+        interpreted_same_day INTEGER NOT NULL
+    );
+    CREATE INDEX idx_department_rates_department ON department_rates(department, year);
+    CREATE TABLE department_catalogue (  -- a department's 现行有效目录 in its order
+        department TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        document_id INTEGER NOT NULL,
+        PRIMARY KEY (department, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE search_facets (
+        table_name TEXT PRIMARY KEY,
+        columns TEXT NOT NULL,         -- JSON: the facet columns
+        combos TEXT NOT NULL,          -- JSON: every combination of their values
+        codes BLOB NOT NULL            -- int32 little-endian per search_rowid: its combination
+    );
+    CREATE TABLE counts_built (built_at TEXT NOT NULL);  -- build_info's built_at of the counts
+    CREATE INDEX idx_documents_newest ON documents(published_date DESC);
+    CREATE INDEX idx_interpretations_newest ON interpretations(published_date DESC);
+    """,
 ]
 
 
