@@ -52,6 +52,8 @@ from crawler.walk import ColumnCrawl
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
+# A run whose coordinator has not beat for this long is abandoned: the next one clears it.
+COORDINATOR_GONE_MS = 30_000
 Say = Callable[[str], None]
 
 
@@ -138,8 +140,11 @@ class Coordinator:
         sites = select_sites(load_sites(self.sites_file), self.site)
         self.redis.ping()
         run_id, state = run.state(self.redis, self.keys)
-        if run_id is not None and state != run.FINALIZED:
+        silent = run.coordinator_silent_ms(self.redis, self.keys)
+        if run_id is not None and state != run.FINALIZED and (silent or 0) < COORDINATOR_GONE_MS:
             raise RunBusy(f"run {run_id} is {state or 'queued'} on {self.redis_url}")
+        if run_id is not None and state != run.FINALIZED:
+            self.say(f"run {run_id} on {self.redis_url} lost its coordinator: cleared")
         lock = crawl_lock(self.db_path)
         try:
             run_id = self.open_run(sites)
@@ -185,6 +190,7 @@ class Coordinator:
         )
         run.clear(self.redis, self.keys)
         run.publish(self.redis, info, memory, self.keys)
+        run.beat(self.redis, self.keys)
         urls = list(known_attachment_urls(self.db_path))
         for i in range(0, len(urls), 1000):
             self.redis.sadd(self.keys.known_attachments, *urls[i : i + 1000])
@@ -245,6 +251,7 @@ class Coordinator:
 
     def outstanding(self) -> tuple[int, int, int]:
         """(columns whose walk ended, requests queued, requests leased), reaping dead leases."""
+        run.beat(self.redis, self.keys)
         queued = leased = 0
         for family in self.families.values():
             s = family.spider.spider_keys
@@ -350,6 +357,7 @@ class Coordinator:
         self.redis.xadd(self.keys.stream, {"item": codec.dumps(end)})
         self.say("  all walks ended; waiting for the writer to close the run")
         while run.state(self.redis, self.keys)[1] != run.FINALIZED:
+            run.beat(self.redis, self.keys)
             time.sleep(POLL_SECONDS)
 
     def wait_for_workers(self, run_id: int | None, timeout: float | None = None) -> None:
@@ -367,5 +375,6 @@ class Coordinator:
             ]
             if not busy:
                 return
+            run.beat(self.redis, self.keys)
             time.sleep(POLL_SECONDS)
         logger.warning("workers did not close in time: their stats are missing")

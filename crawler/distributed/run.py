@@ -64,6 +64,17 @@ def state(redis: Redis, keys: Keys = KEYS) -> tuple[int | None, str]:
     return (int(run_id) if run_id else None), (run_state.decode() if run_state else "")
 
 
+def beat(redis: Redis, keys: Keys = KEYS) -> None:
+    """The coordinator is alive (its wait loops call this)."""
+    redis.hset(keys.run, "beat", server_ms(redis))
+
+
+def coordinator_silent_ms(redis: Redis, keys: Keys = KEYS) -> int | None:
+    """How long ago the run's coordinator last beat (None: never)."""
+    found = redis.hget(keys.run, "beat")
+    return server_ms(redis) - int(found) if found else None
+
+
 def set_state(redis: Redis, value: str, keys: Keys = KEYS) -> None:
     redis.hset(keys.run, "state", value)
 
