@@ -212,6 +212,39 @@ def _download(page, selector: str) -> bytes:
     return Path(path).read_bytes()
 
 
+def test_a_reader_pages_past_the_first_100_search_results_keeping_the_filters(site, page, library):
+    """共 N 份 as the rows count it, page 2 shows results 101–200, the filters stay."""
+    conn = sqlite3.connect(library)
+    kind, term = "normative", None
+    for word in ("江西省", "管理", "规定", "工作"):
+        n = conn.execute(
+            "select count(*) from documents where kind = ? and (title like ? or body_text like ?"
+            " or doc_number like ?)",
+            [kind, f"%{word}%", f"%{word}%", f"%{word}%"],
+        ).fetchone()[0]
+        if n > 100:
+            term = word
+            break
+    conn.close()
+    assert term, "no word in more than 100 normative documents of the mirror"
+    p = page.page
+    p.goto(site + "/normdocs/search?" + urllib.parse.urlencode({"q": term, "kind": kind}))
+    assert f"共 {n:,} 份" in p.inner_text("form.sql h3")
+    assert p.locator("td.col-position").first.inner_text() == "1"
+    p.locator("a.nd-page-next").first.click()
+    p.wait_for_url(re.compile(r"page=2"))
+    assert "第 101–" in p.inner_text("form.sql h3")
+    positions = p.locator("td.col-position").all_inner_texts()
+    assert positions[0] == "101" and positions == [str(101 + i) for i in range(len(positions))]
+    assert p.locator("select[name=kind]").input_value() == kind  # the filter kept
+    args = urllib.parse.parse_qs(urllib.parse.urlsplit(p.url).query)
+    assert args["q"] == [term] and args["kind"] == [kind]
+    page.shot("search-page-2")
+    p.locator("a.nd-page-previous").first.click()
+    p.wait_for_url(lambda url: "page=" not in url)
+    assert p.locator("td.col-position").first.inner_text() == "1"
+
+
 def test_the_excel_csv_download_starts_with_a_bom_and_holds_every_row_in_chinese(
     site, page, library
 ):
