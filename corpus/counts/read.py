@@ -91,8 +91,8 @@ def facet(
 
 
 def search_facets(conn: sqlite3.Connection, table: str) -> tuple | None:
-    """(facet columns, their combinations, each search_rowid's combination as an ``array``) of
-    ``table``, as the build stored them (``step.search_facets``), or None."""
+    """(facet columns, their combinations, the rows of each, each search_rowid's combination as
+    an ``array``) of ``table``, as the build stored them (``step.search_facets``), or None."""
     row = conn.execute(
         "SELECT columns, combos, codes FROM search_facets WHERE table_name = ?", [table]
     ).fetchone()
@@ -102,4 +102,10 @@ def search_facets(conn: sqlite3.Connection, table: str) -> tuple | None:
     codes.frombytes(row[2])
     if sys.byteorder == "big":
         codes.byteswap()
-    return tuple(json.loads(row[0])), [tuple(c) for c in json.loads(row[1])], codes
+    combos = json.loads(row[1])
+    return (
+        tuple(json.loads(row[0])),
+        [tuple(c[:-1]) for c in combos],
+        [c[-1] for c in combos],
+        codes,
+    )

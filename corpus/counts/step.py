@@ -124,16 +124,18 @@ def department_catalogue(db: sqlite_utils.Database) -> list[tuple]:
 
 
 def search_facets(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]) -> tuple | None:
-    """A ``search_facets`` row of ``table``: every distinct combination of its facet values
-    (``combos``, JSON) and, for each ``search_rowid`` (the full-text index's rowid), the number of
-    its row's combination (``codes``: little-endian int32, -1 where no row has the number). None
-    when a number is not a row's alone (then a search's facets are counted by SQL)."""
+    """A ``search_facets`` row of ``table``: every distinct combination of its facet values with
+    the number of rows that have it (``combos``, JSON: the values, then the count) and, for each
+    ``search_rowid`` (the full-text index's rowid), the number of its row's combination (``codes``:
+    little-endian int32, -1 where no row has the number). None when a number is not a row's
+    alone, or a row has none (then the site counts by SQL)."""
     cols = ", ".join(f'"{c}"' for c in columns)
     top = db.execute(f"SELECT max(search_rowid) FROM {table}").fetchone()[0]
     if top is None or top > 50_000_000:
         return None
     codes = array("i", [-1]) * (top + 1)
     index: dict[tuple, int] = {}
+    rows: Counter = Counter()
     for rowid, *combo in db.execute(
         f"SELECT search_rowid, {cols} FROM {table} WHERE search_rowid >= 0"
     ):
@@ -141,7 +143,10 @@ def search_facets(db: sqlite_utils.Database, table: str, columns: tuple[str, ...
         if codes[rowid] != -1:
             return None
         codes[rowid] = code
+        rows[code] += 1
+    if sum(rows.values()) != db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+        return None
     if sys.byteorder == "big":
         codes.byteswap()
-    combos = json.dumps([list(c) for c in index], ensure_ascii=False)
+    combos = json.dumps([[*c, rows[i]] for c, i in index.items()], ensure_ascii=False)
     return (table, json.dumps(columns), combos, codes.tobytes())

@@ -67,6 +67,25 @@ def quoted(column: str) -> str:
     return f'"{column}"' if escaped == column else escaped
 
 
+# Datasette's filters this class evaluates itself: lookup → the operator of its SQL
+_COMPARED = {"exact": "=", "not": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+# the facet columns declared INTEGER (order comparisons with a whole number are numeric there)
+_INTEGER = {"documents": ("year",)}
+
+
+def _passes(value, op: str, wanted) -> bool:
+    """SQLite's ``value <op> wanted`` for a stored value and a parameter as Datasette binds it
+    (NULL passes nothing; numbers sort before text, as in SQLite)."""
+    if value is None or wanted is None:
+        return op == "!=" and value is not None and wanted is None
+    if op == "=":
+        return value == wanted
+    if op == "!=":
+        return value != wanted
+    a, b = sqlite_order(value), sqlite_order(wanted)
+    return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
+
+
 def sqlite_order(value) -> tuple:
     """Sort key of a value in SQLite's order (numbers, then text, then blobs; text by code point,
     which is the BINARY collation's byte order in UTF-8)."""
@@ -102,9 +121,11 @@ class CountedFacet(Facet):
             found = await db.execute_fn(read)
         rest = [c for c in columns if c not in found]
         if rest and view is None:
-            searched = await self.searched(db, rest, size)
-            if searched is not None:
-                found, timed_out = searched
+            mapped = await self.searched(db, rest, size)
+            if mapped is None:
+                mapped = await self.filtered(db, rest, size)
+            if mapped is not None:
+                found, timed_out = mapped
                 rest = [c for c in columns if c not in found and c not in timed_out]
         if len(rest) > 1 and " match " in self.sql:
             more, late = await self.one_pass(db, rest, size)
@@ -188,7 +209,7 @@ class CountedFacet(Facet):
         mapped = await self.search_map(db)
         if mapped is None or not set(columns) <= set(mapped[0]):
             return None
-        names, combos, codes = mapped
+        names, combos, _, codes = mapped
         wanted = [(names.index(c), await self.stored(db, c, v)) for c, v in filters]
         limit = self.ds.setting("facet_time_limit_ms") * len(columns)
 
@@ -218,6 +239,81 @@ class CountedFacet(Facet):
             c: sorted(t.items(), key=lambda vc: (-vc[1], sqlite_order(vc[0])))[: size + 1]
             for c, t in tallies.items()
         }, []
+
+    async def filtered(self, db, columns: list[str], size: int):
+        """The facets of ``columns`` of a view whose filters are all comparisons of facet columns
+        (``kind=normative&year__gte=2020``), summed over the build's combinations of facet values
+        (``search_facets``: each with its number of rows) that pass them; None when the view is
+        another (then counted by SQL)."""
+        if self.table not in FACETS or not await counted.fresh(db):
+            return None
+        filters = self.compared_filters()
+        if not filters or not await self.sql_is_compared(db, filters):
+            return None
+        mapped = await self.search_map(db)
+        if mapped is None or not set(columns) <= set(mapped[0]):
+            return None
+        names, combos, rows, _ = mapped
+        tests = []
+        for column, op, value in filters:
+            if op in ("=", "!="):
+                value = await self.stored(db, column, value)
+            tests.append((names.index(column), op, value))
+        tallies = {c: Counter() for c in columns}
+        at = [(c, names.index(c)) for c in columns]
+        for combo, n in zip(combos, rows, strict=True):
+            if not all(_passes(combo[i], op, value) for i, op, value in tests):
+                continue
+            for column, i in at:
+                if combo[i] is not None:
+                    tallies[column][combo[i]] += n
+        return {
+            c: sorted(t.items(), key=lambda vc: (-vc[1], sqlite_order(vc[0])))[: size + 1]
+            for c, t in tallies.items()
+        }, []
+
+    def compared_filters(self) -> list[tuple[str, str, object]] | None:
+        """The request's filters as (facet column, operator, Datasette's parameter), sorted as
+        Datasette sorts them, when each is an (in)equality of a facet column or an order
+        comparison of an INTEGER one with a whole number; else None."""
+        args = self.request.args
+        special = [key for key in args if key.startswith("_") and "__" not in key]
+        if any(k not in ONLY_SHOWN and not k.startswith("_facet_") for k in special):
+            return None
+        out = []
+        for key, value in sorted(
+            (k, v)
+            for k in args
+            if not (k.startswith("_") and "__" not in k)
+            for v in args.getlist(k)
+        ):
+            column, _, lookup = key.partition("__")
+            op = _COMPARED.get(lookup or "exact")
+            if column not in FACETS.get(self.table, ()) or op is None:
+                return None
+            if op not in ("=", "!="):
+                if not (value.isascii() and value.isdigit()) or column not in _INTEGER.get(
+                    self.table, ()
+                ):
+                    return None
+                value = int(value)  # Datasette's numeric filters bind whole numbers as such
+            out.append((column, op, value))
+        return out
+
+    async def sql_is_compared(self, db, filters) -> bool:
+        """Whether Datasette's SQL for the facets is that of ``filters``, on any page."""
+        columns = await db.table_columns(self.table)
+        select = ", ".join(escape_sqlite(c) for c in columns)
+        sql = f"select {select} from {escape_sqlite(self.table)} "
+        clauses = []
+        for i, (column, op, value) in enumerate(filters):
+            if self.params.get(f"p{i}") != value:
+                return False
+            clauses.append(f"{quoted(column)} {op} :p{i}")
+        where = " and ".join(clauses)
+        if "_next" in self.request.args:
+            return self.sql.startswith(f"{sql}where {where} and ")
+        return self.sql == f"{sql}where {where} "
 
     async def search_map(self, db):
         """``corpus.counts.read.search_facets`` of this table, read once per database."""
