@@ -14,9 +14,11 @@ them, an empty one too):
   new); and an entry per status change of a document matching the words and the other filters
   whose old *or* new status is the ``status`` asked for, so a subscriber to 生态环境 + 现行有效
   hears of a new document and of one that stops being in force (the document itself no longer
-  matches 现行有效 then, its change does). The changes are found through the whole match set,
-  read once (bounded by the library: about 90 ms for a word in 30,000 of 100,000 documents)
-  rather than by one index probe per change (unbounded as the history grows).
+  matches 现行有效 then, its change does). The changes are read newest first (``CROSS JOIN``:
+  the history outside, through its index of changes, migration 13) and each document's match
+  looked up in the whole match set, read once and only when there is a change to check (before:
+  the match set drove the query, about 90 ms for a word in 30,000 of 100,000 documents even
+  with no change at all; now 1–2 ms with none).
 
 Entry ids are stable: a document's is the one the ``newest`` feed gives it
 (``tag:normdocs,2026:documents/<id>``), a change's is its ``status_history`` row
@@ -89,7 +91,7 @@ with found as (
   limit 100
 ),
 changed as (
-  select h.id from status_history h join documents d on d.id = h.document_id
+  select h.id from status_history h cross join documents d on d.id = h.document_id
   where h.old_status is not null
     and (trim(:status) = '' or h.old_status = trim(:status) or h.new_status = trim(:status))
     and {_IN_DATES}

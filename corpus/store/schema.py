@@ -528,6 +528,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_documents_newest ON documents(published_date DESC);
     CREATE INDEX idx_interpretations_newest ON interpretations(published_date DESC);
     """,
+    # the status changes (issue 16): the feeds (corpus/site/follow.py) read the newest changes
+    # first; the first build's rows, one per document and never a change, are left out of this
+    # index, so a library of a million documents and few changes reads only those
+    """
+    CREATE INDEX idx_status_history_changes ON status_history(id) WHERE old_status IS NOT NULL;
+    """,
 ]
 
 
