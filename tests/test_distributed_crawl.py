@@ -313,3 +313,74 @@ def test_a_distributed_recrawl_counts_and_costs_what_a_single_machine_one_does(
     assert got["run"] == want["run"]
     assert got["columns"] == want["columns"]
     assert got["pages asked"] == want["pages asked"]
+
+
+# ---------------------------------------------------------------- a worker joined by hand
+
+
+def _status(url: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus.cli", "status", "--redis", url, "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _until(found, what: str, timeout: float = 120):
+    import time  # noqa: PLC0415 - only here
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = found()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"no {what} after {timeout:g}s"
+        time.sleep(0.2)
+
+
+def test_a_worker_started_by_hand_joins_with_the_runs_settings_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    """`--workers 0`: nobody but a bare `normdocs worker` (no overlay of its own, no sites file,
+    no library) crawls the run, with the run's overlay; `status` shows it; after the run it
+    waits for the next one, and SIGTERM ends it."""
+    db = tmp_path / "hand.db"
+    bare_env = {k: v for k, v in _env().items() if k != harness.SETTINGS_MODULE_ENV}
+    with redis_server(tmp_path) as url, mirror() as (base, _):
+        sites = sites_file(tmp_path / "sites.yml", base, SITES)
+        coordinator = subprocess.Popen(
+            _distributed(sites, db, url, "--workers", "0"),
+            cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        worker = None
+        try:
+            _until(lambda: _status(url)["state"] == "running", "running run")
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "corpus.cli", "worker", "--redis", url],
+                cwd=ROOT, env=bare_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            seen = _until(
+                lambda: (s := _status(url))["workers"] and s["hosts"] and s, "worker and host"
+            )
+            assert [w["pid"] for w in seen["workers"]] == [worker.pid]
+            # the run's overlay (mirror.loopback: 8 at a time, no delay), not production's 2 / 1 s
+            assert seen["hosts"]["127.0.0.1"]["limit"] == 8
+            assert seen["hosts"]["127.0.0.1"]["delay"] == 0
+            _, stderr = coordinator.communicate(timeout=TIMEOUT)
+            assert coordinator.returncode == 0, stderr[-3000:]
+            # the run is over and cleared; the worker (same process, a fresh image) waits
+            after = _until(
+                lambda: (s := _status(url))["run"] is None and s["workers"] and s, "idle worker"
+            )
+            assert after["workers"][0]["pid"] == worker.pid and worker.poll() is None
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(30) == 0
+        finally:
+            for proc in (coordinator, worker):
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+    (run,) = rows(db, "SELECT complete, stats FROM crawl_runs")
+    assert run["complete"] == 1
+    assert [w["pid"] for w in json.loads(run["stats"])["workers"].values()] == [worker.pid]

@@ -10,6 +10,7 @@ leave a closing one, and the writer marks it finalized once the run's rows are w
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,12 @@ def publish(redis: Redis, info: RunInfo, memory: Memory, keys: Keys = KEYS) -> N
     redis.set(keys.memory, codec.dumps(memory))
     redis.hset(
         keys.run,
-        mapping={"id": info.run_id, "info": codec.dumps(info), "state": SEEDING},
+        mapping={
+            "id": info.run_id,
+            "token": uuid.uuid4().hex,  # run ids repeat between libraries; this does not
+            "info": codec.dumps(info),
+            "state": SEEDING,
+        },
     )
 
 
@@ -73,6 +79,12 @@ def coordinator_silent_ms(redis: Redis, keys: Keys = KEYS) -> int | None:
     """How long ago the run's coordinator last beat (None: never)."""
     found = redis.hget(keys.run, "beat")
     return server_ms(redis) - int(found) if found else None
+
+
+def token(redis: Redis, keys: Keys = KEYS) -> str:
+    """The published run's own token ("" when there is none)."""
+    found = redis.hget(keys.run, "token")
+    return found.decode() if found else ""
 
 
 def set_state(redis: Redis, value: str, keys: Keys = KEYS) -> None:

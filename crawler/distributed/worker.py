@@ -39,7 +39,7 @@ from crawler.run import SPIDERS, project_settings
 
 logger = logging.getLogger(__name__)
 
-LAST_RUN_ENV = "NORMDOCS_WORKER_LAST_RUN"  # set across a restart: the run this worker just did
+LAST_RUN_ENV = "NORMDOCS_WORKER_LAST_RUN"  # set across a restart: the token of the run just done
 
 # Scrapy looks for scheduled requests at once after each answer, and otherwise every 5 s (its
 # engine's heartbeat). An idle worker should see requests another worker queued sooner.
@@ -113,15 +113,22 @@ class Presence:
             logger.exception("heartbeat failed")
 
 
-def wait_for_run(redis: Redis, skip: int | None, stop: list[bool]) -> run.RunInfo | None:
-    """Wait until a run other than ``skip`` is running; None when told to stop first."""
+def wait_for_run(redis: Redis, skip: str, stop: list[bool]) -> tuple[run.RunInfo, str] | None:
+    """Wait until a run other than the one whose token is ``skip`` is running; returns it and
+    its token (None when told to stop first)."""
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    host, pid = worker_id.rsplit(":", 1)
     while not stop[0]:
+        entry = {"host": host, "pid": int(pid), "run": None, "state": "waiting"}
+        redis.hset(run.KEYS.workers, worker_id, json.dumps({**entry, "beat": run.server_ms(redis)}))
         run_id, state = run.state(redis)
-        if run_id is not None and run_id != skip and state == run.RUNNING:
+        token = run.token(redis)
+        if run_id is not None and token != skip and state == run.RUNNING:
             found = run.read(redis)
             if found is not None:
-                return found[0]
+                return found[0], token
         time.sleep(1.0)
+    redis.hdel(run.KEYS.workers, worker_id)
     return None
 
 
@@ -175,15 +182,16 @@ def main(redis_url: str, settings_module: str | None = None, once: bool = False)
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    last = os.environ.get(LAST_RUN_ENV)
-    info = wait_for_run(redis, int(last) if last else None, stop)
-    if info is None:
+    found = wait_for_run(redis, os.environ.get(LAST_RUN_ENV, ""), stop)
+    if found is None:
         return 0
+    info, token = found
     crawl_run(redis_url, info, settings_module, stop)
     if once or stop[0]:
+        redis.hdel(run.KEYS.workers, f"{socket.gethostname()}:{os.getpid()}")
         return 0
     # A fresh process for the next run (Twisted's reactor cannot be started twice).
-    os.environ[LAST_RUN_ENV] = str(info.run_id)
+    os.environ[LAST_RUN_ENV] = token
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
