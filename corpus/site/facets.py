@@ -57,6 +57,7 @@ ONLY_SHOWN = frozenset(
     }
 )  # fmt: skip
 _TEXT = ("CHAR", "CLOB", "TEXT")  # SQLite's TEXT affinity
+FEW_ROWS = 5_000  # a search filtered to fewer rows than this is faceted by SQL
 # the build's map of the search index (corpus.counts.read.search_facets), per database and table
 _SEARCH_MAPS: weakref.WeakKeyDictionary[Database, dict] = weakref.WeakKeyDictionary()
 
@@ -211,6 +212,15 @@ class CountedFacet(Facet):
             return None
         names, combos, _, codes = mapped
         wanted = [(names.index(c), await self.stored(db, c, v)) for c, v in filters]
+        if filters:
+            # a filter that leaves few rows: SQL reads those through the column's index and
+            # never runs the search, this would read all of its matches
+            def rows_of(conn):
+                return [counts.total(conn, self.table, c, v) or 0 for (c, _), (_, v) in
+                        zip(filters, wanted, strict=True)]  # fmt: skip
+
+            if min(await db.execute_fn(rows_of)) < FEW_ROWS:
+                return None
         limit = self.ds.setting("facet_time_limit_ms") * len(columns)
 
         def rowids(conn):
