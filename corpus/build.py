@@ -3,11 +3,24 @@
 ``build`` reads only what the crawl stored (body text, titles, page fields, links), so improving a
 rule never needs a recrawl, and building twice gives the same library. It ends by checkpointing
 the WAL so the file can be copied and served immutable.
+
+**Only what changed is worked out again**, and the result is always what a build from scratch
+gives. Articles and keywords are recomputed only for rows whose content changed (their
+``*_hash`` columns). The validity step reads again only the documents whose text changed and
+decides every status anew (``corpus.validity.step``); the search index reindexes only the rows
+whose indexed text, status, keywords or place changed (``corpus.search.index``); links and
+departments are recomputed in full (they are cheap). Tables are written only where they differ.
+What the validity step and the index keep between builds lives in a *build cache* beside the
+library, ``<library>-buildcache`` (SQLite; never published, never needed: without it, or when it
+does not match, the build simply does the work). The report says, per step, the seconds and the
+rows worked out again against those left as they were (``work``, ``breakdown``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
 import time
 from datetime import date
 from pathlib import Path
@@ -25,14 +38,77 @@ from corpus.store.schema import open_db
 from corpus.validity.rules import STATUSES
 from corpus.validity.step import apply_validity
 
+CACHE_SUFFIX = "-buildcache"
+BUILD_CACHE_KB = 256 * 1024  # the build's page cache: indexes grow with fewer reads
+
+
+def cache_path(db: sqlite_utils.Database) -> Path | None:
+    """Where the build cache of ``db`` lives: beside its file (None for a database in memory)."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file + CACHE_SUFFIX) if file else None
+    return None
+
+
+def open_cache(path: Path | None) -> sqlite3.Connection | None:
+    """The build cache at ``path`` (created if missing; a file SQLite cannot read is replaced)."""
+    if path is None:
+        return None
+    for attempt in range(2):
+        try:
+            conn = sqlite3.connect(path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError:
+            if attempt:
+                raise
+            conn.close()
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+    return None
+
 
 def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
     """Build the library at ``db_path`` as of ``as_of``: validity, articles, links, search; return
     a report."""
     started = time.perf_counter()
     db = db_path if isinstance(db_path, sqlite_utils.Database) else open_db(str(db_path))
+    cache = open_cache(cache_path(db))
+    saved = _fast_writes(db)
+    try:
+        return _build(db, as_of, cache, started)
+    finally:
+        for pragma, value in saved.items():
+            db.execute(f"PRAGMA {pragma} = {value}")
+        if cache is not None:
+            cache.close()
+        if db is not db_path:
+            db.close()
+
+
+def _fast_writes(db: sqlite_utils.Database) -> dict:
+    """Pragmas for the build's own connection; returns the values to restore. In WAL mode
+    ``synchronous = NORMAL`` never corrupts the file (a crash loses at most the last commits,
+    which the next build makes again); a commit then waits for no disk flush."""
+    pragmas = ("synchronous", "cache_size")
+    saved = {p: db.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas}
+    if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(f"PRAGMA cache_size = {-BUILD_CACHE_KB}")
+    return saved
+
+
+def _build(
+    db: sqlite_utils.Database,
+    as_of: date,
+    cache: sqlite3.Connection | None,
+    started: float,
+) -> dict:
     built_at = utcnow()
-    counts = apply_validity(db, as_of, built_at)
+    work: dict[str, dict] = {"validity": {}}
+    counts = apply_validity(db, as_of, built_at, cache, work["validity"])
     after_validity = time.perf_counter()
     articles = assign_articles(db)  # 编章节条款项, only of documents whose content changed
     after_articles = time.perf_counter()
@@ -41,9 +117,20 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
     after_links = time.perf_counter()
     keywords = assign_keywords(db)  # before the index: the ranking's keyword tier reads them
     after_keywords = time.perf_counter()
-    index = build_search_index(db)
+    index = build_search_index(db, cache)
     after_index = time.perf_counter()
     counted = count_views(db, built_at)  # what the site's pages count, once (corpus.counts)
+    after_counts = time.perf_counter()
+    n_docs = sum(counts.values())
+    n_interps = index["interpretations_indexed"]
+    work["articles"] = {
+        "split": articles["documents_split"],
+        "unchanged": n_docs - articles["documents_split"],
+    }
+    work["links"] = {"recomputed": links["links"], "interpretations": n_interps}
+    computed = keywords["documents_keywords"] + keywords["interpretations_keywords"]
+    work["keywords"] = {"computed": computed, "unchanged": n_docs + n_interps - computed}
+    work["search_index"] = index["work"]
     report = {
         "as_of": as_of.isoformat(),
         "built_at": built_at,
@@ -60,7 +147,9 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
             "links": round(after_links - after_articles, 3),
             "keywords": round(after_keywords - after_links, 3),
             "search_index": round(after_index - after_keywords, 3),
+            "counts": round(after_counts - after_index, 3),
         },
+        "work": work,
     }
     with db.conn:
         db["build_info"].upsert_all(
@@ -68,13 +157,107 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
                 {"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
                 for k, v in report.items()
                 # work done by this build, not the library
-                if k not in ("seconds", "keywords", "articles")
+                if k not in ("seconds", "keywords", "articles", "work")
             ],
             pk="key",
         )
     # Fold the WAL into the main file so it can be copied and served with immutable=1.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    if db is not db_path:
-        db.close()
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
+    report["breakdown"] = breakdown(report)
     return report
+
+
+def breakdown(report: dict) -> str:
+    """One line: seconds per step, and per step the rows worked out again and those left."""
+    seconds, work = report["seconds"], report["work"]
+    v, a, k, i = work["validity"], work["articles"], work["keywords"], work["search_index"]
+    parts = [
+        f"validity {seconds['validity']:.1f} s (read {v['read']:,}, unchanged {v['reused']:,};"
+        f" {v['decided']:,} decided, {v['documents_written']:,} changed)",
+        f"articles {seconds['articles']:.1f} s (split {a['split']:,}, unchanged {a['unchanged']:,})",
+        f"links {seconds['links']:.1f} s (all {work['links']['interpretations']:,}"
+        " interpretations linked again)",
+        f"keywords {seconds['keywords']:.1f} s (computed {k['computed']:,},"
+        f" unchanged {k['unchanged']:,})",
+        f"search index {seconds['search_index']:.1f} s ({i['mode']}: indexed {i['indexed']:,},"
+        f" unchanged {i['unchanged']:,})",
+        f"counts {seconds['counts']:.1f} s",
+        f"total {seconds['total']:.1f} s",
+    ]
+    return " · ".join(parts)
+
+
+# ---------------------------------------------------------------- checking a build
+
+_VOLATILE = {"status_history": ("built_at",), "counts_built": ("built_at",)}
+
+
+def fingerprint(db: sqlite_utils.Database) -> dict[str, str]:
+    """Per table, its row count and a digest of its rows: two libraries whose fingerprints are
+    equal hold the same rows (rowids included where a reader sees them). A full-text index is
+    compared by what it holds — every term with its rows and counts per column, each row's
+    size per column, the totals — not by how its segments happen to be laid out (nor are the
+    counts of its storage tables, ``facet_counts``). The time a build ran (``built_at``) is
+    left out."""
+    out = {}
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    fts = {
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'"
+        )
+    }
+    shadows = {f"{f}_{s}" for f in fts for s in ("data", "idx", "docsize", "config", "content")}
+    for name in sorted(tables):
+        if name.startswith("sqlite_") or name in shadows:
+            continue
+        if name in fts:
+            out.update(_fts_fingerprint(db, name))
+            continue
+        info = db.execute(f"PRAGMA table_info([{name}])").fetchall()
+        columns = ", ".join(f"[{c[1]}]" for c in info if c[1] not in _VOLATILE.get(name, ()))
+        key = [c for c in info if c[5]]
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()[0]
+        rowid = "WITHOUT ROWID" not in sql.upper() and (
+            not key or (len(key) == 1 and key[0][2].upper() == "INTEGER")
+        )
+        if name == "build_info":
+            query = "SELECT key, value FROM build_info WHERE key != 'built_at' ORDER BY key"
+        elif name == "facet_counts":  # not the rows of the index's storage (``shadows``)
+            marks = ", ".join("?" * len(shadows))
+            query = (
+                f"SELECT rowid, {columns} FROM facet_counts WHERE table_name NOT IN ({marks})"
+                " ORDER BY rowid"
+            )
+            out[name] = _digest(db.execute(query, sorted(shadows)))
+            continue
+        elif rowid:  # the rowid is what a reader sees the row by
+            query = f"SELECT rowid, {columns or 1} FROM [{name}] ORDER BY rowid"
+        else:
+            query = f"SELECT {columns or 1} FROM [{name}] ORDER BY {columns or 1}"
+        out[name] = _digest(db.execute(query))
+    return out
+
+
+def _fts_fingerprint(db: sqlite_utils.Database, name: str) -> dict[str, str]:
+    out = {}
+    for kind in ("row", "col"):
+        vocab = f"temp.[{name}_fingerprint_{kind}]"
+        db.execute(f"DROP TABLE IF EXISTS {vocab}")
+        db.execute(f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab(main, [{name}], {kind})")
+        out[f"{name} terms by {kind}"] = _digest(db.execute(f"SELECT * FROM {vocab} ORDER BY 1, 2"))
+        db.execute(f"DROP TABLE {vocab}")
+    out[f"{name} sizes"] = _digest(db.execute(f"SELECT id, sz FROM [{name}_docsize] ORDER BY id"))
+    out[f"{name} totals"] = _digest(db.execute(f"SELECT block FROM [{name}_data] WHERE id = 1"))
+    return out
+
+
+def _digest(rows) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    n = 0
+    for row in rows:
+        h.update(repr(tuple(row)).encode())
+        n += 1
+    return f"{n} rows {h.hexdigest()}"

@@ -36,23 +36,25 @@ def assign_articles(db: sqlite_utils.Database) -> dict[str, int]:
         )
     }
     counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
-    for k in range(0, len(ids), BATCH):
-        chunk = ids[k : k + BATCH]
-        marks = ", ".join("?" * len(chunk))
-        rows = db.execute(
-            f"SELECT id, title, body_text, {_HASH} FROM documents WHERE id IN ({marks})",
-            [VERSION, *chunk],
-        ).fetchall()
-        inserts, updates = [], []
-        for pk, title, body, digest in rows:
-            found = split_document(
-                title or "", body, (lambda pk=pk: _attachments(db, pk)) if pk in with_files else ()
-            )
-            inserts += _rows(pk, found)
-            updates.append((len(found.articles), digest, pk))
-            counts["articles"] += len(found.articles)
-            counts["from_attachments"] += found.attachment_id is not None
-        with db.atomic():
+    with db.conn:  # one transaction: each page of the table is written once, not once a batch
+        for k in range(0, len(ids), BATCH):
+            chunk = ids[k : k + BATCH]
+            marks = ", ".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT id, title, body_text, {_HASH} FROM documents WHERE id IN ({marks})",
+                [VERSION, *chunk],
+            ).fetchall()
+            inserts, updates = [], []
+            for pk, title, body, digest in rows:
+                found = split_document(
+                    title or "",
+                    body,
+                    (lambda pk=pk: _attachments(db, pk)) if pk in with_files else (),
+                )
+                inserts += _rows(pk, found)
+                updates.append((len(found.articles), digest, pk))
+                counts["articles"] += len(found.articles)
+                counts["from_attachments"] += found.attachment_id is not None
             db.conn.executemany(
                 "DELETE FROM articles WHERE document_id = ?", [(pk,) for pk in chunk]
             )
@@ -60,7 +62,7 @@ def assign_articles(db: sqlite_utils.Database) -> dict[str, int]:
             db.conn.executemany(
                 "UPDATE documents SET article_count = ?, articles_hash = ? WHERE id = ?", updates
             )
-        counts["documents_split"] += len(rows)
+            counts["documents_split"] += len(rows)
     return counts
 
 

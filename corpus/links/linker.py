@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -110,6 +111,11 @@ class _Index:
 def document_names(title: str) -> dict[str, str]:
     """The names a document is known by, each with its form: ``title`` (as published, or less its
     trailing aside), ``inner`` (the X of 关于印发《X》的通知) or ``bare`` (关于… without issuer)."""
+    return dict(_names(title))
+
+
+@lru_cache(maxsize=1 << 17)  # a build asks for every document's names, some titles many times
+def _names(title: str) -> tuple[tuple[str, str], ...]:
     full = normalize_title(title)
     # A trailing aside with digits is not part of the name: （赣府字〔2023〕5号）, （2024年…起施行…）;
     # （试行） is.
@@ -122,7 +128,7 @@ def document_names(title: str) -> dict[str, str]:
     if m:
         names[normalize_title(m[1])] = "inner"
     names[plain] = names[full] = "title"
-    return {k: v for k, v in names.items() if len(k) >= MIN_TITLE_CHARS}
+    return tuple((k, v) for k, v in names.items() if len(k) >= MIN_TITLE_CHARS)
 
 
 def document_keys(title: str) -> set[str]:
@@ -322,22 +328,27 @@ def _explicit_method(from_table: str, label: str) -> str:
 
 def _index(db: sqlite_utils.Database, provinces: dict[str, str | None]) -> _Index:
     index = _Index(docs={})
-    for r in db.query(
+    for doc_id, site, title, number, issuer, published, written in db.execute(
         "SELECT id, site, title, doc_number, issuer, published_date, written_date FROM documents"
     ):
         doc = _Doc(
-            r["id"],
-            r["title"],
-            r["doc_number"],
-            r["written_date"] or r["published_date"],
-            departments(r["issuer"], provinces.get(r["site"])),
+            doc_id, title, number, written or published, _departments(issuer, provinces.get(site))
         )
         index.docs[doc.id] = doc
-        for key, form in document_names(doc.title).items():
+        for key, form in _names(doc.title):
             index.by_key[key].append((doc, form))
         if doc.doc_number:
             index.by_number[doc.doc_number].append(doc)
     return index
+
+
+@lru_cache(maxsize=4096)  # few issuers, every document
+def _issuers(issuer: str | None, province: str | None) -> tuple[str, ...]:
+    return tuple(departments(issuer, province))
+
+
+def _departments(issuer: str | None, province: str | None) -> list[str]:
+    return list(_issuers(issuer, province))
 
 
 def link_interpretations(db: sqlite_utils.Database) -> dict:
@@ -435,16 +446,21 @@ def _store(
             "UPDATE document_interpretations SET synchronous ="
             " CASE WHEN days_after IS NULL THEN NULL WHEN days_after <= 0 THEN 1 ELSE 0 END"
         )
+        # both counts and the notes written only where they change (most rows, most builds)
         db.execute(
             "UPDATE documents SET interpretation_count = (SELECT count(*) FROM"
+            " document_interpretations di WHERE di.document_id = documents.id)"
+            " WHERE interpretation_count IS NOT (SELECT count(*) FROM"
             " document_interpretations di WHERE di.document_id = documents.id)"
         )
         db.execute(
             "UPDATE interpretations SET document_count = (SELECT count(*) FROM"
             " document_interpretations di WHERE di.interpretation_id = interpretations.id)"
+            " WHERE document_count IS NOT (SELECT count(*) FROM"
+            " document_interpretations di WHERE di.interpretation_id = interpretations.id)"
         )
         linked = {i for _, i in links}
         db.conn.executemany(
-            "UPDATE interpretations SET link_note = ? WHERE id = ?",
+            "UPDATE interpretations SET link_note = ?1 WHERE id = ?2 AND link_note IS NOT ?1",
             [(None if i in linked else note, i) for i, note in notes.items()],
         )

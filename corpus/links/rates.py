@@ -79,10 +79,16 @@ def assign_departments(db: sqlite_utils.Database) -> dict:
     for doc_id, issuer, site in db.execute("SELECT id, issuer, site FROM documents").fetchall():
         names = departments(issuer, provinces.get(site)) or [UNKNOWN]
         rows += [(doc_id, name) for name in names]
-    with db.conn:
-        db.execute("DELETE FROM document_departments")
+    wanted = set(rows)
+    stored = set(db.execute("SELECT document_id, department FROM document_departments"))
+    with db.conn:  # only the rows that change (a build of an unchanged library writes none)
         db.conn.executemany(
-            "INSERT INTO document_departments (document_id, department) VALUES (?, ?)", rows
+            "DELETE FROM document_departments WHERE document_id = ? AND department = ?",
+            sorted(stored - wanted),
+        )
+        db.conn.executemany(
+            "INSERT INTO document_departments (document_id, department) VALUES (?, ?)",
+            [r for r in rows if r not in stored],
         )
     return {
         "departments": len({name for _, name in rows}),

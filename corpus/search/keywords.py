@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -29,8 +30,7 @@ from pathlib import Path
 import rjieba
 import sqlite_utils
 
-from corpus.search.tokens import HMM
-from corpus.store.normalize import to_halfwidth
+from corpus.search.tokens import HMM, halfwidth
 
 TOP = 8
 TITLE_WEIGHT = 3
@@ -75,28 +75,39 @@ def tfidf(words: Iterable[str], stop: frozenset[str] = frozenset(), top: int = T
     Same filter (shorter than 2 characters, or a stop word) and the same arithmetic, so on the
     same cuts the result is jieba's; ties keep the order of first occurrence.
     """
-    freq: dict[str, float] = {}
-    for w in words:
-        if len(w.strip()) < 2 or w.lower() in stop:
-            continue
-        freq[w] = freq.get(w, 0.0) + 1.0
-    total = sum(freq.values())
+    return _top(Counter(w for w in words if len(w.strip()) >= 2 and w.lower() not in stop), top)
+
+
+def _top(counts: Counter, top: int) -> list[str]:
+    """The ``top`` words of ``counts`` (word → occurrences, in order of first occurrence) by
+    TF-IDF weight: ``tfidf``'s arithmetic (its float sum of ones is the integer total)."""
+    total = float(sum(counts.values()))
     idf, median = _idf()
-    for w in freq:
-        freq[w] *= idf.get(w, median) / total
-    return sorted(freq, key=freq.__getitem__, reverse=True)[:top]
+    weight = {w: n * (idf.get(w, median) / total) for w, n in counts.items()}
+    return sorted(weight, key=weight.__getitem__, reverse=True)[:top]
+
+
+class _Kept(dict):
+    """word → whether it can be a keyword: a content word (``_content_words``) that ``tfidf``'s
+    own filter keeps; decided once per word."""
+
+    def __missing__(self, w: str) -> bool:
+        keep = self[w] = bool(
+            w not in BOILERPLATE
+            and _HAN.search(w)
+            and not _ADMIN_AREA.match(w)
+            and not _ARTICLE_NO.match(w)
+            and len(w.strip()) >= 2
+        )
+        return keep
+
+
+_KEPT = _Kept()
 
 
 def _content_words(text: str) -> list[str]:
-    words = rjieba.cut(to_halfwidth(text[:MAX_CHARS]), HMM)
-    return [
-        w
-        for w in words
-        if w not in BOILERPLATE
-        and _HAN.search(w)
-        and not _ADMIN_AREA.match(w)
-        and not _ARTICLE_NO.match(w)
-    ]
+    """The words of ``text`` (its first ``MAX_CHARS``) that can be keywords, in order."""
+    return list(filter(_KEPT.__getitem__, rjieba.cut(halfwidth(text[:MAX_CHARS]), HMM)))
 
 
 def keywords(
@@ -108,9 +119,11 @@ def keywords(
     issued it, which is not what the document is about.
     """
     words = _content_words(title or "") * TITLE_WEIGHT + _content_words(text or "")
+    counts = Counter(words)
     if issuer:
-        words = [w for w in words if w not in issuer]
-    return tfidf(words, top=top)
+        for w in [w for w in counts if w in issuer]:
+            del counts[w]
+    return _top(counts, top)
 
 
 def stored(value: str | None) -> list[str]:

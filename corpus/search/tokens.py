@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
+from functools import cache
 
 import rjieba
 
@@ -43,6 +44,19 @@ TAIL = "\ue000"  # marks a tail token (a private-use character: no query can typ
 _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
 
 
+@cache
+def _halfwidth_table() -> list[str]:
+    """``to_halfwidth`` as a table by code point: ``str.translate`` reads a list 2–3× faster than
+    the dict ``to_halfwidth`` uses (a character past U+FFFF is past the list: kept as it is, as
+    ``to_halfwidth`` keeps it)."""
+    return [to_halfwidth(chr(i)) for i in range(0x10000)]
+
+
+def halfwidth(text: str) -> str:
+    """``to_halfwidth(text)`` (corpus.store.normalize), faster on long texts."""
+    return text.translate(_halfwidth_table())
+
+
 def _fold(m: re.Match) -> str:
     return to_halfwidth(m[0])
 
@@ -56,26 +70,40 @@ def index_text(text: str | None) -> str:
     if not text:
         return ""
     out: list[str] = []
-    starts: set[str] = set()  # characters that begin a token: a lone one finds them as a prefix
+    starts: list[str] = []  # characters that begin a token: a lone one finds them as a prefix
     ends: list[str] = []  # last characters of runs that end without an anchor
     for ascii_run, run, anchor in _RUN_AND_NEXT.findall(_FULLWIDTH_ALNUM.sub(_fold, text)):
         if ascii_run:
             out.append(ascii_run)
         elif len(run) == 1:
             out.append(run)
-            starts.add(run)
+            starts.append(run)
         else:
-            out.append(" ".join(map(_pair, run, run[1:])))
-            starts.update(run[:-1])
+            out.append(_BIGRAMS.get(run) or _bigrams(run))
             if anchor:
                 out.append(run[-1])
-                starts.add(run[-1])
+                starts.append(run)
             else:
                 ends.append(run[-1])
+                starts.append(run[:-1])
     # A character that only ever ends a run here gets one tail token, so that searching for it
     # alone still finds this text (…十年禁渔。): few per text, apart from every phrase.
-    out += [TAIL + c for c in dict.fromkeys(ends) if c not in starts]
+    if ends:
+        began = set("".join(starts))
+        out += [TAIL + c for c in dict.fromkeys(ends) if c not in began]
     return " ".join(out)
+
+
+# A run's bigrams, by run: the same phrases come back in text after text (emptied when full).
+_BIGRAMS: dict[str, str] = {}
+_BIGRAMS_MAX = 200_000
+
+
+def _bigrams(run: str) -> str:
+    if len(_BIGRAMS) >= _BIGRAMS_MAX:
+        _BIGRAMS.clear()
+    found = _BIGRAMS[run] = " ".join(map(_pair, run, run[1:]))
+    return found
 
 
 def doc_number_text(doc_number: str | None, doc_number_raw: str | None = "") -> str:

@@ -26,8 +26,10 @@ document; naming several documents of one title, each gets an act that cannot be
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corpus.store.normalize import normalize_title
 from corpus.validity import evidence
@@ -47,6 +49,10 @@ _CHANGING = (evidence.REPEAL, evidence.AMEND, evidence.EXPIRE, evidence.PARTIAL,
 _RELATION = {evidence.REPEAL: "repeals", evidence.AMEND: "amends", evidence.CITE: "cites"}
 
 
+# (act kind, item, where the words are): one thing a document says of another
+Said = tuple[str, evidence.Item, str]
+
+
 @dataclass
 class Doc:
     """What matching needs to know of a stored document."""
@@ -60,6 +66,7 @@ class Doc:
     body_text: str = ""
     attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (url, ext, text)
     keys: set[str] = field(default_factory=set)
+    said: list[Said] | None = None  # ``items_of(self)`` when already read (the build's cache)
 
     @property
     def day(self) -> str:
@@ -75,42 +82,64 @@ _WRAPPER = re.compile(
 def title_keys(title: str) -> set[str]:
     """The keys a document may be named by: its title; without a ``（文号）`` suffix; the printed
     measure of a 印发 notice; from ``关于`` on (issuer left out)."""
-    bare = re.sub(r"\s*[（(][^（）()]*\d+\s*号\s*[）)]\s*$", "", (title or "").strip())
+    return set(_title_keys(title or ""))
+
+
+@lru_cache(maxsize=1 << 16)  # the same titles are quoted again and again
+def _title_keys(title: str) -> frozenset[str]:
+    bare = re.sub(r"\s*[（(][^（）()]*\d+\s*号\s*[）)]\s*$", "", title.strip())
     base = normalize_title(bare)
-    keys = {normalize_title(title or ""), base}
+    keys = {normalize_title(title), base}
     m = _WRAPPER.search(bare)
     if m:
         keys.add(normalize_title(m[1]))
     if "关于" in base:
         keys.add(base[base.index("关于") :])
-    return {k for k in keys if len(k) >= 4}
+    return frozenset(k for k in keys if len(k) >= 4)
 
 
 def number_key(number: str | None) -> str | None:
     """The key a 文号 is matched by: canonical; orders by their number alone."""
     if not number:
         return None
-    m = re.search(r"政府令第(\d+)号$", number)
+    m = _ORDER_NUMBER.search(number)
     return f"令{int(m[1])}" if m else number
 
 
+_ORDER_NUMBER = re.compile(r"政府令第(\d+)号$")
+
+
 class Index:
-    """Documents by number key and by title key."""
+    """Documents by number key and by title key (dated ones also in order of their day)."""
 
     def __init__(self, docs: list[Doc]) -> None:
         self.by_number: dict[str, list[Doc]] = defaultdict(list)
         self.by_title: dict[str, list[Doc]] = defaultdict(list)
         for doc in docs:
-            doc.keys = title_keys(doc.title)
+            doc.keys = set(_title_keys(doc.title or ""))
             key = number_key(doc.doc_number)
             if key:
                 self.by_number[key].append(doc)
             for k in doc.keys:
                 self.by_title[k].append(doc)
+        # per title key, the documents with a day, by day (then in the order of ``docs``), and
+        # their days
+        self.dated: dict[str, tuple[list[Doc], list[str]]] = defaultdict(lambda: ([], []))
+        for doc in sorted((d for d in docs if d.day), key=lambda d: d.day):
+            for k in doc.keys:
+                dated, days = self.dated[k]
+                dated.append(doc)
+                days.append(doc.day)
 
-    def match(self, item: evidence.Item, source: Doc) -> tuple[list[Doc], str]:
-        """The documents ``item`` names (one, several when ambiguous, none) and how it was found."""
-        item_keys = title_keys(item.title) if item.title else set()
+    def match(
+        self, item: evidence.Item, source: Doc, enough: int | None = None
+    ) -> tuple[list[Doc], str]:
+        """The documents ``item`` names (one, several when ambiguous, none) and how it was found.
+
+        ``enough``: a caller that only needs to know whether more than that many documents
+        match by title gets, past that number, ``enough + 1`` of them, unsorted.
+        """
+        item_keys = _title_keys(item.title) if item.title else frozenset()
         key = number_key(item.number)
         if key:
             found = [d for d in self.by_number.get(key, []) if d.id != source.id]
@@ -120,12 +149,20 @@ class Index:
                 return found, "doc_number"
         if not item_keys:
             return [], "doc_number" if key else "none"
-        found = {d.id: d for k in item_keys for d in self.by_title.get(k, [])}
-        found.pop(source.id, None)
         # An earlier version only; with a 文号 given, only a document whose number we do not know.
-        earlier = [d for d in found.values() if d.day and source.day and d.day < source.day]
-        if key:
-            earlier = [d for d in earlier if not d.doc_number]
+        if not source.day:
+            return [], "title"
+        seen: set[int] = {source.id}
+        earlier: list[Doc] = []
+        for k in item_keys:
+            dated, days = self.dated.get(k) or ((), ())
+            for d in dated[: bisect_left(days, source.day)]:  # d.day < source.day
+                if d.id in seen or (key and d.doc_number):
+                    continue
+                seen.add(d.id)
+                earlier.append(d)
+                if enough is not None and len(earlier) > enough:
+                    return earlier, "title"
         return sorted(earlier, key=lambda d: d.id), "title"
 
 
@@ -150,9 +187,15 @@ class Found:
     relations: list[dict] = field(default_factory=list)
 
 
-def _items_of(source: Doc) -> list[tuple[str, evidence.Item, str]]:
-    """(act kind, item, where the words are) for everything ``source`` says of other documents."""
-    out = []
+def _items_of(source: Doc) -> list[Said]:
+    """``items_of(source)``, or what was read of it already (``Doc.said``)."""
+    return items_of(source) if source.said is None else source.said
+
+
+def items_of(source: Doc) -> list[Said]:
+    """(act kind, item, where the words are) for everything ``source`` says of other documents:
+    a function of its URL, title, body and attachment texts alone."""
+    out: list[Said] = []
     kind = evidence.classify(source.title)
     if kind:
         default = evidence.action_of(source.title)
@@ -177,7 +220,8 @@ def collect(docs: list[Doc], terms: dict[int, Term]) -> Found:
         related: set[int] = set()
         date, note = act_date(source, terms[source.id])
         for kind, item, where in _items_of(source):
-            targets, method = index.match(item, source)
+            # a citation counts only when it names one document: two are as good as all
+            targets, method = index.match(item, source, 1 if kind == "cite" else None)
             if kind == "cite" and not _citable(targets, source, related):
                 continue  # a law, the document itself, or already a stronger relation
             ambiguous = len(targets) > 1
