@@ -264,6 +264,8 @@ def test_after_the_kills_nothing_is_lost_and_nothing_doubled(killed: dict) -> No
     assert run["complete"] == 1 and run["finish_reason"] == "finished"
     assert run["fetched"] == run["reported"] == run["listed"] == len(versions)
     assert run["stored"] == len(versions) and run["errors"] == 0
+    # the killed worker's leases went back to the queue when they expired, and were counted
+    assert json.loads(run["stats"])["normdocs/distributed/reaped"] >= 1
 
 
 # ---------------------------------------------------------------- recrawls

@@ -212,3 +212,53 @@ def test_the_writer_applies_a_stream_entry_once(redis: Redis, tmp_path: Path):
     assert count == 3
     assert redis.xlen(keys.stream) == 0  # acknowledged and deleted
     assert not redis.xpending(keys.stream, WRITER_GROUP)["pending"]
+
+
+def test_a_worker_of_a_cleared_run_takes_and_commits_nothing_of_the_next_one(redis: Redis):
+    """Run tokens: a worker of a run cleared away (its coordinator gone) cannot lease a request
+    of the run published after it, nor commit into it; the writer cannot finalize it."""
+    keys = Keys()
+    redis.hset(keys.run, mapping={"id": 1, "token": "new", "state": run.RUNNING})
+    old, new = _spider(redis, "old:1"), _spider(redis, "new:2")
+    old.run_token, new.run_token = "old", "new"
+    s = keys.spider(old.name)
+    _seed(redis, old, "http://a.example/1")
+    assert _queue(redis, old).pop() is None  # not its run
+    item = ("X", codec.dumps(CrawlError("http://a.example/x", "x", "parse", "s")))
+    assert not old.commit([item])
+    assert redis.xlen(keys.stream) == 0
+    leased = _queue(redis, new).pop()
+    assert leased is not None and new.commit([item], leased.meta[LEASE])
+    assert redis.xlen(keys.stream) == 1 and redis.zcard(s.leases) == 0
+    assert not run.set_state(redis, run.FINALIZED, keys, "old")
+    assert run.state(redis, keys)[1] == run.RUNNING
+    assert run.set_state(redis, run.FINALIZED, keys, "new")
+
+
+def test_reaped_leases_are_counted(redis: Redis, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NORMDOCS_LEASE_SECONDS", "0.5")
+    spider = _spider(redis)
+    s = Keys().spider(spider.name)
+    _seed(redis, spider, "http://a.example/1", "http://a.example/2")
+    queue = _queue(redis, spider)
+    first, second = queue.pop(), queue.pop()
+    assert commit(redis, Keys(), s, [], first.meta[LEASE], "here:1")
+    assert reap(redis, s) == 0 and redis.get(s.reaped) is None  # ended by commit: not counted
+    _wait(lambda: reap(redis, s) == 1)
+    assert int(redis.get(s.reaped)) == 1 and second is not None
+
+
+def test_a_draining_worker_has_no_pending_request_though_the_run_has(redis: Redis):
+    """SIGTERM: the scheduler says it has nothing pending, so the engine goes idle once the
+    held requests are done (the run's shared queue would otherwise keep it open)."""
+    from crawler.distributed.queue import LeasedScheduler  # noqa: PLC0415
+
+    spider = _spider(redis)
+    _seed(redis, spider, "http://a.example/1")
+    scheduler = LeasedScheduler(redis)
+    scheduler.queue = _queue(redis, spider)
+    scheduler.spider = spider
+    assert scheduler.has_pending_requests()
+    spider.draining = True
+    assert not scheduler.has_pending_requests()
+    assert scheduler.next_request() is None

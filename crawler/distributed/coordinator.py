@@ -40,7 +40,7 @@ from corpus.store.save import close_interrupted_runs, save_site, start_run
 from corpus.store.schema import open_db
 from crawler.distributed import codec, run
 from crawler.distributed.items import RunEnd
-from crawler.distributed.keys import WRITER_GROUP, lease_seconds
+from crawler.distributed.keys import WRITER_GROUP, coordinator_gone_ms, lease_seconds
 from crawler.distributed.queue import commit, push_op, reap
 from crawler.distributed.spider import PLAN, DistributedSpider, detail_page, distributed, lighten
 from crawler.incremental import ColumnPlan, Incremental, Memory, Policy
@@ -52,8 +52,6 @@ from crawler.walk import ColumnCrawl
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
-# A run whose coordinator has not beat for this long is abandoned: the next one clears it.
-COORDINATOR_GONE_MS = 30_000
 Say = Callable[[str], None]
 
 
@@ -141,7 +139,8 @@ class Coordinator:
         self.redis.ping()
         run_id, state = run.state(self.redis, self.keys)
         silent = run.coordinator_silent_ms(self.redis, self.keys)
-        if run_id is not None and state != run.FINALIZED and (silent or 0) < COORDINATOR_GONE_MS:
+        # A run whose coordinator has not beat for this long is abandoned: this one clears it.
+        if run_id is not None and state != run.FINALIZED and (silent or 0) < coordinator_gone_ms():
             raise RunBusy(f"run {run_id} is {state or 'queued'} on {self.redis_url}")
         if run_id is not None and state != run.FINALIZED:
             self.say(f"run {run_id} on {self.redis_url} lost its coordinator: cleared")
@@ -164,7 +163,12 @@ class Coordinator:
     def open_run(self, sites: list[Site]) -> int:
         db = open_db(self.db_path)
         try:
-            close_interrupted_runs(db)
+            interrupted = close_interrupted_runs(db)
+            # A distributed run whose coordinator died leaves the writer's working rows behind.
+            with db.atomic():
+                for table in ("crawl_run_pages", "crawl_run_listed", "crawl_run_tally"):
+                    for old in interrupted:
+                        db.execute(f"DELETE FROM {table} WHERE run_id = ?", [old])
             run_id = start_run(db, self.sites_file, self.site)
             for s in sites:
                 save_site(db, s.model_dump(), registry=self.sites_file)
@@ -353,7 +357,10 @@ class Coordinator:
                 stats.fetched = stats.new = stats.changed = stats.unchanged = 0
                 stats.not_modified = stats.removed = 0
                 columns.append(stats)
-        end = RunEnd(columns, late, "finished")
+        reaped = sum(
+            int(self.redis.get(f.spider.spider_keys.reaped) or 0) for f in self.families.values()
+        )
+        end = RunEnd(columns, late, "finished", reaped)
         self.redis.xadd(self.keys.stream, {"item": codec.dumps(end)})
         self.say("  all walks ended; waiting for the writer to close the run")
         while run.state(self.redis, self.keys)[1] != run.FINALIZED:

@@ -89,3 +89,4 @@ class RunEnd:
     columns: list[ColumnStats]
     late: dict[str, list[str]]  # column URL → pages re-checked for it after every walk ended
     reason: str = "finished"
+    reaped: int = 0  # leases that expired and went back to the queue (0: each ended by commit)

@@ -15,6 +15,9 @@ PREFIX = "normdocs"
 LEASE_SECONDS_ENV = "NORMDOCS_LEASE_SECONDS"
 DEFAULT_LEASE_SECONDS = 60.0
 WRITER_GROUP = "writer"  # the consumer group of the item stream
+# How long a run's coordinator may be silent before the next coordinator clears the run away.
+COORDINATOR_GONE_ENV = "NORMDOCS_COORDINATOR_GONE_SECONDS"
+DEFAULT_COORDINATOR_GONE_SECONDS = 30.0
 
 
 def lease_seconds() -> float:
@@ -23,6 +26,16 @@ def lease_seconds() -> float:
         return max(0.5, float(os.environ.get(LEASE_SECONDS_ENV) or DEFAULT_LEASE_SECONDS))
     except ValueError:
         return DEFAULT_LEASE_SECONDS
+
+
+def coordinator_gone_ms() -> int:
+    """How long (ms) a run's coordinator may be silent before its run counts as abandoned
+    (``NORMDOCS_COORDINATOR_GONE_SECONDS``, default 30 s; tests use a few seconds)."""
+    try:
+        seconds = float(os.environ.get(COORDINATOR_GONE_ENV) or DEFAULT_COORDINATOR_GONE_SECONDS)
+    except ValueError:
+        seconds = DEFAULT_COORDINATOR_GONE_SECONDS
+    return int(max(0.5, seconds) * 1000)
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,7 @@ class SpiderKeys:
     score: str  # hash: request id → its queue score, to put it back
     owner: str  # hash: request id → the worker holding it
     pages: str  # hash: canonical page URL → the first column that listed it (the registry)
+    reaped: str  # string: how many expired leases went back to the queue (a counter)
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,7 @@ class Keys:
             score=f"{base}:score",
             owner=f"{base}:owner",
             pages=f"{base}:pages",
+            reaped=f"{base}:reaped",
         )
 
     @property
@@ -88,6 +103,11 @@ class Keys:
     def blocked(self) -> str:
         """hash: host → why it is requested no more (an anti-bot challenge)."""
         return f"{self.prefix}:blocked"
+
+    @property
+    def blocked_status(self) -> str:
+        """hash: host → the HTTP status of the challenge answer that blocked it."""
+        return f"{self.prefix}:blocked-status"
 
     @property
     def workers(self) -> str:

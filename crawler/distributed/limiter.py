@@ -91,20 +91,25 @@ class SharedLimiterMiddleware:
                 break
             if wait < 0:
                 reason = self.redis.hget(self.keys.blocked, netloc)
+                found = self.redis.hget(self.keys.blocked_status, netloc)
                 why = reason.decode() if reason else "blocked"
-                raise HostBlocked(f"not requested: host {netloc} is blocked ({why})", None, True)
+                # the challenge's status, as FaultsMiddleware gives it on a single machine
+                status = int(found) if found else None
+                raise HostBlocked(f"not requested: host {netloc} is blocked ({why})", status, True)
             await deferred_to_future(deferLater(reactor, min(wait, 250) / 1000, lambda: None))
         request.meta[TOKEN] = (host, netloc, token)
         self.crawler.stats.inc_value("normdocs/distributed/host_tokens")
 
     def process_response(self, request: Request, response: Response) -> Response:
-        self.release(request, challenge_reason(response))
+        self.release(request, challenge_reason(response), response.status)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         self.release(request)
 
-    def release(self, request: Request, challenge: str | None = None) -> None:
+    def release(
+        self, request: Request, challenge: str | None = None, status: int | None = None
+    ) -> None:
         """Give the host's token back; block the host first, in the same step, on a challenge."""
         held = request.meta.pop(TOKEN, None)
         if held is None:
@@ -113,5 +118,7 @@ class SharedLimiterMiddleware:
         pipe = self.redis.pipeline(transaction=True)
         if challenge:
             pipe.hsetnx(self.keys.blocked, netloc, challenge)
+            if status is not None:
+                pipe.hsetnx(self.keys.blocked_status, netloc, status)
         pipe.zrem(self.keys.host_tokens(host), token)
         pipe.execute()

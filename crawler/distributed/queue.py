@@ -48,6 +48,7 @@ def commit_keys(keys: Keys, spider_keys: SpiderKeys) -> list[str]:
         s.pages,
         keys.stream,
         keys.walked,
+        keys.run,
     ]
 
 
@@ -58,11 +59,13 @@ def commit(
     ops: list[tuple[Any, ...]],
     lease: str = "",
     worker: str = "",
+    token: str = "",
 ) -> bool:
     """Run ``ops`` (see ``scripts.COMMIT``) and end ``lease`` in one step; False (and nothing
-    done) when the lease is no longer ``worker``'s."""
+    done) when the lease is no longer ``worker``'s, or the run published is not the one of
+    ``token`` (when given)."""
     done = scripts(redis).commit(
-        keys=commit_keys(keys, spider_keys), args=[lease, worker, *flat(ops)]
+        keys=commit_keys(keys, spider_keys), args=[lease, worker, token, *flat(ops)]
     )
     return bool(done)
 
@@ -75,7 +78,7 @@ def push_op(request: Request, data: bytes) -> tuple[str, int, bytes]:
 def reap(redis: Redis, spider_keys: SpiderKeys) -> int:
     """Put the expired leases of one spider's queue back; returns how many."""
     s = spider_keys
-    return int(scripts(redis).reap(keys=[s.queue, s.leases, s.score, s.owner]))
+    return int(scripts(redis).reap(keys=[s.queue, s.leases, s.score, s.owner, s.reaped]))
 
 
 class LeasedQueue(Base):
@@ -96,7 +99,7 @@ class LeasedQueue(Base):
         data = codec.encode_request(request, self.spider)
         ops: list[tuple[Any, ...]] = [push_op(request, data)]
         ops += self.spider.pending_faults(request.url)
-        if not commit(self.server, self.keys, self.spider_keys, ops, lease, self.spider.worker_id):
+        if not self.spider.commit(ops, lease):
             self.spider.lease_lost(request)
         self.spider.held.discard(lease)
 
@@ -106,8 +109,8 @@ class LeasedQueue(Base):
             return None  # stopping: finish what is leased, take nothing new
         s = self.spider_keys
         found = scripts(self.server).lease(
-            keys=[s.queue, s.leases, s.owner, s.payload],
-            args=[self.spider.worker_id, self.lease_ms],
+            keys=[s.queue, s.leases, s.owner, s.payload, self.keys.run],
+            args=[self.spider.worker_id, self.lease_ms, self.spider.run_token],
         )
         if not found:
             return None
@@ -147,6 +150,14 @@ class LeasedScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
         return True
+
+    def has_pending_requests(self) -> bool:
+        """Whether this worker may take a request: not once it drains (SIGTERM). The run's queue
+        is shared: counting it then would keep a draining worker open (never idle) until every
+        other worker had emptied it — or for ever, were it the only worker."""
+        if getattr(self.spider, "draining", False):
+            return False
+        return len(self) > 0
 
     def next_request(self) -> Request | None:
         request = self.queue.pop(self.idle_before_close)

@@ -42,18 +42,20 @@ class RunInfo:
         return sorted({s.family for s in self.sites})
 
 
-def publish(redis: Redis, info: RunInfo, memory: Memory, keys: Keys = KEYS) -> None:
-    """Write the run (state ``seeding``) and its memory."""
+def publish(redis: Redis, info: RunInfo, memory: Memory, keys: Keys = KEYS) -> str:
+    """Write the run (state ``seeding``) and its memory; returns the run's token."""
+    token = uuid.uuid4().hex  # run ids repeat between libraries (and after a clear); this does not
     redis.set(keys.memory, codec.dumps(memory))
     redis.hset(
         keys.run,
         mapping={
             "id": info.run_id,
-            "token": uuid.uuid4().hex,  # run ids repeat between libraries; this does not
+            "token": token,
             "info": codec.dumps(info),
             "state": SEEDING,
         },
     )
+    return token
 
 
 def read(redis: Redis, keys: Keys = KEYS) -> tuple[RunInfo, str] | None:
@@ -87,8 +89,17 @@ def token(redis: Redis, keys: Keys = KEYS) -> str:
     return found.decode() if found else ""
 
 
-def set_state(redis: Redis, value: str, keys: Keys = KEYS) -> None:
-    redis.hset(keys.run, "state", value)
+_SET_STATE = """
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'token') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+return 1
+"""
+
+
+def set_state(redis: Redis, value: str, keys: Keys = KEYS, token: str = "") -> bool:
+    """Move the run to ``value``; with ``token``, only if the run published is still that one
+    (a writer of a run cleared away must not finalize the next run). True when set."""
+    return bool(redis.eval(_SET_STATE, 1, keys.run, value, token))
 
 
 def load_memory(redis: Redis, keys: Keys = KEYS) -> Memory:

@@ -25,10 +25,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
-# KEYS: queue, leases, owner, payload. ARGV: worker, lease ms. → {id, payload} or nil
+# KEYS: queue, leases, owner, payload, run. ARGV: worker, lease ms, run token ('' for any).
+# → {id, payload} or nil (nothing queued, or the run is no longer the worker's: it was cleared
+# away and maybe replaced by another one, whose requests a worker of the old run must not take)
 LEASE = (
     _NOW
     + """
+if ARGV[3] ~= '' and redis.call('HGET', KEYS[5], 'token') ~= ARGV[3] then return false end
 local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #ids == 0 then return false end
 local id = ids[1]
@@ -39,20 +42,22 @@ return {id, redis.call('HGET', KEYS[4], id)}
 """
 )
 
-# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked.
-# ARGV: lease id ('' for none), worker, then operations:
+# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked, run.
+# ARGV: lease id ('' for none), worker, run token ('' for any), then operations:
 #   R score payload      push a request
 #   X payload            append an item to the stream
 #   W column payload     a column's list walk ended in this state
 #   C url column n       claim a page for a column; the next n operations only if this claim won
-# → 1 done, 0 the lease is no longer this worker's (nothing written)
+# → 1 done, 0 the lease is no longer this worker's, or the run is no longer the one of the token
+#   (nothing written)
 COMMIT = """
 local lease = ARGV[1]
+if ARGV[3] ~= '' and redis.call('HGET', KEYS[10], 'token') ~= ARGV[3] then return 0 end
 if lease ~= '' then
   if not redis.call('ZSCORE', KEYS[2], lease) then return 0 end
   if redis.call('HGET', KEYS[5], lease) ~= ARGV[2] then return 0 end
 end
-local i = 3
+local i = 4
 local skip = 0
 while i <= #ARGV do
   local op = ARGV[i]
@@ -90,7 +95,8 @@ end
 return 1
 """
 
-# KEYS: queue, leases, score, owner. → how many leases went back to the queue
+# KEYS: queue, leases, score, owner, reaped. → how many leases went back to the queue (also
+# added to the counter ``reaped``: a run whose leases all ended by commit reaped none)
 REAP = (
     _NOW
     + """
@@ -100,6 +106,7 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[2], id)
   redis.call('HDEL', KEYS[4], id)
 end
+if #ids > 0 then redis.call('INCRBY', KEYS[5], #ids) end
 return #ids
 """
 )

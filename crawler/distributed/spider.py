@@ -63,6 +63,18 @@ logger = logging.getLogger(__name__)
 PLAN = "normdocs_plan"  # request.meta: the column's incremental plan (list requests)
 VALIDATORS = "normdocs_validators"  # request.meta: the page's validators (attachment requests)
 _BLOCKED_REFRESH = 1.0  # seconds a worker trusts its copy of the blocked hosts
+# The run's memory, read once per worker process (its spiders share it: it is read only), by
+# run token. A worker process crawls one run (it starts afresh for the next).
+_MEMORY: dict[str, Any] = {}
+
+
+def shared_memory(redis: Redis, keys: Keys, token: str) -> Any:
+    """The library's memory the run published, loaded from Redis once per process and run."""
+    found = _MEMORY.get(token)
+    if found is None:
+        _MEMORY.clear()
+        found = _MEMORY[token] = run.load_memory(redis, keys)
+    return found
 
 
 def light(crawl: ColumnCrawl) -> ColumnCrawl:
@@ -127,6 +139,8 @@ class SharedIncremental(Incremental):
     def __init__(self, spider: Any, policy: Policy, memory: Any, redis: Redis, keys: Keys) -> None:
         super().__init__(spider, policy, memory, None)
         self.redis, self.keys = redis, keys
+        # On a first crawl the library holds no attachment: then no attachment is asked about.
+        self.any_known = policy.reuse_attachments and bool(redis.exists(keys.known_attachments))
 
     def flush(self, crawl: ColumnCrawl) -> ListedEntries | None:
         """The entries taken since the last flush (the library is the writer's, never None)."""
@@ -138,7 +152,7 @@ class SharedIncremental(Incremental):
 
     def known_attachment(self, att: Attachment) -> bool:
         """An attachment the library holds with its text is not fetched; the writer fills it in."""
-        if not self.policy.reuse_attachments:
+        if not self.any_known:
             return False
         if not self.redis.sismember(self.keys.known_attachments, att.url):
             return False
@@ -167,6 +181,7 @@ class DistributedSpider(FamilySpider):
     """
 
     worker_id = ""
+    run_token = ""  # the token of the run this worker crawls ('' for the coordinator: any)
 
     def __init__(self, *args: Any, redis: Redis | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,6 +197,7 @@ class DistributedSpider(FamilySpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.redis = Redis.from_url(crawler.settings["REDIS_URL"])
         spider.worker_id = crawler.settings["NORMDOCS_WORKER_ID"]
+        spider.run_token = crawler.settings.get("NORMDOCS_RUN_TOKEN") or ""
         spider.blocked_hosts = SharedBlocked(spider.redis, spider.keys.blocked)
         crawler.signals.connect(spider.on_fault, signal=fault_seen)
         crawler.signals.connect(spider.on_blocked, signal=host_blocked)
@@ -195,7 +211,7 @@ class DistributedSpider(FamilySpider):
         """Nothing to start: the coordinator seeded the queue; requests come from Redis."""
         assert self.redis is not None
         info = self.crawler.settings["NORMDOCS_RUN"]
-        memory = run.load_memory(self.redis, self.keys)
+        memory = shared_memory(self.redis, self.keys, self.run_token)
         self.incremental = SharedIncremental(self, info.policy, memory, self.redis, self.keys)
         for site in self.sites:
             for column in site.columns:
@@ -209,8 +225,11 @@ class DistributedSpider(FamilySpider):
         if self.draining:
             return
         _, state = run.state(self.redis, self.keys)
-        if state in (run.SEEDING, run.RUNNING):
-            raise DontCloseSpider
+        if state not in (run.SEEDING, run.RUNNING):
+            return
+        if self.run_token and run.token(self.redis, self.keys) != self.run_token:
+            return  # our run was cleared away (its coordinator gone), another one published
+        raise DontCloseSpider
 
     def on_closed(self, spider: Any, reason: str) -> None:
         """Send what is left and this spider's Scrapy stats to the writer."""
@@ -220,7 +239,7 @@ class DistributedSpider(FamilySpider):
         ops.append(
             ("X", codec.dumps(WorkerStats(self.worker_id, host, int(pid), self.name, stats)))
         )
-        commit(self.redis, self.keys, self.spider_keys, ops)
+        self.commit(ops)
 
     def on_fault(self, error: CrawlError, outcome: str) -> None:
         """A fault retried or repaired: sent with the outcome of the request it happened to."""
@@ -229,8 +248,16 @@ class DistributedSpider(FamilySpider):
     def on_blocked(self, host: str, site: str, url: str, status: int | None, reason: str) -> None:
         """A blocked host: every worker leaves it alone from now on, and the writer records it."""
         self.redis.hsetnx(self.keys.blocked, host, reason)
+        if status is not None:
+            self.redis.hsetnx(self.keys.blocked_status, host, status)
         item = codec.dumps(Blocked(host, site, url, status, reason))
-        commit(self.redis, self.keys, self.spider_keys, [("X", item)])
+        self.commit([("X", item)])
+
+    def commit(self, ops: list[tuple[Any, ...]], lease: str = "") -> bool:
+        """Commit ``ops`` (and end ``lease``) if the run published is still this worker's."""
+        return commit(
+            self.redis, self.keys, self.spider_keys, ops, lease, self.worker_id, self.run_token
+        )
 
     def pending_faults(self, url: str) -> list[tuple[str, bytes]]:
         """The stream operations of the faults met on ``url`` not sent yet (and forget them)."""
@@ -285,7 +312,7 @@ class DistributedSpider(FamilySpider):
             ops += self.pending_faults(request.url)
             if isinstance(answer, Response) and answer.url != request.url:
                 ops += self.pending_faults(answer.url)
-            if not commit(self.redis, self.keys, self.spider_keys, ops, lease, self.worker_id):
+            if not self.commit(ops, lease):
                 self.lease_lost(request)
         except Exception:
             # Not committed: the lease is left to expire, and the request is done again.

@@ -25,7 +25,11 @@ def snapshot(redis: Redis) -> dict:
     queues = {}
     for family in families:
         s = keys.spider(family)
-        queues[family] = {"queued": redis.zcard(s.queue), "leased": redis.zcard(s.leases)}
+        queues[family] = {
+            "queued": redis.zcard(s.queue),
+            "leased": redis.zcard(s.leases),
+            "reaped": int(redis.get(s.reaped) or 0),  # leases expired and put back this run
+        }
     workers = []
     for worker, entry in sorted(run.worker_entries(redis, keys).items()):
         age = (now - entry.get("beat", 0)) / 1000
@@ -52,6 +56,7 @@ def snapshot(redis: Redis) -> dict:
         "queues": queues,
         "queued": sum(q["queued"] for q in queues.values()),
         "leased": sum(q["leased"] for q in queues.values()),
+        "reaped": sum(q["reaped"] for q in queues.values()),
         "workers": workers,
         "hosts": hosts,
         "blocked_hosts": blocked,
@@ -68,11 +73,14 @@ def lines(status: dict) -> list[str]:
         out = [
             f"run {status['run']} ({status['state']}): walks ended "
             f"{status['walks_ended']}/{status['columns']}, queued {status['queued']}, "
-            f"leased {status['leased']}, items waiting for the writer "
+            f"leased {status['leased']} (expired and put back {status['reaped']}), items waiting for the writer "
             f"{status['items_waiting_for_writer']} ({status['items_being_written']} being written)"
         ]
         for family, q in status["queues"].items():
-            out.append(f"  {family:<8} queued {q['queued']:>6}  leased {q['leased']:>4}")
+            out.append(
+                f"  {family:<8} queued {q['queued']:>6}  leased {q['leased']:>4}"
+                f"  reaped {q['reaped']:>4}"
+            )
     out.append(f"workers alive: {len(status['workers'])}")
     for w in status["workers"]:
         out.append(

@@ -46,7 +46,9 @@ LAST_RUN_ENV = "NORMDOCS_WORKER_LAST_RUN"  # set across a restart: the token of 
 IDLE_POLL_SECONDS = 0.25
 
 
-def worker_settings(info: run.RunInfo, redis_url: str, worker_id: str, overlay: str | None) -> Any:
+def worker_settings(
+    info: run.RunInfo, redis_url: str, worker_id: str, overlay: str | None, token: str = ""
+) -> Any:
     """The run's settings (its overlay, or ``overlay``, and its overrides) made distributed."""
     settings = project_settings(dict(info.overrides), overlay or info.overlay)
     settings.setdict(
@@ -61,6 +63,7 @@ def worker_settings(info: run.RunInfo, redis_url: str, worker_id: str, overlay: 
             "ITEM_PIPELINES": {},  # items go to the writer's stream, committed per request
             "NORMDOCS_RUN": info,
             "NORMDOCS_RUN_ID": info.run_id,
+            "NORMDOCS_RUN_TOKEN": token,  # a worker takes and commits requests of this run only
             "NORMDOCS_WORKER_ID": worker_id,
         },
         priority="cmdline",
@@ -132,11 +135,13 @@ def wait_for_run(redis: Redis, skip: str, stop: list[bool]) -> tuple[run.RunInfo
     return None
 
 
-def crawl_run(redis_url: str, info: run.RunInfo, overlay: str | None, stop: list[bool]) -> None:
-    """Crawl one run in this process (one Twisted reactor)."""
+def crawl_run(
+    redis_url: str, info: run.RunInfo, overlay: str | None, stop: list[bool], token: str = ""
+) -> None:
+    """Crawl one run (the one of ``token``) in this process (one Twisted reactor)."""
     redis = Redis.from_url(redis_url)
     worker_id = f"{socket.gethostname()}:{os.getpid()}"
-    settings = worker_settings(info, redis_url, worker_id, overlay)
+    settings = worker_settings(info, redis_url, worker_id, overlay, token)
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
     process = CrawlerProcess(settings)
     crawlers = []
@@ -186,7 +191,7 @@ def main(redis_url: str, settings_module: str | None = None, once: bool = False)
     if found is None:
         return 0
     info, token = found
-    crawl_run(redis_url, info, settings_module, stop)
+    crawl_run(redis_url, info, settings_module, stop, token)
     if once or stop[0]:
         redis.hdel(run.KEYS.workers, f"{socket.gethostname()}:{os.getpid()}")
         return 0

@@ -71,17 +71,22 @@ def entry_key(entry_id: str) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
-def writer_lock(db_path: str) -> Any:
-    """Hold ``<db>.writer.lock`` (flock): one writer per library. Raises CrawlRunning."""
+def writer_lock(db_path: str, wait: float = 0.0) -> Any:
+    """Hold ``<db>.writer.lock`` (flock): one writer per library. Raises CrawlRunning when
+    another writer still holds it after ``wait`` seconds."""
     import fcntl  # noqa: PLC0415 - POSIX only, like corpus.store.lock
 
     handle = open(f"{db_path}.writer.lock", "a+")  # noqa: SIM115 - held for the whole process
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        handle.close()
-        raise CrawlRunning(f"another writer is writing {db_path}") from exc
-    return handle
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError as exc:
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise CrawlRunning(f"another writer is writing {db_path}") from exc
+            time.sleep(0.2)
 
 
 def add_worker_stats(run_stats: dict, item: WorkerStats) -> dict:
@@ -98,8 +103,11 @@ def add_worker_stats(run_stats: dict, item: WorkerStats) -> dict:
 class Writer:
     """Applies the stream of one run to the library (see the module docstring)."""
 
-    def __init__(self, redis: Redis, db: Database, run_id: int, keys: Keys = run.KEYS) -> None:
+    def __init__(
+        self, redis: Redis, db: Database, run_id: int, keys: Keys = run.KEYS, token: str = ""
+    ) -> None:
         self.redis, self.db, self.run_id, self.keys = redis, db, run_id, keys
+        self.token = token  # the run's token: '' writes whatever run is published
         self.stopping = False
         self.finalized = False
 
@@ -155,8 +163,14 @@ class Writer:
             pipe.execute()
         if ending is not None or self.run_closed():
             self.finalized = True
-            run.set_state(self.redis, run.FINALIZED, self.keys)
+            run.set_state(self.redis, run.FINALIZED, self.keys, self.token)
         return len(todo)
+
+    def gone(self) -> bool:
+        """Whether the run published is no longer this writer's (cleared away: its coordinator
+        gone; maybe another run published). Checked after a read, before applying: entries of a
+        run published after the check cannot have been read before it."""
+        return bool(self.token) and run.token(self.redis, self.keys) != self.token
 
     def run_closed(self) -> bool:
         """Whether this run's row is closed already (a RunEnd applied before a crash)."""
@@ -256,6 +270,7 @@ class Writer:
         for outcome, n in stored.items():
             stats[f"normdocs/stored/{outcome}"] = n
         stats["finish_reason"] = end.reason
+        stats["normdocs/distributed/reaped"] = end.reaped
         close_run(self.db, self.run_id, stats)
         for table in ("crawl_run_pages", "crawl_run_listed", "crawl_run_tally"):
             self.db.execute(f"DELETE FROM {table} WHERE run_id = ?", [self.run_id])
@@ -318,11 +333,16 @@ def _wait_for_run(redis: Redis, keys: Keys, stop: list[bool]) -> int | None:
     return None
 
 
+# How long a coordinator's writer (``once``) waits for the library's writer lock: the writer of
+# an abandoned run (its coordinator killed) leaves it once the next coordinator cleared the run.
+LOCK_WAIT_SECONDS = 60.0
+
+
 def serve(redis_url: str, db_path: str, once: bool = False) -> int:
     """Write runs into ``db_path`` as they come (``once``: one run, then return). Returns an
     exit code: 0, or 2 when another writer holds the library."""
     try:
-        lock = writer_lock(db_path)
+        lock = writer_lock(db_path, LOCK_WAIT_SECONDS if once else 0.0)
     except CrawlRunning as exc:
         logger.error("%s", exc)
         return 2
@@ -342,16 +362,24 @@ def serve(redis_url: str, db_path: str, once: bool = False) -> int:
                 break
             db = open_db(db_path)
             db.execute("PRAGMA synchronous = NORMAL")
-            writer = Writer(redis, db, run_id, keys)
+            writer = Writer(redis, db, run_id, keys, run.token(redis, keys))
             writer.ensure_group()
             try:
                 while not stop[0] and not writer.finalized:
-                    entries = writer.read(pending=True)
-                    if not entries:
-                        entries = writer.read(pending=False)
+                    try:
+                        entries = writer.read(pending=True)
+                        if not entries:
+                            entries = writer.read(pending=False)
+                    except ResponseError as exc:
+                        if "NOGROUP" in str(exc) and writer.gone():
+                            break  # the run's stream was cleared away with the run
+                        raise
+                    if writer.gone():
+                        # The run was cleared away (its coordinator gone): what was read is left
+                        # unacknowledged, never applied to this run.
+                        logger.warning("run %s was cleared away: leaving it", run_id)
+                        break
                     writer.apply_batch(entries)
-                    if not entries and run.state(redis, keys)[0] != run_id:
-                        break  # the run was cleared away (its coordinator gave up)
             finally:
                 db.conn.close()
             if once:
