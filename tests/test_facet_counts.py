@@ -414,6 +414,36 @@ def test_a_department_catalogue_pages_through_the_current_catalogue_query(librar
     conn.close()
 
 
+def test_the_department_pages_download_the_current_catalogue_as_the_build_numbered_it(
+    library, site, tmp_path
+):
+    conn = sqlite3.connect(library)
+    departments = [
+        r[0] for r in conn.execute("select distinct department from document_departments")
+    ]
+    conn.close()
+    for name in departments:
+        args = urllib.parse.urlencode({"department": name, "_shape": "array"})
+        numbered = site(f"/normdocs/department_catalogue.json?{args}").json()
+        assert numbered == site(f"/normdocs/current_catalogue.json?{args}").json(), name
+    page = site("/department/" + _q(departments[0])).text
+    assert "/normdocs/department_catalogue.csv?department=" in page
+    # counts that no longer hold: the page links the live query
+    path = tmp_path / "normdocs.db"
+    shutil.copy(library, path)
+    conn = sqlite3.connect(path)
+    conn.execute("insert into crawl_runs (started_at) values ('9999-01-01T00:00:00+00:00')")
+    conn.commit()
+    conn.close()
+    get, loop = _client(path)
+    try:
+        page = get("/department/" + _q(departments[0])).text
+        assert "/normdocs/current_catalogue.csv?department=" in page
+        assert "department_catalogue" not in page
+    finally:
+        loop.close()
+
+
 def test_the_counts_hold_after_a_rebuild_that_changed_rows(library, tmp_path):
     path = tmp_path / "normdocs.db"
     shutil.copy(library, path)

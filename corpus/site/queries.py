@@ -44,6 +44,18 @@ order by published_date desc, id desc
 limit 100"""
 
 
+# A department's 现行有效目录 as the build numbered it (corpus/counts: the current_catalogue
+# query's rows and order, corpus/validity/queries.py), for the department page's downloads: a
+# page of 1,000 of a list of 50,000 without sorting the list. The page links here only while
+# the counts hold for the file (corpus.site.counted), else to current_catalogue.
+DEPARTMENT_CATALOGUE_SQL = """\
+select c.seq, d.title, d.doc_number, d.issuer, d.written_date, d.published_date, d.effective_date,
+  d.expires_on, d.status, d.status_basis, d.status_as_of, d.id, d.url
+from department_catalogue c join documents d on d.id = c.document_id
+where c.department = :department
+order by c.seq"""
+
+
 def canned_queries_for_library() -> dict[str, dict]:
     """The library's canned queries, keyed by name, in Datasette's metadata shape."""
     queries = {
@@ -100,6 +112,15 @@ def canned_queries_for_library() -> dict[str, dict]:
             ),
         },
         **validity_queries(),  # 现行有效目录, expiring, review lists, evidence (validity_queries.py)
+        "department_catalogue": {
+            "sql": DEPARTMENT_CATALOGUE_SQL,
+            "title": "部门现行有效目录（构建时编号）",
+            "description": (
+                "与“现行有效目录”相同的文件、相同的顺序，读自构建时为每个部门编好的目录，"
+                "大型库上也很快；部门页的下载链接用它。department：发文机关（必填）。"
+            ),
+            "nd_hidden": True,  # not in the menus: the department pages link to it
+        },
         **crawl_queries(),  # freshness per site, crawl runs and errors (crawl_queries.py)
         **follow_queries(),  # the feeds of status changes and of searches (follow.py)
     }

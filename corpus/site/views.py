@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlencode
 from datasette.utils import path_with_replaced_args, tilde_decode
 from datasette.utils.asgi import NotFound, Response
 
+from corpus.site import counted
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site.follow import change_feed, feed_link
@@ -31,7 +32,7 @@ async def home_page(datasette, request):
         context["nd"] = await site_pages.home(db)
         menu = [{"name": n, **q} for n, q in queries.items()]
         context["nd_menu"] = [q for q in menu if q["name"] in MENU]
-        context["nd_more"] = [q for q in menu if q["name"] not in MENU]
+        context["nd_more"] = [q for q in menu if q["name"] not in MENU and not q.get("nd_hidden")]
     html_page = await datasette.render_template("index.html", context, request=request)
     return Response.html(html_page)
 
@@ -56,8 +57,11 @@ async def department_page(datasette, request):
         if catalogue["page"] < catalogue["pages"]
         else None
     )
-    # The list's downloads are the 现行有效目录 query's; the rates link to their canned query.
-    export = {"query": "current_catalogue", "args": urlencode({"department": name})}
+    # The list's downloads are the 现行有效目录 query's — the build's numbering of it while the
+    # counts hold (the same rows in the same order, without sorting the whole list); the rates
+    # link to their canned query.
+    query = "department_catalogue" if await counted.fresh(db) else "current_catalogue"
+    export = {"query": query, "args": urlencode({"department": name})}
     context = {
         "nd": data,
         "nd_export": export,
