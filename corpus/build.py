@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 import sqlite_utils
 
 from corpus.articles.step import assign_articles
 from corpus.counts.step import count_views
-from corpus.links.linker import link_interpretations
+from corpus.links.linker import find_links_in, link_interpretations
 from corpus.links.rates import assign_departments
 from corpus.search.index import build_search_index
 from corpus.search.keywords import assign_keywords
@@ -40,13 +44,80 @@ from corpus.validity.step import apply_validity
 
 CACHE_SUFFIX = "-buildcache"
 BUILD_CACHE_KB = 256 * 1024  # the build's page cache: indexes grow with fewer reads
+WORKERS_ENV = "NORMDOCS_BUILD_WORKERS"  # processes for per-row work (default: one per CPU; 1: none)
+PARALLEL_FROM = 2_000  # fewer rows than this are worked out in the build's own process
+_WINDOW = 4_096  # rows handed to the workers at once (two windows in flight)
+# what the workers run: imported once by the process they are forked from
+_STEPS = ["corpus.articles.step", "corpus.links.linker", "corpus.search.index",
+          "corpus.search.keywords", "corpus.validity.step"]  # fmt: skip
+
+
+class Workers:
+    """Processes for the build's per-row work: pure functions of one row each (reading a
+    document's term and acts, splitting it into articles, its keywords, its index tokens). Used
+    for ``PARALLEL_FROM`` rows or more (a first build, a rebuild after a big change), started on
+    first use; results come back in the order of the rows, so the build's result is the same
+    with workers or without."""
+
+    def __init__(self, processes: int | None = None) -> None:
+        if processes is None:
+            processes = int(os.environ.get(WORKERS_ENV) or 0) or len(os.sched_getaffinity(0))
+        self.processes = processes
+        self._pool = None
+
+    def parallel(self, n: int) -> bool:
+        """Whether ``n`` rows would be worked out by the workers."""
+        return self.processes > 1 and n >= PARALLEL_FROM
+
+    def map(self, fn: Callable, rows: Iterable, n: int, chunksize: int = 32) -> Iterator:
+        """``map(fn, rows)`` (``n`` rows), by the workers when there are enough of them."""
+        if not self.parallel(n):
+            yield from map(fn, rows)
+            return
+        pool = self._started()
+        rows = iter(rows)
+        pending = pool.imap(fn, list(islice(rows, _WINDOW)), chunksize)
+        while pending is not None:
+            window = list(islice(rows, _WINDOW))
+            following = pool.imap(fn, window, chunksize) if window else None
+            yield from pending
+            pending = following
+
+    def submit(self, fn: Callable, *args) -> Callable[[], object] | None:
+        """Start ``fn(*args)`` in a worker; returns what waits for its result (None without
+        workers: then the caller works it out itself)."""
+        if self.processes < 2:
+            return None
+        return self._started().apply_async(fn, args).get
+
+    def _started(self):
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_STEPS)
+            self._pool = context.Pool(self.processes)
+        return self._pool
+
+    def close(self, failed: bool = False) -> None:
+        if self._pool is not None:
+            if failed:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
 
 
 def cache_path(db: sqlite_utils.Database) -> Path | None:
     """Where the build cache of ``db`` lives: beside its file (None for a database in memory)."""
+    path = _file(db)
+    return Path(path + CACHE_SUFFIX) if path else None
+
+
+def _file(db: sqlite_utils.Database) -> str | None:
+    """The file of ``db``'s main database (None in memory)."""
     for _, name, file in db.execute("PRAGMA database_list").fetchall():
         if name == "main":
-            return Path(file + CACHE_SUFFIX) if file else None
+            return file or None
     return None
 
 
@@ -77,9 +148,14 @@ def build(db_path: str | Path | sqlite_utils.Database, as_of: date) -> dict:
     db = db_path if isinstance(db_path, sqlite_utils.Database) else open_db(str(db_path))
     cache = open_cache(cache_path(db))
     saved = _fast_writes(db)
+    workers = Workers()
+    failed = True
     try:
-        return _build(db, as_of, cache, started)
+        report = _build(db, as_of, cache, workers, started)
+        failed = False
+        return report
     finally:
+        workers.close(failed)
         for pragma, value in saved.items():
             db.execute(f"PRAGMA {pragma} = {value}")
         if cache is not None:
@@ -104,20 +180,28 @@ def _build(
     db: sqlite_utils.Database,
     as_of: date,
     cache: sqlite3.Connection | None,
+    workers: Workers,
     started: float,
 ) -> dict:
     built_at = utcnow()
     work: dict[str, dict] = {"validity": {}}
-    counts = apply_validity(db, as_of, built_at, cache, work["validity"])
+    # Links are found from titles, 文号, dates, texts and page links, which no step before them
+    # writes: a worker finds them while this process decides validity and splits articles.
+    path = _file(db)
+    n = db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    finding = workers.submit(find_links_in, path) if path and workers.parallel(n) else None
+    counts = apply_validity(db, as_of, built_at, cache, work["validity"], workers)
     after_validity = time.perf_counter()
-    articles = assign_articles(db)  # 编章节条款项, only of documents whose content changed
+    articles = assign_articles(db, workers)  # 编章节条款项, only of documents whose content changed
     after_articles = time.perf_counter()
-    links = link_interpretations(db)
+    links = link_interpretations(db, finding() if finding else None)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by
     after_links = time.perf_counter()
-    keywords = assign_keywords(db)  # before the index: the ranking's keyword tier reads them
+    keywords = assign_keywords(
+        db, workers
+    )  # before the index: the ranking's keyword tier reads them
     after_keywords = time.perf_counter()
-    index = build_search_index(db, cache)
+    index = build_search_index(db, cache, workers)
     after_index = time.perf_counter()
     counted = count_views(db, built_at)  # what the site's pages count, once (corpus.counts)
     after_counts = time.perf_counter()

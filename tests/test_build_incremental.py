@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from corpus.build import CACHE_SUFFIX, build, fingerprint
+import corpus.build
+from corpus.build import CACHE_SUFFIX, WORKERS_ENV, build, fingerprint
 from corpus.search import index
 from corpus.search.index import build_search_index
 from corpus.store.identity import stable_id
@@ -69,6 +70,16 @@ DOCS = {
         written_date="2022-06-01", validity_raw="有效",
         body_text="各地要推进化肥减量增效，推广测土配方施肥。本通知自印发之日起施行，有效期5年。",
         links=[PageLink(url("jd-fertilizer"), "解读", "interpretation")],
+    ),
+    # repealed by title alone, in a clause of a later measure
+    "machinery": dict(
+        title="江西省农业机械安全监督管理办法", published_date="2018-05-01",
+        body_text="第一条 为加强农业机械安全监督管理，制定本办法。\n第四十条 本办法自2018年6月1日起施行，有效期10年。",
+    ),
+    "promotion": dict(
+        title="江西省农业农村厅关于印发《江西省农业机械推广办法》的通知", published_date="2022-02-20",
+        body_text="第一条 为推广先进适用的农业机械，制定本办法。\n第三十条 本办法自2022年3月1日起施行。"
+        "《江西省农业机械安全监督管理办法》同时废止。",
     ),
     "seedlings": dict(
         title="江西省农业农村厅关于加强水稻育秧工作的通知", published_date="2025-02-01",
@@ -128,6 +139,22 @@ def recrawl(db: sqlite_utils.Database) -> None:
             published_date="2022-06-06",
         ),
     )
+
+
+def namesake(db: sqlite_utils.Database) -> None:
+    """A second crawl finds an earlier measure of the same title as the one a clause repeals (the
+    clause cannot tell which it means any more), and the pesticide measure renamed."""
+    save_document(
+        db,
+        record(
+            "machinery-2016",
+            title="江西省农业机械安全监督管理办法",
+            published_date="2016-03-01",
+            body_text="第一条 为加强农业机械安全监督管理，制定本办法。",
+        ),
+    )
+    renamed = {**DOCS["pesticide"], "title": "江西省农药经营许可办法"}
+    save_document(db, record("pesticide", **renamed))
 
 
 def from_scratch(path: Path, target: Path, as_of: date = AS_OF) -> dict:
@@ -200,6 +227,20 @@ def test_a_rebuild_after_a_recrawl_equals_a_build_from_scratch(path, tmp_path):
     assert "unchanged" in report["breakdown"]
 
 
+def test_a_new_namesake_reaches_the_unchanged_documents_that_name_it(path, tmp_path):
+    build(path, AS_OF)
+    assert status(path, "machinery") == "已废止"
+    stored(path, namesake)
+    scratch = from_scratch(path, tmp_path / "scratch.db")
+    report = build(path, AS_OF)
+    assert fingerprint(sqlite_utils.Database(path)) == scratch
+    # neither the clause's measure nor the one it named changed, yet both are worked out again
+    assert status(path, "machinery") == "未知"  # which of the two is repealed is not known
+    assert report["work"]["validity"]["read"] == 2
+    assert report["work"]["validity"]["matched"] >= 4  # the new, the renamed, their namers
+    assert report["work"]["validity"]["decided"] < len(DOCS) + 1
+
+
 def test_a_rebuild_of_an_unchanged_library_works_out_nothing_again(path):
     build(path, AS_OF)
     before = fingerprint(sqlite_utils.Database(path))
@@ -209,7 +250,9 @@ def test_a_rebuild_of_an_unchanged_library_works_out_nothing_again(path):
     assert (work["validity"]["read"], work["validity"]["documents_written"]) == (0, 0)
     assert (work["validity"]["evidence_written"], work["validity"]["relations_written"]) == (0, 0)
     assert work["articles"]["split"] == 0 and work["keywords"]["computed"] == 0
-    assert work["search_index"] == {"mode": "updated", "indexed": 0, "unchanged": 9}
+    rows = len(DOCS) + len(INTERPRETATIONS)
+    assert work["search_index"] == {"mode": "updated", "indexed": 0, "unchanged": rows}
+    assert (work["validity"]["matched"], work["validity"]["decided"]) == (0, 0)
 
 
 def test_a_later_date_is_decided_again_from_what_was_read(path, tmp_path):
@@ -288,3 +331,17 @@ def test_rewriting_from_the_first_difference_leaves_rowids_as_a_rewrite_would(tm
         (2, 2),
         (3, 3),
     ]
+
+
+@pytest.mark.integration  # starts worker processes
+def test_a_build_by_worker_processes_equals_one_in_a_single_process(path, tmp_path, monkeypatch):
+    copy(path, tmp_path / "alone.db")
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    build(tmp_path / "alone.db", AS_OF)
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    monkeypatch.setattr(corpus.build, "PARALLEL_FROM", 1)  # even a handful of rows
+    report = build(path, AS_OF)
+    assert report["work"]["validity"]["read"] == len(DOCS)
+    assert fingerprint(sqlite_utils.Database(path)) == fingerprint(
+        sqlite_utils.Database(tmp_path / "alone.db")
+    )

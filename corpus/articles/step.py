@@ -7,6 +7,9 @@ changed (``VERSION``, part of that hash): building an unchanged library splits n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import sqlite_utils
 
 from corpus.articles.split import Attachment, Split, split_document
@@ -20,8 +23,9 @@ _INSERT = f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' 
 _HASH = "coalesce(content_hash, '') || ':' || ?"
 
 
-def assign_articles(db: sqlite_utils.Database) -> dict[str, int]:
-    """Split every document whose content changed since it was last split; counts."""
+def assign_articles(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
+    """Split every document whose content changed since it was last split; counts.
+    ``workers`` (``corpus.build.Workers``) split them in other processes."""
     ids = [
         row[0]
         for row in db.execute(
@@ -35,35 +39,54 @@ def assign_articles(db: sqlite_utils.Database) -> dict[str, int]:
             " WHERE parent_table = 'documents' AND coalesce(text, '') != ''"
         )
     }
-    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
-    with db.conn:  # one transaction: each page of the table is written once, not once a batch
+    parallel = workers is not None and workers.parallel(len(ids))
+
+    def documents():
         for k in range(0, len(ids), BATCH):
             chunk = ids[k : k + BATCH]
             marks = ", ".join("?" * len(chunk))
-            rows = db.execute(
+            for pk, title, body, digest in db.execute(
                 f"SELECT id, title, body_text, {_HASH} FROM documents WHERE id IN ({marks})",
                 [VERSION, *chunk],
-            ).fetchall()
-            inserts, updates = [], []
-            for pk, title, body, digest in rows:
-                found = split_document(
-                    title or "",
-                    body,
-                    (lambda pk=pk: _attachments(db, pk)) if pk in with_files else (),
-                )
-                inserts += _rows(pk, found)
-                updates.append((len(found.articles), digest, pk))
-                counts["articles"] += len(found.articles)
-                counts["from_attachments"] += found.attachment_id is not None
-            db.conn.executemany(
-                "DELETE FROM articles WHERE document_id = ?", [(pk,) for pk in chunk]
-            )
-            db.conn.executemany(_INSERT, inserts)
-            db.conn.executemany(
-                "UPDATE documents SET article_count = ?, articles_hash = ? WHERE id = ?", updates
-            )
-            counts["documents_split"] += len(rows)
+            ).fetchall():
+                files: list | Callable = []
+                if (
+                    pk in with_files
+                ):  # another process is given them; this one reads them if need be
+                    files = _attachments(db, pk) if parallel else partial(_attachments, db, pk)
+                yield pk, title or "", body, files, digest
+
+    split = workers.map(_split, documents(), len(ids)) if parallel else map(_split, documents())
+    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+    with db.conn:  # one transaction: each page of the table is written once, not once a batch
+        batch: list[tuple] = []
+        for done in split:
+            batch.append(done)
+            if len(batch) == BATCH:
+                _write(db, batch, counts)
+                batch = []
+        _write(db, batch, counts)
     return counts
+
+
+def _split(document: tuple) -> tuple:
+    """A document (id, title, body, attachments, hash) split: (id, its rows for ``articles``, its
+    number of 条, whether they come from an attachment, hash)."""
+    pk, title, body, files, digest = document
+    found = split_document(title, body, files)
+    return pk, _rows(pk, found), len(found.articles), found.attachment_id is not None, digest
+
+
+def _write(db: sqlite_utils.Database, batch: list[tuple], counts: dict[str, int]) -> None:
+    db.conn.executemany("DELETE FROM articles WHERE document_id = ?", [(d[0],) for d in batch])
+    db.conn.executemany(_INSERT, [row for d in batch for row in d[1]])
+    db.conn.executemany(
+        "UPDATE documents SET article_count = ?, articles_hash = ? WHERE id = ?",
+        [(n, digest, pk) for pk, _, n, _, digest in batch],
+    )
+    counts["documents_split"] += len(batch)
+    counts["articles"] += sum(d[2] for d in batch)
+    counts["from_attachments"] += sum(d[3] for d in batch)
 
 
 def _attachments(db: sqlite_utils.Database, pk: int) -> list[Attachment]:

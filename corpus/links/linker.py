@@ -90,7 +90,7 @@ _TIME_WORDS = re.compile(r"^(?:近日|日前|近期|最近|今年\d{1,2}月|\d{1
 _ORG_END = re.compile(r"(?:厅|部|委|局|院|府|办|委员会|办公室|署|会|中心|行|小组)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     id: int
     title: str
@@ -351,8 +351,39 @@ def _departments(issuer: str | None, province: str | None) -> list[str]:
     return list(_issuers(issuer, province))
 
 
-def link_interpretations(db: sqlite_utils.Database) -> dict:
-    """Rebuild ``document_interpretations``, both link counts and the review notes; return stats."""
+def link_interpretations(db: sqlite_utils.Database, found: tuple | None = None) -> dict:
+    """Rebuild ``document_interpretations``, both link counts and the review notes; return stats.
+
+    ``found``: what ``find_links`` found of this library, if it was worked out already (the
+    build does it in another process while it decides validity, which changes none of what
+    links are found from)."""
+    links, notes, unresolved = found if found is not None else find_links(db)
+    _store(db, links, notes)
+    linked = {i for _, i in links}
+    return {
+        "links": len(links),
+        "by_method": dict(sorted(Counter(v[0] for v in links.values()).items())),
+        "documents_with_interpretation": len({d for d, _ in links}),
+        "interpretations_linked": len(linked),
+        "interpretations_unlinked": len(notes) - len(linked),
+        "unresolved_page_links": unresolved,
+    }
+
+
+def find_links_in(path: str) -> tuple:
+    """``find_links`` of the library at ``path``, read through a connection of its own."""
+    db = sqlite_utils.Database(path)
+    try:
+        return find_links(db)
+    finally:
+        db.close()
+
+
+def find_links(db: sqlite_utils.Database) -> tuple:
+    """Every link between a document and an interpretation, with its method, confidence and
+    evidence (``{(document id, interpretation id): (method, confidence, evidence)}``); each
+    interpretation's review note (``{id: note}``); the number of page links that name no stored
+    page. Reads sites, documents, interpretations and page links; writes nothing."""
     provinces = dict(db.execute("SELECT name, province FROM sites").fetchall())
     index = _index(db, provinces)
     interps = list(
@@ -407,17 +438,7 @@ def link_interpretations(db: sqlite_utils.Database) -> dict:
         for doc_id, method, confidence, evidence in res.found:
             add(doc_id, r["id"], method, confidence, evidence)
         notes[r["id"]] = "；".join(res.notes.values()) or "未引用库中文件的标题或文号，也无原文链接"
-
-    _store(db, links, notes)
-    linked = {i for _, i in links}
-    return {
-        "links": len(links),
-        "by_method": dict(sorted(Counter(v[0] for v in links.values()).items())),
-        "documents_with_interpretation": len({d for d, _ in links}),
-        "interpretations_linked": len(linked),
-        "interpretations_unlinked": len(interps) - len(linked),
-        "unresolved_page_links": unresolved,
-    }
+    return links, notes, unresolved
 
 
 def _store(

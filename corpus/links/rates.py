@@ -21,6 +21,7 @@ does the counting, so the numbers always follow the stored links.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -67,6 +68,11 @@ def departments(issuer: str | None, province: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+@lru_cache(maxsize=4096)  # few issuers, every document
+def _departments(issuer: str | None, province: str | None) -> tuple[str, ...]:
+    return tuple(departments(issuer, province))
+
+
 def is_foreign(department: str, province: str | None) -> bool:
     """True for a body outside the province (a ministry, 国务院, another province)."""
     return not department.startswith(province or "省")
@@ -77,7 +83,7 @@ def assign_departments(db: sqlite_utils.Database) -> dict:
     provinces = dict(db.execute("SELECT name, province FROM sites").fetchall())
     rows = []
     for doc_id, issuer, site in db.execute("SELECT id, issuer, site FROM documents").fetchall():
-        names = departments(issuer, provinces.get(site)) or [UNKNOWN]
+        names = _departments(issuer, provinces.get(site)) or (UNKNOWN,)
         rows += [(doc_id, name) for name in names]
     wanted = set(rows)
     stored = set(db.execute("SELECT document_id, department FROM document_departments"))

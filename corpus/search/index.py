@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import sys
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import sqlite_utils
@@ -70,22 +70,15 @@ def assign_search_rowids(db: sqlite_utils.Database, table: str) -> int:
     """Number the rows of ``table`` 1, 2, … by publication date (then id); returns rows changed.
 
     Only rows whose number changes are written, so a rebuild of an unchanged library writes
-    nothing and new documents (usually the newest) touch only themselves. One UPDATE walks the
-    table in storage order (a first build rewrites every row: that is its main cost).
+    nothing and new documents (usually the newest) touch only themselves. Both the order and the
+    old numbers are read from indexes alone (a first build still writes every row: that is its
+    main cost).
     """
-    db.execute("DROP TABLE IF EXISTS temp.search_rowids")
-    db.execute("CREATE TEMP TABLE search_rowids (id INTEGER PRIMARY KEY, n INTEGER, old INTEGER)")
-    db.execute(
-        f"INSERT INTO temp.search_rowids (id, n, old) SELECT id,"
-        f" row_number() OVER (ORDER BY published_date, id), search_rowid FROM {table}"
-    )
-    db.execute("DELETE FROM temp.search_rowids WHERE n IS old")
-    changed = db.execute("SELECT count(*) FROM temp.search_rowids").fetchone()[0]
-    db.execute(
-        f"UPDATE {table} SET search_rowid = s.n FROM temp.search_rowids s WHERE s.id = {table}.id"
-    )
-    db.execute("DROP TABLE temp.search_rowids")
-    return changed
+    order = db.execute(f"SELECT id FROM {table} ORDER BY published_date, id").fetchall()
+    old = dict(db.execute(f"SELECT id, search_rowid FROM {table}").fetchall())
+    changed = [(n, pk) for n, (pk,) in enumerate(order, 1) if old[pk] != n]
+    db.conn.executemany(f"UPDATE {table} SET search_rowid = ? WHERE id = ?", changed)
+    return len(changed)
 
 
 def _index_row(row: tuple) -> tuple:
@@ -108,13 +101,16 @@ def keywords_text(words: str | None) -> str:
     return " ".join(index_text(w) for w in stored_keywords(words))
 
 
-def build_search_index(db: sqlite_utils.Database, cache: sqlite3.Connection | None = None) -> dict:
+def build_search_index(
+    db: sqlite_utils.Database, cache: sqlite3.Connection | None = None, workers=None
+) -> dict:
     """Bring the search index up to date (module docstring); returns counts and ``work``: the
     ``mode`` (``rebuilt`` or ``updated``), rows ``indexed`` and rows left ``unchanged``.
 
     ``documents_fts`` and ``interpretations_fts`` index everything searchable, with rowids in
     publication order (``search_rowid``); ``documents_heads_fts`` holds titles and 文号 only.
-    Without ``cache`` the index is rebuilt from scratch.
+    Without ``cache`` the index is rebuilt from scratch. ``workers`` (``corpus.build.Workers``)
+    turn rows into tokens in other processes.
     """
     counts: dict = {}
     size = db.execute("PRAGMA cache_size").fetchone()[0]
@@ -124,7 +120,7 @@ def build_search_index(db: sqlite_utils.Database, cache: sqlite3.Connection | No
         state = _state(db, cache) if cache is not None else None
         kept = _update(db, state, counts) if state is not None else None
         if kept is None:
-            kept = _rebuild(db, counts, cache is not None)
+            kept = _rebuild(db, counts, cache is not None, workers)
         if cache is not None:
             _keep(db, cache, *kept)
     finally:
@@ -132,7 +128,7 @@ def build_search_index(db: sqlite_utils.Database, cache: sqlite3.Connection | No
     return counts
 
 
-def _rebuild(db: sqlite_utils.Database, counts: dict, with_state: bool) -> tuple:
+def _rebuild(db: sqlite_utils.Database, counts: dict, with_state: bool, workers) -> tuple:
     """Index every row again, from empty tables; returns what to keep (``_keep``)."""
     cols = ", ".join(COLUMNS)
     state: dict = {}
@@ -148,10 +144,13 @@ def _rebuild(db: sqlite_utils.Database, counts: dict, with_state: bool) -> tuple
                     " tokenize='unicode61')"
                 )
             heads = []
-            for batch in _batches(db.execute(select.format(body=_TEXT)), 2000):
+            source = db.execute(select.format(body=_TEXT))
+            made = partial(_tokens, with_state)
+            rows = workers.map(made, source, n, 64) if workers else map(made, source)
+            for batch in _batches(rows, 2000):
                 if with_state:
-                    state.update({(table, r[0]): _row_state(r) for r in batch})
-                rows = [_index_row(r[1:]) for r in batch]
+                    state.update({(table, pk): kept for pk, kept, _ in batch})
+                rows = [r for _, _, r in batch]
                 db.conn.executemany(_INSERT.format(fts), [r[:6] for r in rows])
                 if table == "documents":  # heads: keywords in place of the body
                     heads += [(r[0], r[6], *r[2:6]) for r in rows]
@@ -166,6 +165,11 @@ def _rebuild(db: sqlite_utils.Database, counts: dict, with_state: bool) -> tuple
     indexed = counts["documents_indexed"] + counts["interpretations_indexed"]
     counts["work"] = {"mode": "rebuilt", "indexed": indexed, "unchanged": 0}
     return True, state, []
+
+
+def _tokens(with_state: bool, row: tuple) -> tuple:
+    """A source row (with its id) as (id, what the cache keeps of it, its index row)."""
+    return row[0], _row_state(row) if with_state else None, _index_row(row[1:])
 
 
 def _update(db: sqlite_utils.Database, state: dict, counts: dict) -> tuple | None:

@@ -58,9 +58,9 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 @cache
 def _idf() -> tuple[dict[str, float], float]:
     """jieba's IDF table and its median (what ``jieba.analyse`` gives unknown words)."""
-    import jieba.analyse  # noqa: PLC0415 - a second to import: only the build needs the table
+    import jieba  # noqa: PLC0415 - only the build needs the table (not jieba.analyse: a second)
 
-    path = Path(jieba.analyse.__file__).with_name("idf.txt")
+    path = Path(jieba.__file__).with_name("analyse") / "idf.txt"
     table = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         word, _, weight = line.strip().partition(" ")
@@ -138,17 +138,21 @@ def stored(value: str | None) -> list[str]:
 _TABLES = {"documents": "title, body_text, issuer", "interpretations": "title, body_text, source"}
 
 
-def assign_keywords(db: sqlite_utils.Database) -> dict[str, int]:
-    """Compute keywords where the content changed since they were last computed; counts."""
+def assign_keywords(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
+    """Compute keywords where the content changed since they were last computed; counts.
+    ``workers`` (``corpus.build.Workers``) compute them in other processes."""
     counts = {}
     for table, cols in _TABLES.items():
         rows = db.execute(
             f"SELECT id, {cols}, content_hash FROM {table}"
             " WHERE keywords_hash IS NOT content_hash OR keywords IS NULL"
         ).fetchall()
+        mapped = workers.map(_stored_keywords, rows, len(rows)) if workers else None
         updates = [
-            (json.dumps(keywords(title, body, issuer), ensure_ascii=False), digest, pk)
-            for pk, title, body, issuer, digest in rows
+            (words, digest, pk)
+            for (pk, *_, digest), words in zip(
+                rows, mapped or map(_stored_keywords, rows), strict=True
+            )
         ]
         with db.atomic():
             db.conn.executemany(
@@ -156,3 +160,9 @@ def assign_keywords(db: sqlite_utils.Database) -> dict[str, int]:
             )
         counts[f"{table}_keywords"] = len(updates)
     return counts
+
+
+def _stored_keywords(row: tuple) -> str:
+    """The keywords of a row (id, title, text, issuer, …) as ``assign_keywords`` stores them."""
+    _, title, body, issuer, *_ = row
+    return json.dumps(keywords(title, body, issuer), ensure_ascii=False)

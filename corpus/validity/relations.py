@@ -67,6 +67,7 @@ class Doc:
     attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (url, ext, text)
     keys: set[str] = field(default_factory=set)
     said: list[Said] | None = None  # ``items_of(self)`` when already read (the build's cache)
+    named: set[str] | None = None  # ``title_keys(self.title)`` when already read (the cache)
 
     @property
     def day(self) -> str:
@@ -116,7 +117,7 @@ class Index:
         self.by_number: dict[str, list[Doc]] = defaultdict(list)
         self.by_title: dict[str, list[Doc]] = defaultdict(list)
         for doc in docs:
-            doc.keys = set(_title_keys(doc.title or ""))
+            doc.keys = set(_title_keys(doc.title or "")) if doc.named is None else doc.named
             key = number_key(doc.doc_number)
             if key:
                 self.by_number[key].append(doc)
@@ -216,30 +217,66 @@ def collect(docs: list[Doc], terms: dict[int, Term]) -> Found:
     index = Index(docs)
     found = Found()
     for source in docs:
-        seen: set[tuple[int | None, str, str]] = set()
-        related: set[int] = set()
-        date, note = act_date(source, terms[source.id])
-        for kind, item, where in _items_of(source):
-            # a citation counts only when it names one document: two are as good as all
-            targets, method = index.match(item, source, 1 if kind == "cite" else None)
-            if kind == "cite" and not _citable(targets, source, related):
-                continue  # a law, the document itself, or already a stronger relation
-            ambiguous = len(targets) > 1
-            for target in targets if not ambiguous else []:
-                if (target.id, kind, item.action) in seen:
-                    continue
-                seen.add((target.id, kind, item.action))
-                related.add(target.id)
-                if item.action in _DECLARES:
-                    found.acts[target.id].append(_act(source, kind, item, where, date, note))
-                relation = _relation_name(kind, item, source, target)
-                if relation:
-                    found.relations.append(
-                        _row(source, target, relation, item, where, method, date)
-                    )
-            if ambiguous or not targets:
-                _unmatched(found, source, kind, item, where, targets, date)
+        acts, rows = said_of(source, index, terms[source.id])
+        for target, act in acts:
+            found.acts[target].append(act)
+        found.relations += rows
     return found
+
+
+def said_of(source: Doc, index: Index, term: Term) -> tuple[list[tuple[int, Act]], list[dict]]:
+    """What ``source`` does to stored documents: its acts, each with the id of the document it
+    applies to, and its relation rows, in the order ``collect`` takes them.
+
+    A function of the source (its URL, title, 文号, dates, its term and what it says,
+    ``items_of``) and of the documents its items can name: those with a number key or a title
+    key among ``lookups(source)``. The build relies on this to work out again only the sources
+    whose own inputs or whose named documents changed (``corpus.validity.step``)."""
+    acts: list[tuple[int, Act]] = []
+    rows: list[dict] = []
+    seen: set[tuple[int | None, str, str]] = set()
+    related: set[int] = set()
+    date, note = act_date(source, term)
+    for kind, item, where in _items_of(source):
+        # a citation counts only when it names one document: two are as good as all
+        targets, method = index.match(item, source, 1 if kind == "cite" else None)
+        if kind == "cite" and not _citable(targets, source, related):
+            continue  # a law, the document itself, or already a stronger relation
+        ambiguous = len(targets) > 1
+        for target in targets if not ambiguous else []:
+            if (target.id, kind, item.action) in seen:
+                continue
+            seen.add((target.id, kind, item.action))
+            related.add(target.id)
+            if item.action in _DECLARES:
+                acts.append((target.id, _act(source, kind, item, where, date, note)))
+            relation = _relation_name(kind, item, source, target)
+            if relation:
+                rows.append(_row(source, target, relation, item, where, method, date))
+        if ambiguous or not targets:
+            _unmatched(acts, rows, source, kind, item, where, targets, date)
+    return acts, rows
+
+
+def lookups(source: Doc) -> set[str]:
+    """The keys ``Index.match`` looks documents up by for what ``source`` says: the number key
+    (``#`` first) and the title keys of every item."""
+    keys: set[str] = set()
+    for _, item, _ in _items_of(source):
+        number = number_key(item.number)
+        if number:
+            keys.add("#" + number)
+        if item.title:
+            keys |= _title_keys(item.title)
+    return keys
+
+
+def named_by(doc: Doc) -> set[str]:
+    """The keys ``Index.match`` can find ``doc`` by (``#`` before its number key): what makes a
+    change of the document a change for every source that looks one of them up."""
+    keys = set(_title_keys(doc.title or "")) if doc.named is None else set(doc.named)
+    number = number_key(doc.doc_number)
+    return keys | {"#" + number} if number else keys
 
 
 def _citable(targets: list[Doc], source: Doc, related: set[int]) -> bool:
@@ -288,7 +325,16 @@ def _row(
     }
 
 
-def _unmatched(found: Found, source: Doc, kind, item, where: str, targets: list[Doc], date) -> None:
+def _unmatched(
+    acts: list[tuple[int, Act]],
+    rows: list[dict],
+    source: Doc,
+    kind,
+    item,
+    where: str,
+    targets: list[Doc],
+    date,
+) -> None:
     """Keep an item naming no stored document (or several) for review; ambiguity is 未知."""
     if kind == "cite" or item.action not in _CHANGING:
         return
@@ -298,8 +344,8 @@ def _unmatched(found: Found, source: Doc, kind, item, where: str, targets: list[
         row["note"] = f"同名文件{len(targets)}份，无法确定所指"
         for target in targets:
             ambiguous = _act(source, kind, item, where, None, row["note"])
-            found.acts[target.id].append(ambiguous)
+            acts.append((target.id, ambiguous))
     else:
         row["note"] = "库中未找到对应文件"
     if item.action in (evidence.REPEAL, evidence.AMEND):
-        found.relations.append(row)
+        rows.append(row)

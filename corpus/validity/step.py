@@ -9,23 +9,37 @@ Reads only what the crawl stored (titles, bodies, attachment text, page fields) 
 * ``status_history``: one row per document whose status differs from the previous build's (the
   first build records every document, with ``old_status`` NULL).
 
-**What a build recomputes, and how dependence is tracked.** Every document's status is decided
-again on every build, from everything: it depends on other documents (the acts that name it,
-matched by title and 文号 against every stored document, dated by the document they are in) and
-on the as-of date, and deciding is cheap. What is dear is *reading* a document: its own 施行 and
-有效期 clauses (``extract_term``) and what it says of other documents (``relations.items_of``).
-Both are functions of that one document's URL, title, dates, body and attachment texts, and of
-nothing else. Given a build cache (a connection, ``corpus.build``), they are kept per document
-under a digest of exactly those inputs (``reading_key``) and of the code that reads them
-(``READER_CODE``: the source of the reading modules, the versions they rely on), and read again
-only where that digest changed; the matching, the acts, the relations and the decisions are then
-made from all of them, as a build from scratch makes them. So there is no list of dependencies to
-get wrong: a change anywhere reaches every document it can touch, because everything that crosses
-documents is recomputed.
+**What a build works out again, and how dependence is tracked.** Without a build cache every
+document is read, every act matched and every status decided. With one (a connection,
+``corpus.build``), the step keeps per document what it read, what it did to others, and what
+it decided, and works out again only what a change can reach, in three rings:
 
-Rows are written only where they differ: a document's columns where its decision changed; the
-evidence and relations tables from their first differing row on, so their rowids are those a
-build from scratch gives (1, 2, … in the order of documents).
+1. *Reading* a document — its own 施行 and 有效期 clauses (``extract_term``), what it says of
+   other documents (``relations.items_of``), the keys it is named by (``title_keys``) — depends
+   on that document alone: its URL, title, dates, body and attachment texts. Kept under a digest
+   of exactly those (``reading_key``) and of the code (``reader_code``: the reading, matching and
+   deciding modules' source, the libraries they rely on); read again where that digest changed.
+2. *What a document does to others* — its acts and relation rows (``relations.said_of``) —
+   depends on its reading, its own title, 文号 and dates, and on the stored documents its items
+   can name: those found under the number keys and title keys its items look up
+   (``relations.lookups``). So a source is matched again when it was read again, when its own
+   title, 文号 or dates changed, or when one of its lookups is *dirty*: a key (old or new) of a
+   document whose title, 文号 or dates changed, or that is new or gone (``relations.named_by``).
+   Every other source's acts and rows are taken as they were.
+3. *A decision* depends on the document's kind, its page's 有效性, its term, the acts that name
+   it and the as-of date (the rule book, ``corpus.validity.rules``). So a document is decided
+   again when it was read again, its kind or 有效性 changed, the as-of date changed, or a source
+   matched again names it now or named it before; every other document keeps its decision and
+   its evidence rows as they are stored.
+
+The kept state is trusted only when it describes this library as the last build left it: the
+cache names the ``built_at`` of the build that filled it, which every build of any version
+stores last (``build_info``), and the code is the same. Else everything is worked out again, as
+without a cache. Rows are written only where they differ: a document's
+columns where its decision changed; the evidence and relations tables from their first
+differing row on, so their rowids are those a build from scratch gives (1, 2, … in the order of
+documents). ``tests/test_build_incremental.py`` checks a rebuild after a recrawl against a build
+from scratch, table by table.
 """
 
 from __future__ import annotations
@@ -36,7 +50,7 @@ import json
 import sqlite3
 import sys
 from collections import Counter, defaultdict
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -44,14 +58,26 @@ from pathlib import Path
 import sqlite_utils
 
 from corpus.store import normalize
-from corpus.validity import evidence, relations, terms
-from corpus.validity.relations import Doc, Said, collect, items_of
-from corpus.validity.rules import decide
+from corpus.validity import evidence, relations, rules, terms
+from corpus.validity.evidence import Item
+from corpus.validity.relations import (
+    Doc,
+    Index,
+    Said,
+    items_of,
+    lookups,
+    named_by,
+    number_key,
+    said_of,
+    title_keys,
+)
+from corpus.validity.rules import Act, decide
 from corpus.validity.terms import Term, extract_term
 
-CACHE = "validity_readings"  # the build cache's table: id, key, what was read (JSON)
+CACHE = "validity_documents"  # the build cache's table: what the step kept of each document
 _TERM_FIELDS = tuple(f.name for f in fields(Term))
 _ITEM_FIELDS = tuple(f.name for f in fields(evidence.Item))
+_ACT_FIELDS = tuple(f.name for f in fields(Act))
 _EVIDENCE_COLUMNS = ("document_id", "status", "kind", "quote", "source", "date", "wins",
                      "source_document_id", "source_url", "note")  # fmt: skip
 _RELATION_COLUMNS = ("from_document_id", "to_document_id", "relation", "quote", "source_url",
@@ -62,10 +88,11 @@ _DECIDED = ("effective_date", "effective_date_raw", "expires_on", "term_raw", "s
 
 @cache
 def reader_code() -> str:
-    """A digest of the code whose readings the cache keeps: the reading modules' source, the
-    libraries they parse dates with, Python's version (its regular expressions, its Unicode)."""
+    """A digest of the code whose results the cache keeps: the reading, matching and deciding
+    modules' source, the libraries they parse dates with, Python's version (its regular
+    expressions, its Unicode)."""
     h = hashlib.blake2b(digest_size=16)
-    for module in (normalize, evidence, relations, terms):
+    for module in (normalize, evidence, relations, terms, rules, sys.modules[__name__]):
         h.update(Path(module.__file__).read_bytes())
     for dist in ("cn2an", "dateparser"):
         h.update(importlib.metadata.version(dist).encode())
@@ -74,17 +101,16 @@ def reader_code() -> str:
 
 
 def reading_key(doc: Doc, body: bytes | None) -> bytes:
-    """A digest of everything ``extract_term`` and ``items_of`` read of ``doc`` (``body``: its
-    body as UTF-8 bytes, as SQLite stores it)."""
-    h = hashlib.blake2b(digest_size=16)
-    parts = [doc.url, doc.title, doc.written_date, doc.published_date, body or b""]
+    """A digest of everything ``extract_term``, ``items_of`` and ``title_keys`` read of ``doc``
+    (``body``: its body as UTF-8 bytes, as SQLite stores it)."""
+    parts = [doc.url, doc.title, doc.written_date, doc.published_date]
     for attachment in doc.attachments:
         parts += attachment
-    h.update(b"%d;" % len(doc.attachments))
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        h.update(b"-;" if data is None else b"%d:%s" % (len(data), data))
-    return h.digest()
+    said = [b"-" if p is None else p.encode() for p in parts]
+    lengths = ",".join(str(len(p)) for p in said).encode()
+    return hashlib.blake2b(
+        b"%b;%b%b" % (lengths, b"".join(said), body or b""), digest_size=16
+    ).digest()
 
 
 def _load(db: sqlite_utils.Database) -> tuple[list[Doc], dict[int, tuple]]:
@@ -127,21 +153,57 @@ def apply_validity(
     built_at: str = "",
     cache: sqlite3.Connection | None = None,
     work: dict | None = None,
+    workers=None,
 ) -> Counter:
     """Recompute term, status, evidence, relations and history as of ``as_of``; count statuses.
 
-    ``cache``: the build cache, where what each document says is kept between builds (module
-    docstring). ``work``, when given, is filled with what was read again and what was written.
+    ``cache``: the build cache, where what each document read, did and was decided is kept
+    between builds (module docstring). ``work``, when given, is filled with what was worked out
+    again and what was written. ``workers`` (``corpus.build.Workers``) read documents in other
+    processes.
     """
     docs, facts, bodies = _documents(db)
-    read, reused = _readings(docs, bodies, cache)
-    found = collect(docs, read)
+    past = _Past.load(db, cache, docs, bodies)
+    fresh = [d for d in docs if past.reread(d)]
+    read = _read_all(docs, bodies, past, fresh, workers)
+    # 2. what each source does to others: matched again where its inputs or its lookups changed
+    index = Index(docs)
+    again = past.sources_to_match(docs, read)
+    outputs: dict[int, tuple[list[tuple[int, Act]], list[tuple]]] = {}
+    touched: set[int] = set()
+    for doc in docs:
+        if doc.id in again:
+            acts, rows = said_of(doc, index, read.term(doc.id))
+            outputs[doc.id] = (acts, [tuple(r[c] for c in _RELATION_COLUMNS) for r in rows])
+            touched |= {target for target, _ in acts} | past.targets(doc.id)
+        else:
+            outputs[doc.id] = past.output(doc.id)
+    for pk in past.gone:
+        touched |= past.targets(pk)
+    acts_of: dict[int, list[Act]] = defaultdict(list)
+    relation_rows: list[tuple] = []
+    for doc in docs:
+        acts, rows = outputs[doc.id]
+        for target, act in acts:
+            acts_of[target].append(act)
+        relation_rows += rows
+    # 3. decisions: again where the document, its acts or the date changed
+    old_evidence = db.execute(
+        f"SELECT rowid, {', '.join(_EVIDENCE_COLUMNS)} FROM validity_evidence ORDER BY rowid"
+    ).fetchall()
+    kept_evidence = past.evidence(old_evidence)
     updates, evidence_rows, history, counts = [], [], [], Counter()
+    decided_again = 0
     for doc in docs:
         kind, raw, old = facts[doc.id]
         old_status, old_as_of = old[4], old[6]
-        term = read[doc.id]
-        decision = decide(kind, raw, term, as_of, found.acts.get(doc.id, ()))
+        if past.decision_holds(doc, facts[doc.id], as_of, touched):
+            counts[old_status] += 1
+            evidence_rows += kept_evidence.get(doc.id, [])
+            continue
+        decided_again += 1
+        term = read.term(doc.id)
+        decision = decide(kind, raw, term, as_of, acts_of.get(doc.id, ()))
         counts[decision.status] += 1
         decided = (
             term.effective_date,
@@ -182,7 +244,6 @@ def apply_validity(
                     decision.basis,
                 )
             )
-    relation_rows = [tuple(r[c] for c in _RELATION_COLUMNS) for r in found.relations]
     with db.conn:
         db.conn.executemany(
             "UPDATE documents SET effective_date = ?, effective_date_raw = ?, expires_on = ?,"
@@ -190,7 +251,7 @@ def apply_validity(
             updates,
         )
         evidence_written = rewrite_from_first_difference(
-            db, "validity_evidence", _EVIDENCE_COLUMNS, evidence_rows
+            db, "validity_evidence", _EVIDENCE_COLUMNS, evidence_rows, old_evidence
         )
         relations_written = rewrite_from_first_difference(
             db, "relations", _RELATION_COLUMNS, relation_rows
@@ -200,13 +261,16 @@ def apply_validity(
             " new_status, why) VALUES (?, ?, ?, ?, ?, ?, ?)",
             history,
         )
+    if cache is not None:
+        past.keep(cache, docs, facts, read, again, outputs, built_at)
     if work is not None:
         work.update(
             {
                 "documents": len(docs),
-                "read": len(docs) - reused,  # terms and acts read from the text again
-                "reused": reused,  # taken from the cache: the document did not change
-                "decided": len(docs),  # every status is decided again
+                "read": len(fresh),  # terms and acts read from the text again
+                "reused": len(docs) - len(fresh),  # the document did not change
+                "matched": len(again),  # sources whose acts were matched again
+                "decided": decided_again,  # statuses decided again
                 "documents_written": len(updates),
                 "evidence_written": evidence_written,
                 "relations_written": relations_written,
@@ -216,12 +280,18 @@ def apply_validity(
 
 
 def rewrite_from_first_difference(
-    db: sqlite_utils.Database, table: str, columns: tuple[str, ...], rows: list[tuple]
+    db: sqlite_utils.Database,
+    table: str,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    old: list[tuple] | None = None,
 ) -> int:
     """Make ``table`` hold ``rows`` with rowids 1, 2, …, as deleting everything and inserting
-    them would, writing only from the first row that differs; returns the rows written."""
+    them would, writing only from the first row that differs; returns the rows written.
+    ``old``: the table's rows (rowid first, then ``columns``, by rowid), if read already."""
     names = ", ".join(columns)
-    old = db.execute(f"SELECT rowid, {names} FROM {table} ORDER BY rowid").fetchall()
+    if old is None:
+        old = db.execute(f"SELECT rowid, {names} FROM {table} ORDER BY rowid").fetchall()
     same = 0
     if all(r[0] == k for k, r in enumerate(old, 1)):  # rowids as a rewrite leaves them
         for o, n in zip(old, rows, strict=False):
@@ -238,58 +308,239 @@ def rewrite_from_first_difference(
     return len(rows) - same
 
 
-def _readings(
-    docs: list[Doc], bodies: dict[int, bytes | None], cache: sqlite3.Connection | None
-) -> tuple[dict[int, Term], int]:
-    """Each document's own term, and what it says of others (set on ``Doc.said``): from the
-    cache where the document's inputs are those it was read from, else read now (and kept)."""
-    keys = {d.id: reading_key(d, bodies[d.id]) for d in docs} if cache is not None else {}
-    kept: dict[int, str] = {}
-    if cache is not None:
-        _prepare(cache)
-        for pk, key, value in cache.execute(f"SELECT id, key, value FROM {CACHE}"):
-            if keys.get(pk) == key:
-                kept[pk] = value
-    read: dict[int, Term] = {}
-    fresh = []
+class _Read:
+    """Each document's reading: its term, what it says (``Doc.said``) and its keys
+    (``Doc.named``), decoded from the cache only where they are needed."""
+
+    def __init__(self, past: _Past, docs: list[Doc]) -> None:
+        self.past = past
+        self.terms: dict[int, Term] = {}
+        self.docs = {d.id: d for d in docs}
+
+    def term(self, pk: int) -> Term:
+        if pk not in self.terms:
+            self.terms[pk], self.docs[pk].said = _undump(self.past.kept[pk].reading)
+        return self.terms[pk]
+
+    def said(self, pk: int) -> list[Said]:
+        self.term(pk)
+        return self.docs[pk].said
+
+
+def _read_all(
+    docs: list[Doc], bodies: dict[int, bytes | None], past: _Past, fresh: list[Doc], workers
+) -> _Read:
+    """Read the ``fresh`` documents (in ``workers``, if many); the others' keys from the cache."""
+    read = _Read(past, docs)
+    reading = {d.id for d in fresh}
     for doc in docs:
-        value = kept.get(doc.id)
-        if value is None:
-            doc.body_text = _text(bodies[doc.id])
-            term = extract_term(doc.body_text, doc.title, doc.written_date, doc.published_date)
-            doc.said = items_of(doc)
-            if cache is not None:
-                fresh.append((doc.id, keys[doc.id], _dump(term, doc.said)))
-        else:
-            term, doc.said = _undump(value)
-        read[doc.id] = term
-    if cache is not None:
+        if doc.id not in reading:
+            doc.named = set(json.loads(past.kept[doc.id].named))
+    rows = (
+        (d.id, d.url, d.title, d.written_date, d.published_date, bodies[d.id], d.attachments)
+        for d in fresh
+    )
+    mapped = workers.map(_read, rows, len(fresh)) if workers else map(_read, rows)
+    for doc, (term, said, named) in zip(fresh, mapped, strict=True):
+        read.terms[doc.id], doc.said, doc.named = term, said, named
+    return read
+
+
+def _read(row: tuple) -> tuple[Term, list[Said], set[str]]:
+    """What one document says of itself (its term), of others (``items_of``), and the keys it
+    is named by (``title_keys``): functions of its URL, title, dates, body (UTF-8 bytes) and
+    attachments alone."""
+    pk, url, title, written, published, body, attachments = row
+    doc = Doc(pk, url, title, None, written, published, _text(body), attachments)
+    term = extract_term(doc.body_text, title, written, published)
+    return term, items_of(doc), title_keys(title)
+
+
+@dataclass
+class _Kept:
+    """One document as the cache keeps it (JSON but for ``key``)."""
+
+    key: bytes  # reading_key
+    reading: str  # [term, items]
+    named: str  # its title keys
+    place: str  # [title, 文号, 成文日期, 发布日期]: what the index finds it by
+    facts: str  # [kind, 有效性]: what its decision rests on besides its term and acts
+    output: str  # [acts, relation rows]: what it does to others
+    lookups: str  # the keys its items look documents up by
+
+
+class _Past:
+    """What the cache kept of the documents (``kept``) and whether their outputs and decisions
+    can be trusted (``trusted``: the cache describes this library as the last build left it)."""
+
+    def __init__(self, kept: dict[int, _Kept], keys: dict[int, bytes], trusted: bool) -> None:
+        self.kept, self.keys, self.trusted = kept, keys, trusted
+        self.gone: list[int] = []
+
+    @classmethod
+    def load(
+        cls,
+        db: sqlite_utils.Database,
+        cache: sqlite3.Connection | None,
+        docs: list[Doc],
+        bodies: dict[int, bytes | None],
+    ) -> _Past:
+        if cache is None:
+            return cls({}, {}, False)
+        built = _prepare(cache)
+        # the library as the build that filled the cache left it: every build, of any version,
+        # stores its built_at last (``corpus.build``); a direct call of this step stores none
+        stored = db.execute("SELECT value FROM build_info WHERE key = 'built_at'").fetchone()
+        trusted = bool(built) and stored is not None and stored[0] == built
+        keys = {d.id: reading_key(d, bodies[d.id]) for d in docs}
+        kept = {row[0]: _Kept(*row[1:]) for row in cache.execute(f"SELECT * FROM {CACHE}")}
+        past = cls(kept, keys, trusted)
+        past.gone = [pk for pk in kept if pk not in keys]
+        return past
+
+    def reread(self, doc: Doc) -> bool:
+        kept = self.kept.get(doc.id)
+        return kept is None or kept.key != self.keys[doc.id]
+
+    def sources_to_match(self, docs: list[Doc], read: _Read) -> set[int]:
+        """The documents whose acts and relations must be matched again (module docstring)."""
+        if not self.trusted:
+            return {d.id for d in docs}
+        again, dirty = set(), set()
+        for doc in docs:
+            kept = self.kept.get(doc.id)
+            if kept is None or kept.key != self.keys[doc.id] or kept.place != _place(doc):
+                again.add(doc.id)
+            if kept is None or kept.place != _place(doc):
+                dirty |= named_by(doc) | (self._named_before(kept) if kept else set())
+        for pk in self.gone:
+            dirty |= self._named_before(self.kept[pk])
+        if dirty:
+            for doc in docs:
+                if doc.id not in again and not dirty.isdisjoint(
+                    json.loads(self.kept[doc.id].lookups)
+                ):
+                    again.add(doc.id)
+        return again
+
+    def _named_before(self, kept: _Kept) -> set[str]:
+        number = number_key(json.loads(kept.place)[1])
+        named = set(json.loads(kept.named))
+        return named | {"#" + number} if number else named
+
+    def output(self, pk: int) -> tuple[list[tuple[int, Act]], list[tuple]]:
+        acts, rows = json.loads(self.kept[pk].output)
+        return [(a[0], Act(*a[1:])) for a in acts], [tuple(r) for r in rows]
+
+    def targets(self, pk: int) -> set[int]:
+        """The documents the source's kept acts applied to."""
+        kept = self.kept.get(pk)
+        return {a[0] for a in json.loads(kept.output)[0]} if kept else set()
+
+    def evidence(self, rows: list[tuple]) -> dict[int, list[tuple]]:
+        """The stored evidence rows by document (what a kept decision keeps)."""
+        if not self.trusted:
+            return {}
+        by_document: dict[int, list[tuple]] = defaultdict(list)
+        for row in rows:
+            by_document[row[1]].append(row[1:])
+        return by_document
+
+    def decision_holds(self, doc: Doc, facts: tuple, as_of: date, touched: set[int]) -> bool:
+        """Whether the stored decision of ``doc`` is the one deciding it again would give."""
+        kind, raw, old = facts
+        kept = self.kept.get(doc.id)
+        return (
+            self.trusted
+            and kept is not None
+            and doc.id not in touched
+            and old[6] == as_of.isoformat()
+            and kept.key == self.keys[doc.id]
+            and kept.facts == json.dumps([kind, raw], ensure_ascii=False)
+        )
+
+    def keep(
+        self,
+        cache: sqlite3.Connection,
+        docs: list[Doc],
+        facts: dict[int, tuple],
+        read: _Read,
+        again: set[int],
+        outputs: dict,
+        built_at: str,
+    ) -> None:
+        """Write what changed into the cache, with the build's ``built_at``."""
+        rows = []
+        for doc in docs:
+            kept = self.kept.get(doc.id)
+            key = self.keys[doc.id]
+            fresh = kept is None or kept.key != key
+            reading = _dump(read.term(doc.id), doc.said) if fresh else kept.reading
+            named = json.dumps(sorted(doc.named), ensure_ascii=False) if fresh else kept.named
+            kind, raw, _ = facts[doc.id]
+            made = _Kept(
+                key,
+                reading,
+                named,
+                _place(doc),
+                json.dumps([kind, raw], ensure_ascii=False),
+                _dump_output(outputs[doc.id]) if doc.id in again else kept.output,
+                json.dumps(sorted(lookups(doc)), ensure_ascii=False)
+                if doc.id in again
+                else kept.lookups,
+            )
+            if made != kept:
+                rows.append((doc.id, *vars(made).values()))
+        with cache:  # not trusted while it is being written
+            cache.execute("UPDATE meta SET value = ? WHERE name = ?", [_meta(""), CACHE])
         with cache:
-            cache.executemany(f"INSERT OR REPLACE INTO {CACHE} VALUES (?, ?, ?)", fresh)
-            gone = [(pk,) for (pk,) in cache.execute(f"SELECT id FROM {CACHE}") if pk not in keys]
-            cache.executemany(f"DELETE FROM {CACHE} WHERE id = ?", gone)
-    return read, len(kept)
+            cache.executemany(f"INSERT OR REPLACE INTO {CACHE} VALUES ({', '.join('?' * 8)})", rows)
+            cache.executemany(f"DELETE FROM {CACHE} WHERE id = ?", [(pk,) for pk in self.gone])
+            cache.execute("UPDATE meta SET value = ? WHERE name = ?", [_meta(built_at), CACHE])
 
 
-def _prepare(cache: sqlite3.Connection) -> None:
-    """The cache's table, made anew when the reading code is not the code that filled it."""
+def _meta(built_at: str) -> str:
+    return json.dumps({"code": reader_code(), "built_at": built_at})
+
+
+def _place(doc: Doc) -> str:
+    place = [doc.title, doc.doc_number, doc.written_date, doc.published_date]
+    return json.dumps(place, ensure_ascii=False)
+
+
+def _prepare(cache: sqlite3.Connection) -> str:
+    """The cache's table, made anew when the code is not the code that filled it; returns the
+    built_at of the build that last filled it ("" when none)."""
     with cache:
         cache.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        code = cache.execute("SELECT value FROM meta WHERE name = ?", [CACHE]).fetchone()
-        if not code or code[0] != reader_code():
+        kept = cache.execute("SELECT value FROM meta WHERE name = ?", [CACHE]).fetchone()
+        try:
+            meta = json.loads(kept[0]) if kept else {}
+        except ValueError:
+            meta = {}
+        if meta.get("code") != reader_code():
             cache.execute(f"DROP TABLE IF EXISTS {CACHE}")
-            cache.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [CACHE, reader_code()])
+            cache.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [CACHE, _meta("")])
+            meta = {}
         cache.execute(
-            f"CREATE TABLE IF NOT EXISTS {CACHE}"
-            " (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value TEXT NOT NULL)"
+            f"CREATE TABLE IF NOT EXISTS {CACHE} (id INTEGER PRIMARY KEY, key BLOB NOT NULL,"
+            " reading TEXT, named TEXT, place TEXT, facts TEXT, output TEXT, lookups TEXT)"
         )
+    return meta.get("built_at", "")
 
 
 def _dump(term: Term, said: list[Said]) -> str:
     items = [[kind, *(getattr(item, f) for f in _ITEM_FIELDS), where] for kind, item, where in said]
-    return json.dumps([[getattr(term, f) for f in _TERM_FIELDS], items], ensure_ascii=False)
+    term_fields = [getattr(term, f) for f in _TERM_FIELDS]
+    return json.dumps([term_fields, items], ensure_ascii=False)
 
 
 def _undump(value: str) -> tuple[Term, list[Said]]:
     term, items = json.loads(value)
-    return Term(*term), [(i[0], evidence.Item(*i[1:-1]), i[-1]) for i in items]
+    return Term(*term), [(i[0], Item(*i[1:-1]), i[-1]) for i in items]
+
+
+def _dump_output(output: tuple[list[tuple[int, Act]], list[tuple]]) -> str:
+    acts, rows = output
+    made = [[target, *(getattr(act, f) for f in _ACT_FIELDS)] for target, act in acts]
+    return json.dumps([made, rows], ensure_ascii=False)
