@@ -3,6 +3,7 @@ writer's idempotence (crawler/distributed/; docs/distributed.md)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -173,7 +174,9 @@ def test_the_limiter_holds_a_host_to_its_concurrency_and_delay(redis: Redis):
         return int(acquire(keys=k, args=[host, token, limit, delay_ms, ttl_ms, host]))
 
     assert ask("a", "t1", 2) == 0 and ask("a", "t2", 2) == 0
-    assert ask("a", "t3", 2) > 0  # two in flight: wait
+    assert ask("a", "t3", 2) == 20  # two in flight: wait
+    k = [keys.host_tokens("a"), keys.host_next("a"), keys.host_starts("a"), keys.blocked]
+    assert acquire(keys=k, args=["a", "t3", 2, 0, 60000, "a", 160]) == 160  # the asker's backoff
     assert ask("b", "u1", 2) == 0  # another host is another matter
     redis.zrem(keys.host_tokens("a"), "t1")
     assert ask("a", "t3", 2) == 0
@@ -262,3 +265,112 @@ def test_a_draining_worker_has_no_pending_request_though_the_run_has(redis: Redi
     spider.draining = True
     assert not scheduler.has_pending_requests()
     assert scheduler.next_request() is None
+
+
+# ---------------------------------------------------------------- the host-aware lease
+
+
+def _busy(redis: Redis, host: str, limit: int = 2, in_flight: int = 2, delay: float = 0) -> None:
+    """``host`` announced with ``limit`` and ``in_flight`` live tokens (as the limiter does)."""
+    keys = Keys()
+    redis.hset(keys.hosts, host, json.dumps({"limit": limit, "delay": delay}))
+    now_ms = run.server_ms(redis)
+    for n in range(in_flight):
+        redis.zadd(keys.host_tokens(host), {f"{host}-{n}": now_ms + 60000})
+
+
+def test_a_lease_passes_over_requests_whose_host_is_at_its_limit(redis: Redis):
+    spider = _spider(redis)
+    queue = _queue(redis, spider)
+    s = queue.spider_keys
+    # the newest first: busy/3, busy/2, busy/1, then free/1
+    _seed(redis, spider, "http://free.example/1", *(f"http://busy.example/{n}" for n in (1, 2, 3)))
+    assert redis.hget(s.host, redis.zrange(s.queue, 0, 0)[0]) == b"busy.example busy.example"
+    _busy(redis, "busy.example")
+    first = queue.pop()
+    assert first.url == "http://free.example/1"
+    # the others stay in their order; no host is free any more among them: the head
+    assert [queue.pop().url for _ in range(3)] == [f"http://busy.example/{n}" for n in (3, 2, 1)]
+    # the host of a request is forgotten with its lease
+    assert redis.hexists(s.host, first.meta[LEASE])
+    assert commit(redis, Keys(), s, [], first.meta[LEASE], "here:1")
+    assert not redis.hexists(s.host, first.meta[LEASE])
+
+
+def test_a_host_below_its_limit_unannounced_or_with_expired_tokens_is_free(redis: Redis):
+    spider = _spider(redis)
+    queue = _queue(redis, spider)
+    keys = Keys()
+    _seed(redis, spider, "http://new.example/1", "http://b.example/1", "http://a.example/1")
+    _busy(redis, "a.example", limit=3, in_flight=3)
+    redis.zadd(keys.host_tokens("a.example"), {"a.example-0": run.server_ms(redis) - 1})  # expired
+    _busy(redis, "b.example", limit=3, in_flight=3)
+    assert queue.pop().url == "http://a.example/1"  # two live tokens of three
+    _busy(redis, "a.example", limit=3, in_flight=3)
+    assert queue.pop().url == "http://new.example/1"  # not announced by any limiter yet: free
+
+
+def test_all_hosts_busy_the_head_is_leased(redis: Redis):
+    spider = _spider(redis)
+    queue = _queue(redis, spider)
+    _seed(redis, spider, "http://b.example/1", "http://a.example/1")
+    _busy(redis, "a.example")
+    _busy(redis, "b.example", limit=1, in_flight=1)
+    assert queue.pop().url == "http://a.example/1"  # never starved
+    assert queue.pop().url == "http://b.example/1"
+
+
+def test_a_blocked_host_or_one_in_its_delay_is_passed_over(redis: Redis):
+    spider = _spider(redis)
+    queue = _queue(redis, spider)
+    keys = Keys()
+    _seed(redis, spider, "http://ok.example/1", "http://slow.example/1", "http://bad.example:81/1")
+    redis.hset(keys.blocked, "bad.example:81", "HTTP 412")  # blocked per host:port
+    _busy(redis, "slow.example", limit=5, in_flight=1, delay=10)
+    redis.set(keys.host_next("slow.example"), run.server_ms(redis) + 10000)  # next start in 10 s
+    assert queue.pop().url == "http://ok.example/1"
+    assert queue.pop().url == "http://bad.example:81/1"  # none free: the head
+    redis.delete(keys.host_next("slow.example"))
+    _seed(redis, spider, "http://bad.example:81/2")
+    assert queue.pop().url == "http://slow.example/1"
+
+
+def test_a_lease_takes_the_highest_priority_a_free_host_can_start(redis: Redis):
+    spider = _spider(redis)
+    queue = _queue(redis, spider)
+    s = queue.spider_keys
+    urgent = [
+        Request(f"http://{h}.example/u", callback=spider.parse_column, priority=5)
+        for h in ("busy", "free")
+    ]
+    ops = [push_op(r, codec.encode_request(r, spider)) for r in urgent]
+    assert commit(redis, Keys(), s, ops)
+    _seed(redis, spider, "http://free.example/1", "http://busy.example/2")
+    _busy(redis, "busy.example")
+    # queue order: free/u, busy/u (priority 5, newest first), busy/2, free/1
+    assert queue.pop().url == "http://free.example/u"
+    assert queue.pop().url == "http://free.example/1"  # busy/u and busy/2 cannot start
+    redis.delete(Keys().host_tokens("busy.example"))
+    assert queue.pop().url == "http://busy.example/u"  # its host free again: first again
+    assert queue.pop().url == "http://busy.example/2"
+
+
+def test_a_lease_looks_no_further_than_its_window(redis: Redis, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NORMDOCS_LEASE_WINDOW", "2")
+    spider = _spider(redis)
+    queue = _queue(redis, spider)
+    _seed(redis, spider, "http://free.example/1", "http://busy.example/1", "http://busy.example/2")
+    _busy(redis, "busy.example")
+    assert queue.pop().url == "http://busy.example/2"  # free/1 is third: not looked at
+
+
+def test_a_reaped_request_keeps_its_host(redis: Redis, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NORMDOCS_LEASE_SECONDS", "0.5")
+    spider = _spider(redis)
+    s = Keys().spider(spider.name)
+    _seed(redis, spider, "http://free.example/1", "http://busy.example/1")
+    _busy(redis, "busy.example")
+    first = _queue(redis, spider).pop()
+    assert first.url == "http://free.example/1"
+    _wait(lambda: reap(redis, s) == 1)
+    assert _queue(redis, spider).pop().url == "http://free.example/1"  # still passed over busy/1

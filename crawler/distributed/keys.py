@@ -18,6 +18,9 @@ WRITER_GROUP = "writer"  # the consumer group of the item stream
 # How long a run's coordinator may be silent before the next coordinator clears the run away.
 COORDINATOR_GONE_ENV = "NORMDOCS_COORDINATOR_GONE_SECONDS"
 DEFAULT_COORDINATOR_GONE_SECONDS = 30.0
+# How many requests at the head of a queue a lease looks at for one whose host is free.
+LEASE_WINDOW_ENV = "NORMDOCS_LEASE_WINDOW"
+DEFAULT_LEASE_WINDOW = 64
 
 
 def lease_seconds() -> float:
@@ -26,6 +29,15 @@ def lease_seconds() -> float:
         return max(0.5, float(os.environ.get(LEASE_SECONDS_ENV) or DEFAULT_LEASE_SECONDS))
     except ValueError:
         return DEFAULT_LEASE_SECONDS
+
+
+def lease_window() -> int:
+    """How many requests at the head of the queue a lease looks at for one whose host has a free
+    token (``NORMDOCS_LEASE_WINDOW``, default 64; 1: always the head)."""
+    try:
+        return max(1, int(os.environ.get(LEASE_WINDOW_ENV) or DEFAULT_LEASE_WINDOW))
+    except ValueError:
+        return DEFAULT_LEASE_WINDOW
 
 
 def coordinator_gone_ms() -> int:
@@ -47,6 +59,7 @@ class SpiderKeys:
     payload: str  # hash: request id → the encoded request
     score: str  # hash: request id → its queue score, to put it back
     owner: str  # hash: request id → the worker holding it
+    host: str  # hash: request id → "slot host:port" (its download slot, and its host to block)
     pages: str  # hash: canonical page URL → the first column that listed it (the registry)
     reaped: str  # string: how many expired leases went back to the queue (a counter)
 
@@ -65,6 +78,7 @@ class Keys:
             payload=f"{base}:payload",
             score=f"{base}:score",
             owner=f"{base}:owner",
+            host=f"{base}:host",
             pages=f"{base}:pages",
             reaped=f"{base}:reaped",
         )
@@ -116,20 +130,26 @@ class Keys:
 
     @property
     def hosts(self) -> str:
-        """hash: host → JSON {limit, delay} as last set by a worker (for ``status``)."""
+        """hash: host → JSON {limit, delay} as last set by a worker (for ``status``, and for
+        ``scripts.LEASE``, which skips requests whose host is at its limit)."""
         return f"{self.prefix}:hosts"
+
+    @property
+    def host_prefix(self) -> str:
+        """What a host's keys start with (``scripts.LEASE`` builds them from it)."""
+        return f"{self.prefix}:host:"
 
     def host_tokens(self, host: str) -> str:
         """zset: token → expiry (ms): requests in flight to ``host`` over the cluster."""
-        return f"{self.prefix}:host:{host}:tokens"
+        return f"{self.host_prefix}{host}:tokens"
 
     def host_next(self, host: str) -> str:
         """string: the earliest time (ms) the next request to ``host`` may start."""
-        return f"{self.prefix}:host:{host}:next"
+        return f"{self.host_prefix}{host}:next"
 
     def host_starts(self, host: str) -> str:
         """zset: request starts to ``host`` in the last minute (for its rate)."""
-        return f"{self.prefix}:host:{host}:starts"
+        return f"{self.host_prefix}{host}:starts"
 
     def all_patterns(self) -> list[str]:
         """Patterns matching every key of a run (for clearing it)."""

@@ -31,10 +31,15 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.distributed.keys import Keys
+from crawler.distributed.queue import slot
 from crawler.distributed.scripts import scripts
 from crawler.errors import HostBlocked, challenge_reason
 
 TOKEN = "normdocs_host_token"  # request.meta: (host, token) while the request is in flight
+# While a host is full, a request asks again after FIRST_WAIT ms, twice as long each time up to
+# LONGEST_WAIT: a request waiting behind a busy host costs a few commands, not one per 20 ms.
+# (Rare since the lease passes over requests whose host is busy: scripts.LEASE.)
+FIRST_WAIT, LONGEST_WAIT = 20, 250
 
 
 class SharedLimiterMiddleware:
@@ -65,7 +70,7 @@ class SharedLimiterMiddleware:
 
     def host(self, request: Request) -> str:
         """The download slot of ``request``: its host name, as Scrapy keys its slots."""
-        return request.meta.get("download_slot") or urlparse_cached(request).hostname or ""
+        return slot(request)
 
     async def process_request(self, request: Request) -> None:
         host = self.host(request)
@@ -84,8 +89,9 @@ class SharedLimiterMiddleware:
             self.keys.blocked,
         ]
         acquire = scripts(self.redis).acquire
+        backoff = FIRST_WAIT
         while True:
-            args = [host, token, concurrency, int(delay * 1000), self.ttl_ms, netloc]
+            args = [host, token, concurrency, int(delay * 1000), self.ttl_ms, netloc, backoff]
             wait = int(acquire(keys=keys, args=args))
             if wait == 0:
                 break
@@ -96,7 +102,9 @@ class SharedLimiterMiddleware:
                 # the challenge's status, as FaultsMiddleware gives it on a single machine
                 status = int(found) if found else None
                 raise HostBlocked(f"not requested: host {netloc} is blocked ({why})", status, True)
-            await deferred_to_future(deferLater(reactor, min(wait, 250) / 1000, lambda: None))
+            backoff = min(backoff * 2, LONGEST_WAIT)  # if still full next time: wait longer
+            self.crawler.stats.inc_value("normdocs/distributed/host_waits")
+            await deferred_to_future(deferLater(reactor, wait / 1000, lambda: None))
         request.meta[TOKEN] = (host, netloc, token)
         self.crawler.stats.inc_value("normdocs/distributed/host_tokens")
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed import codec
-from crawler.distributed.keys import Keys, SpiderKeys, lease_seconds
+from crawler.distributed.keys import Keys, SpiderKeys, lease_seconds, lease_window
 from crawler.distributed.scripts import flat, scripts
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def commit_keys(keys: Keys, spider_keys: SpiderKeys) -> list[str]:
         keys.stream,
         keys.walked,
         keys.run,
+        s.host,
     ]
 
 
@@ -70,9 +72,16 @@ def commit(
     return bool(done)
 
 
-def push_op(request: Request, data: bytes) -> tuple[str, int, bytes]:
-    """The ``R`` operation of a request: its queue score is minus its priority."""
-    return ("R", -request.priority, data)
+def slot(request: Request) -> str:
+    """The download slot of ``request``: its host name, as Scrapy keys its slots (the key of the
+    cluster's per-host limits, ``limiter.SharedLimiterMiddleware``)."""
+    return request.meta.get("download_slot") or urlparse_cached(request).hostname or ""
+
+
+def push_op(request: Request, data: bytes) -> tuple[str, int, str, bytes]:
+    """The ``R`` operation of a request: its queue score is minus its priority; its host
+    ("slot host:port") lets ``scripts.LEASE`` pass it over while its host is busy."""
+    return ("R", -request.priority, f"{slot(request)} {urlparse_cached(request).netloc}", data)
 
 
 def reap(redis: Redis, spider_keys: SpiderKeys) -> int:
@@ -89,6 +98,7 @@ class LeasedQueue(Base):
         self.keys = Keys()
         self.spider_keys = self.keys.spider(spider.name)
         self.lease_ms = int(lease_seconds() * 1000)
+        self.window = lease_window()
 
     def __len__(self) -> int:
         return int(self.server.zcard(self.spider_keys.queue))
@@ -104,17 +114,31 @@ class LeasedQueue(Base):
         self.spider.held.discard(lease)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        """Lease the first request of the queue to this worker (None when it is empty)."""
+        """Lease this worker the first request of the queue whose host can take one more (of
+        the first ``window``; else the first), None when the queue is empty."""
         if self.spider.draining:
             return None  # stopping: finish what is leased, take nothing new
-        s = self.spider_keys
+        s, k = self.spider_keys, self.keys
         found = scripts(self.server).lease(
-            keys=[s.queue, s.leases, s.owner, s.payload, self.keys.run],
-            args=[self.spider.worker_id, self.lease_ms, self.spider.run_token],
+            keys=[s.queue, s.leases, s.owner, s.payload, k.run, s.host, k.hosts, k.blocked],
+            args=[
+                self.spider.worker_id,
+                self.lease_ms,
+                self.spider.run_token,
+                self.window,
+                k.host_prefix,
+            ],
         )
         if not found:
             return None
-        lease, data = found[0].decode(), found[1]
+        lease, data, place = found[0].decode(), found[1], int(found[2])
+        stats = getattr(getattr(self.spider, "crawler", None), "stats", None)
+        if stats is not None:  # how often the head's host was busy (see scripts.LEASE)
+            if place < 0:
+                stats.inc_value("normdocs/distributed/lease/all_busy")
+            elif place > 0:
+                stats.inc_value("normdocs/distributed/lease/passed_over", place)
+                stats.inc_value("normdocs/distributed/lease/not_head")
         request = codec.decode_request(data, self.spider)
         request.meta[LEASE] = lease
         self.spider.held.add(lease)

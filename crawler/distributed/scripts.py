@@ -4,7 +4,8 @@ A script runs as one step: no other client sees half of it. Time is the Redis se
 (``TIME``), so the machines of a cluster need not agree on the clock. Every script checks what
 it needs before it writes anything, so an error can never leave half of one done.
 
-``LEASE``   take the first request of a queue and lease it to a worker until a deadline.
+``LEASE``   lease a worker the first request of a queue whose host can take one more (among the
+            first few; else the first) until a deadline.
 ``COMMIT``  a request's whole outcome at once: new requests, page claims, stream items, the end
             of a column's walk, and the removal of its lease — or nothing, when the lease was
             lost (expired and handed to another worker): then that worker's outcome counts.
@@ -25,26 +26,66 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
-# KEYS: queue, leases, owner, payload, run. ARGV: worker, lease ms, run token ('' for any).
-# → {id, payload} or nil (nothing queued, or the run is no longer the worker's: it was cleared
-# away and maybe replaced by another one, whose requests a worker of the old run must not take)
+# KEYS: queue, leases, owner, payload, run, host, hosts, blocked.
+# ARGV: worker, lease ms, run token ('' for any), window, host key prefix ('normdocs:host:').
+# Looks at the first `window` ids in queue order (priority, then newest first) and leases the
+# first whose host is free: fewer live tokens (`{prefix}{slot}:tokens`) than the limit its
+# workers announced in `hosts` (a host not announced yet is free), its delay since the last
+# start passed (`{prefix}{slot}:next`), its host:port not blocked. When none is, the head: a
+# request is never starved, only passed over while its host could not start it anyway. (The
+# host keys are not in KEYS: a standalone Redis server, not a Redis Cluster.)
+# → {id, payload, where}: where = its place in the window (0: the head), -1 when no host in the
+# window was free (the head); or nil (nothing queued, or the run is no longer the worker's: it
+# was cleared away and maybe replaced by another one, whose requests a worker of the old run
+# must not take)
 LEASE = (
     _NOW
     + """
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[5], 'token') ~= ARGV[3] then return false end
-local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)
 if #ids == 0 then return false end
-local id = ids[1]
-redis.call('ZREM', KEYS[1], id)
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), id)
-redis.call('HSET', KEYS[3], id, ARGV[1])
-return {id, redis.call('HGET', KEYS[4], id)}
+local prefix = ARGV[5]
+local function free(where)
+  local slot, netloc = string.match(where, '^(.*) (%S*)$')
+  if not slot then return true end
+  if netloc ~= '' and redis.call('HEXISTS', KEYS[8], netloc) == 1 then return false end
+  local limits = redis.call('HGET', KEYS[7], slot)
+  if not limits then return true end
+  local limit = tonumber(cjson.decode(limits)['limit'])
+  if limit and redis.call('ZCOUNT', prefix .. slot .. ':tokens', '(' .. now, '+inf') >= limit then
+    return false
+  end
+  local ready = redis.call('GET', prefix .. slot .. ':next')
+  return not (ready and now < tonumber(ready))
+end
+local pick, place = ids[1], -1
+local hosts = redis.call('HMGET', KEYS[6], unpack(ids))
+local known = {}
+for i, id in ipairs(ids) do
+  local where = hosts[i]
+  local ok = true
+  if where then
+    ok = known[where]
+    if ok == nil then
+      ok = free(where)
+      known[where] = ok
+    end
+  end
+  if ok then
+    pick, place = id, i - 1
+    break
+  end
+end
+redis.call('ZREM', KEYS[1], pick)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), pick)
+redis.call('HSET', KEYS[3], pick, ARGV[1])
+return {pick, redis.call('HGET', KEYS[4], pick), place}
 """
 )
 
-# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked, run.
+# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked, run, host.
 # ARGV: lease id ('' for none), worker, run token ('' for any), then operations:
-#   R score payload      push a request
+#   R score host payload push a request (host: "slot host:port", for LEASE)
 #   X payload            append an item to the stream
 #   W column payload     a column's list walk ended in this state
 #   C url column n       claim a page for a column; the next n operations only if this claim won
@@ -68,11 +109,12 @@ while i <= #ARGV do
       local n = redis.call('INCR', KEYS[6])
       -- ids sort newest first among requests of one priority: depth first, as Scrapy's queue
       local id = string.format('%015d', 1e15 - n)
-      redis.call('HSET', KEYS[3], id, ARGV[i + 2])
+      redis.call('HSET', KEYS[3], id, ARGV[i + 3])
       redis.call('HSET', KEYS[4], id, ARGV[i + 1])
+      redis.call('HSET', KEYS[11], id, ARGV[i + 2])
       redis.call('ZADD', KEYS[1], ARGV[i + 1], id)
     end
-    i = i + 3
+    i = i + 4
   elseif op == 'X' then
     if run then redis.call('XADD', KEYS[8], '*', 'item', ARGV[i + 1]) end
     i = i + 2
@@ -91,6 +133,7 @@ if lease ~= '' then
   redis.call('HDEL', KEYS[3], lease)
   redis.call('HDEL', KEYS[4], lease)
   redis.call('HDEL', KEYS[5], lease)
+  redis.call('HDEL', KEYS[11], lease)
 end
 return 1
 """
@@ -126,20 +169,24 @@ return n
 """
 )
 
-# KEYS: tokens, next, starts, blocked. ARGV: slot, token, limit, delay ms, token ttl ms, host.
+# KEYS: tokens, next, starts, blocked. ARGV: slot, token, limit, delay ms, token ttl ms, host,
+# and how long to wait when the host is full (ms; 20 when not given: the asker backs off).
 # (The limits are per download slot — a host name, as Scrapy keys its slots; a block is per
 # host:port, as crawler.middlewares keys it.)
-# → 0 acquired, -1 the host is blocked, else milliseconds to wait before asking again
+# → 0 acquired, -1 the host is blocked, else milliseconds to wait before asking again (the time
+# left of the delay, or the wait asked for while the host is full)
 ACQUIRE = (
     _NOW
     + """
 if redis.call('HEXISTS', KEYS[4], ARGV[6]) == 1 then return -1 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 20 end
+if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') >= tonumber(ARGV[3]) then
+  return tonumber(ARGV[7] or '20')
+end
 local delay = tonumber(ARGV[4])
 local ready = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < ready then return ready - now end
 local ttl = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
 if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
