@@ -355,13 +355,28 @@ def test_a_lease_takes_the_highest_priority_a_free_host_can_start(redis: Redis):
     assert queue.pop().url == "http://busy.example/2"
 
 
-def test_a_lease_looks_no_further_than_its_window(redis: Redis, monkeypatch: pytest.MonkeyPatch):
+def test_beyond_its_window_a_lease_finds_a_free_host_by_its_own_queue(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("NORMDOCS_LEASE_WINDOW", "2")
     spider = _spider(redis)
     queue = _queue(redis, spider)
-    _seed(redis, spider, "http://free.example/1", "http://busy.example/1", "http://busy.example/2")
+    s = queue.spider_keys
+    old = Request("http://free.example/old", callback=spider.parse_column, priority=-1)
+    assert commit(redis, Keys(), s, [push_op(old, codec.encode_request(old, spider))])
+    _seed(redis, spider, "http://other.example/1", "http://free.example/1")
+    _seed(redis, spider, *(f"http://busy.example/{n}" for n in (1, 2)))
     _busy(redis, "busy.example")
-    assert queue.pop().url == "http://busy.example/2"  # free/1 is third: not looked at
+    # busy/2, busy/1 fill the window; beyond it each host's first: free/1 before other/1
+    # (newer), and before free/old (a lower priority)
+    assert redis.smembers(s.slots) == {b"busy.example", b"free.example", b"other.example"}
+    assert queue.pop().url == "http://free.example/1"
+    assert queue.pop().url == "http://other.example/1"
+    assert redis.smembers(s.slots) == {b"busy.example", b"free.example"}  # other's queue empty
+    assert queue.pop().url == "http://free.example/old"
+    assert queue.pop().url == "http://busy.example/2"  # none free: the head
+    assert queue.pop().url == "http://busy.example/1"
+    assert not redis.smembers(s.slots) and not redis.exists(f"{s.queue}:busy.example")
 
 
 def test_a_reaped_request_keeps_its_host(redis: Redis, monkeypatch: pytest.MonkeyPatch):
@@ -372,5 +387,8 @@ def test_a_reaped_request_keeps_its_host(redis: Redis, monkeypatch: pytest.Monke
     _busy(redis, "busy.example")
     first = _queue(redis, spider).pop()
     assert first.url == "http://free.example/1"
+    assert redis.smembers(s.slots) == {b"busy.example"}
     _wait(lambda: reap(redis, s) == 1)
+    assert redis.smembers(s.slots) == {b"busy.example", b"free.example"}  # back in its queue
+    assert redis.zcard(f"{s.queue}:free.example") == 1
     assert _queue(redis, spider).pop().url == "http://free.example/1"  # still passed over busy/1

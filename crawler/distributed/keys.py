@@ -55,6 +55,8 @@ class SpiderKeys:
     """The request queue of one spider (one CMS family) and its leases."""
 
     queue: str  # zset: request id → -priority (ids ordered so that the newest comes first)
+    # also, per download slot (host), `{queue}:{slot}`: the same ids and scores, of that slot
+    slots: str  # set: the slots that have requests queued (whose `{queue}:{slot}` is not empty)
     leases: str  # zset: request id → deadline (ms, the Redis server's clock)
     payload: str  # hash: request id → the encoded request
     score: str  # hash: request id → its queue score, to put it back
@@ -74,6 +76,7 @@ class Keys:
         base = f"{self.prefix}:{name}"
         return SpiderKeys(
             queue=f"{base}:queue",
+            slots=f"{base}:slots",
             leases=f"{base}:leases",
             payload=f"{base}:payload",
             score=f"{base}:score",

@@ -51,6 +51,7 @@ def commit_keys(keys: Keys, spider_keys: SpiderKeys) -> list[str]:
         keys.walked,
         keys.run,
         s.host,
+        s.slots,
     ]
 
 
@@ -87,7 +88,8 @@ def push_op(request: Request, data: bytes) -> tuple[str, int, str, bytes]:
 def reap(redis: Redis, spider_keys: SpiderKeys) -> int:
     """Put the expired leases of one spider's queue back; returns how many."""
     s = spider_keys
-    return int(scripts(redis).reap(keys=[s.queue, s.leases, s.score, s.owner, s.reaped]))
+    keys = [s.queue, s.leases, s.score, s.owner, s.reaped, s.host, s.slots]
+    return int(scripts(redis).reap(keys=keys))
 
 
 class LeasedQueue(Base):
@@ -114,13 +116,23 @@ class LeasedQueue(Base):
         self.spider.held.discard(lease)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        """Lease this worker the first request of the queue whose host can take one more (of
-        the first ``window``; else the first), None when the queue is empty."""
+        """Lease this worker the first request of the queue whose host can take one more (else
+        the first), None when the queue is empty (see ``scripts.LEASE``)."""
         if self.spider.draining:
             return None  # stopping: finish what is leased, take nothing new
         s, k = self.spider_keys, self.keys
         found = scripts(self.server).lease(
-            keys=[s.queue, s.leases, s.owner, s.payload, k.run, s.host, k.hosts, k.blocked],
+            keys=[
+                s.queue,
+                s.leases,
+                s.owner,
+                s.payload,
+                k.run,
+                s.host,
+                k.hosts,
+                k.blocked,
+                s.slots,
+            ],
             args=[
                 self.spider.worker_id,
                 self.lease_ms,
@@ -134,8 +146,10 @@ class LeasedQueue(Base):
         lease, data, place = found[0].decode(), found[1], int(found[2])
         stats = getattr(getattr(self.spider, "crawler", None), "stats", None)
         if stats is not None:  # how often the head's host was busy (see scripts.LEASE)
-            if place < 0:
+            if place == -1:
                 stats.inc_value("normdocs/distributed/lease/all_busy")
+            elif place == -2:
+                stats.inc_value("normdocs/distributed/lease/beyond_window")
             elif place > 0:
                 stats.inc_value("normdocs/distributed/lease/passed_over", place)
                 stats.inc_value("normdocs/distributed/lease/not_head")

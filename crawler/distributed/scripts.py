@@ -26,64 +26,102 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
-# KEYS: queue, leases, owner, payload, run, host, hosts, blocked.
+# How a request's host ("slot host:port", the hash `host`) is split; a queue's requests are also
+# queued per slot (`{queue}:{slot}`, the slots that have any in the set `slots`), for LEASE.
+_SPLIT = """
+local function split(where)
+  if not where then return nil, nil end
+  return string.match(where, '^(.*) (%S*)$')
+end
+"""
+
+# KEYS: queue, leases, owner, payload, run, host, hosts, blocked, slots.
 # ARGV: worker, lease ms, run token ('' for any), window, host key prefix ('normdocs:host:').
-# Looks at the first `window` ids in queue order (priority, then newest first) and leases the
-# first whose host is free: fewer live tokens (`{prefix}{slot}:tokens`) than the limit its
-# workers announced in `hosts` (a host not announced yet is free), its delay since the last
-# start passed (`{prefix}{slot}:next`), its host:port not blocked. When none is, the head: a
-# request is never starved, only passed over while its host could not start it anyway. (The
-# host keys are not in KEYS: a standalone Redis server, not a Redis Cluster.)
-# → {id, payload, where}: where = its place in the window (0: the head), -1 when no host in the
-# window was free (the head); or nil (nothing queued, or the run is no longer the worker's: it
-# was cleared away and maybe replaced by another one, whose requests a worker of the old run
-# must not take)
+# Leases the first request in queue order (priority, then newest first) whose host is free:
+# fewer live tokens (`{prefix}{slot}:tokens`) than the limit its workers announced in `hosts` (a
+# host not announced yet is free), its delay since the last start passed (`{prefix}{slot}:next`),
+# its host:port not blocked. It looks at the first `window` ids of the queue; when none of them
+# is free, at the first request of each slot's own queue (one per host with requests queued).
+# When no host is free, the head: a request is never starved, only passed over while its host
+# could not start it anyway. (The host keys are not in KEYS: a standalone Redis server, not a
+# Redis Cluster.)
+# → {id, payload, where}: where = its place in the window (0: the head), -2 found beyond the
+# window (by its host's queue), -1 no host was free (the head); or nil (nothing queued, or the
+# run is no longer the worker's: it was cleared away and maybe replaced by another one, whose
+# requests a worker of the old run must not take)
 LEASE = (
     _NOW
+    + _SPLIT
     + """
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[5], 'token') ~= ARGV[3] then return false end
 local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)
 if #ids == 0 then return false end
 local prefix = ARGV[5]
-local function free(where)
-  local slot, netloc = string.match(where, '^(.*) (%S*)$')
+local slot_free, netloc_blocked = {}, {}
+local function free(slot, netloc)
   if not slot then return true end
-  if netloc ~= '' and redis.call('HEXISTS', KEYS[8], netloc) == 1 then return false end
-  local limits = redis.call('HGET', KEYS[7], slot)
-  if not limits then return true end
-  local limit = tonumber(cjson.decode(limits)['limit'])
-  if limit and redis.call('ZCOUNT', prefix .. slot .. ':tokens', '(' .. now, '+inf') >= limit then
-    return false
+  if netloc ~= '' then
+    local blocked = netloc_blocked[netloc]
+    if blocked == nil then
+      blocked = redis.call('HEXISTS', KEYS[8], netloc) == 1
+      netloc_blocked[netloc] = blocked
+    end
+    if blocked then return false end
   end
-  local ready = redis.call('GET', prefix .. slot .. ':next')
-  return not (ready and now < tonumber(ready))
+  local ok = slot_free[slot]
+  if ok ~= nil then return ok end
+  ok = true
+  local limits = redis.call('HGET', KEYS[7], slot)
+  if limits then
+    local limit = tonumber(cjson.decode(limits)['limit'])
+    local live = redis.call('ZCOUNT', prefix .. slot .. ':tokens', '(' .. now, '+inf')
+    local ready = redis.call('GET', prefix .. slot .. ':next')
+    ok = not ((limit and live >= limit) or (ready and now < tonumber(ready)))
+  end
+  slot_free[slot] = ok
+  return ok
 end
 local pick, place = ids[1], -1
 local hosts = redis.call('HMGET', KEYS[6], unpack(ids))
-local known = {}
+local pick_slot = split(hosts[1])
 for i, id in ipairs(ids) do
-  local where = hosts[i]
-  local ok = true
-  if where then
-    ok = known[where]
-    if ok == nil then
-      ok = free(where)
-      known[where] = ok
-    end
-  end
-  if ok then
-    pick, place = id, i - 1
+  local slot, netloc = split(hosts[i])
+  if free(slot, netloc) then
+    pick, place, pick_slot = id, i - 1, slot
     break
   end
 end
+if place == -1 and #ids == tonumber(ARGV[4]) then
+  -- none free in the window: the first request of each free slot's queue, the best of them
+  local best, best_score, best_slot
+  for _, slot in ipairs(redis.call('SMEMBERS', KEYS[9])) do
+    if slot_free[slot] ~= false and free(slot, '') then
+      local head = redis.call('ZRANGE', KEYS[1] .. ':' .. slot, 0, 0, 'WITHSCORES')
+      if #head > 0 then
+        local score = tonumber(head[2])
+        if not best or score < best_score or (score == best_score and head[1] < best) then
+          local _, netloc = split(redis.call('HGET', KEYS[6], head[1]))
+          if not free(slot, netloc or '') then score = nil end
+          if score then best, best_score, best_slot = head[1], score, slot end
+        end
+      end
+    end
+  end
+  if best then pick, place, pick_slot = best, -2, best_slot end
+end
 redis.call('ZREM', KEYS[1], pick)
+if pick_slot then
+  local own = KEYS[1] .. ':' .. pick_slot
+  redis.call('ZREM', own, pick)
+  if redis.call('ZCARD', own) == 0 then redis.call('SREM', KEYS[9], pick_slot) end
+end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), pick)
 redis.call('HSET', KEYS[3], pick, ARGV[1])
 return {pick, redis.call('HGET', KEYS[4], pick), place}
 """
 )
 
-# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked, run, host.
+# KEYS: queue, leases, payload, score, owner, sequence, pages, stream, walked, run, host, slots.
 # ARGV: lease id ('' for none), worker, run token ('' for any), then operations:
 #   R score host payload push a request (host: "slot host:port", for LEASE)
 #   X payload            append an item to the stream
@@ -91,7 +129,9 @@ return {pick, redis.call('HGET', KEYS[4], pick), place}
 #   C url column n       claim a page for a column; the next n operations only if this claim won
 # → 1 done, 0 the lease is no longer this worker's, or the run is no longer the one of the token
 #   (nothing written)
-COMMIT = """
+COMMIT = (
+    _SPLIT
+    + """
 local lease = ARGV[1]
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[10], 'token') ~= ARGV[3] then return 0 end
 if lease ~= '' then
@@ -113,6 +153,11 @@ while i <= #ARGV do
       redis.call('HSET', KEYS[4], id, ARGV[i + 1])
       redis.call('HSET', KEYS[11], id, ARGV[i + 2])
       redis.call('ZADD', KEYS[1], ARGV[i + 1], id)
+      local slot = split(ARGV[i + 2])
+      if slot then
+        redis.call('ZADD', KEYS[1] .. ':' .. slot, ARGV[i + 1], id)
+        redis.call('SADD', KEYS[12], slot)
+      end
     end
     i = i + 4
   elseif op == 'X' then
@@ -137,15 +182,23 @@ if lease ~= '' then
 end
 return 1
 """
+)
 
-# KEYS: queue, leases, score, owner, reaped. → how many leases went back to the queue (also
-# added to the counter ``reaped``: a run whose leases all ended by commit reaped none)
+# KEYS: queue, leases, score, owner, reaped, host, slots. → how many leases went back to the
+# queue (also added to the counter ``reaped``: a run whose leases all ended by commit reaped none)
 REAP = (
     _NOW
+    + _SPLIT
     + """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
 for _, id in ipairs(ids) do
-  redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], id) or '0', id)
+  local score = redis.call('HGET', KEYS[3], id) or '0'
+  redis.call('ZADD', KEYS[1], score, id)
+  local slot = split(redis.call('HGET', KEYS[6], id))
+  if slot then
+    redis.call('ZADD', KEYS[1] .. ':' .. slot, score, id)
+    redis.call('SADD', KEYS[7], slot)
+  end
   redis.call('ZREM', KEYS[2], id)
   redis.call('HDEL', KEYS[4], id)
 end
