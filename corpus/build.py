@@ -23,6 +23,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -47,9 +48,6 @@ BUILD_CACHE_KB = 256 * 1024  # the build's page cache: indexes grow with fewer r
 WORKERS_ENV = "NORMDOCS_BUILD_WORKERS"  # processes for per-row work (default: one per CPU; 1: none)
 PARALLEL_FROM = 2_000  # fewer rows than this are worked out in the build's own process
 _WINDOW = 4_096  # rows handed to the workers at once (two windows in flight)
-# what the workers run: imported once by the process they are forked from
-_STEPS = ["corpus.articles.step", "corpus.links.linker", "corpus.search.index",
-          "corpus.search.keywords", "corpus.validity.step"]  # fmt: skip
 
 
 class Workers:
@@ -57,17 +55,30 @@ class Workers:
     document's term and acts, splitting it into articles, its keywords, its index tokens). Used
     for ``PARALLEL_FROM`` rows or more (a first build, a rebuild after a big change), started on
     first use; results come back in the order of the rows, so the build's result is the same
-    with workers or without."""
+    with workers or without.
+
+    Workers are forked from the build's process (no script is imported again, as a fresh
+    interpreter would do to whatever started the build), and only where forking is safe: a
+    platform that forks, a process with no other thread (a thread holding a lock at the fork
+    would leave it held in the child). Elsewhere the build does the work itself."""
 
     def __init__(self, processes: int | None = None) -> None:
         if processes is None:
             processes = int(os.environ.get(WORKERS_ENV) or 0) or len(os.sched_getaffinity(0))
         self.processes = processes
         self._pool = None
+        self.used = False  # whether any work went to the workers
 
     def parallel(self, n: int) -> bool:
         """Whether ``n`` rows would be worked out by the workers."""
-        return self.processes > 1 and n >= PARALLEL_FROM
+        return n >= PARALLEL_FROM and self.available()
+
+    def available(self) -> bool:
+        """Whether there are workers to give work to (or to start)."""
+        if self._pool is not None:
+            return True
+        forks = "fork" in multiprocessing.get_all_start_methods()
+        return self.processes > 1 and forks and threading.active_count() == 1
 
     def map(self, fn: Callable, rows: Iterable, n: int, chunksize: int = 32) -> Iterator:
         """``map(fn, rows)`` (``n`` rows), by the workers when there are enough of them."""
@@ -86,15 +97,14 @@ class Workers:
     def submit(self, fn: Callable, *args) -> Callable[[], object] | None:
         """Start ``fn(*args)`` in a worker; returns what waits for its result (None without
         workers: then the caller works it out itself)."""
-        if self.processes < 2:
+        if not self.available():
             return None
         return self._started().apply_async(fn, args).get
 
     def _started(self):
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_STEPS)
-            self._pool = context.Pool(self.processes)
+            self._pool = multiprocessing.get_context("fork").Pool(self.processes)
+        self.used = True
         return self._pool
 
     def close(self, failed: bool = False) -> None:
@@ -234,6 +244,7 @@ def _build(
             "counts": round(after_counts - after_index, 3),
         },
         "work": work,
+        "workers": workers.processes if workers.used else 1,  # processes that did the work
     }
     with db.conn:
         db["build_info"].upsert_all(
@@ -241,7 +252,7 @@ def _build(
                 {"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
                 for k, v in report.items()
                 # work done by this build, not the library
-                if k not in ("seconds", "keywords", "articles", "work")
+                if k not in ("seconds", "keywords", "articles", "work", "workers")
             ],
             pk="key",
         )
@@ -258,7 +269,8 @@ def breakdown(report: dict) -> str:
     v, a, k, i = work["validity"], work["articles"], work["keywords"], work["search_index"]
     parts = [
         f"validity {seconds['validity']:.1f} s (read {v['read']:,}, unchanged {v['reused']:,};"
-        f" {v['decided']:,} decided, {v['documents_written']:,} changed)",
+        f" acts matched for {v['matched']:,}; decided {v['decided']:,},"
+        f" unchanged {v['documents'] - v['decided']:,}; {v['documents_written']:,} rows changed)",
         f"articles {seconds['articles']:.1f} s (split {a['split']:,}, unchanged {a['unchanged']:,})",
         f"links {seconds['links']:.1f} s (all {work['links']['interpretations']:,}"
         " interpretations linked again)",
@@ -267,7 +279,8 @@ def breakdown(report: dict) -> str:
         f"search index {seconds['search_index']:.1f} s ({i['mode']}: indexed {i['indexed']:,},"
         f" unchanged {i['unchanged']:,})",
         f"counts {seconds['counts']:.1f} s",
-        f"total {seconds['total']:.1f} s",
+        f"total {seconds['total']:.1f} s"
+        + (f" ({report['workers']} worker processes)" if report["workers"] > 1 else ""),
     ]
     return " · ".join(parts)
 

@@ -340,8 +340,10 @@ def test_a_build_by_worker_processes_equals_one_in_a_single_process(path, tmp_pa
     build(tmp_path / "alone.db", AS_OF)
     monkeypatch.setenv(WORKERS_ENV, "2")
     monkeypatch.setattr(corpus.build, "PARALLEL_FROM", 1)  # even a handful of rows
+    assert corpus.build.Workers().available()  # else the build below works alone
     report = build(path, AS_OF)
     assert report["work"]["validity"]["read"] == len(DOCS)
+    assert report["workers"] == 2
     assert fingerprint(sqlite_utils.Database(path)) == fingerprint(
         sqlite_utils.Database(tmp_path / "alone.db")
     )

@@ -50,7 +50,7 @@ import json
 import sqlite3
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -103,14 +103,9 @@ def reader_code() -> str:
 def reading_key(doc: Doc, body: bytes | None) -> bytes:
     """A digest of everything ``extract_term``, ``items_of`` and ``title_keys`` read of ``doc``
     (``body``: its body as UTF-8 bytes, as SQLite stores it)."""
-    parts = [doc.url, doc.title, doc.written_date, doc.published_date]
-    for attachment in doc.attachments:
-        parts += attachment
-    said = [b"-" if p is None else p.encode() for p in parts]
-    lengths = ",".join(str(len(p)) for p in said).encode()
-    return hashlib.blake2b(
-        b"%b;%b%b" % (lengths, b"".join(said), body or b""), digest_size=16
-    ).digest()
+    said = [doc.url, doc.title, doc.written_date, doc.published_date, doc.attachments]
+    head = json.dumps(said, ensure_ascii=False).encode()  # never a NUL byte: it is escaped
+    return hashlib.blake2b(b"%b\0%b" % (head, body or b""), digest_size=16).digest()
 
 
 def _load(db: sqlite_utils.Database) -> tuple[list[Doc], dict[int, tuple]]:
@@ -163,45 +158,51 @@ def apply_validity(
     processes.
     """
     docs, facts, bodies = _documents(db)
+    now = {d.id: (_place(d), _facts(facts[d.id])) for d in docs}
     past = _Past.load(db, cache, docs, bodies)
     fresh = [d for d in docs if past.reread(d)]
     read = _read_all(docs, bodies, past, fresh, workers)
     # 2. what each source does to others: matched again where its inputs or its lookups changed
     index = Index(docs)
-    again = past.sources_to_match(docs, read)
-    outputs: dict[int, tuple[list[tuple[int, Act]], list[tuple]]] = {}
+    again = past.sources_to_match(docs, now)
+    read.prefetch(again)
+    old_relations = db.execute(
+        f"SELECT rowid, {', '.join(_RELATION_COLUMNS)} FROM relations ORDER BY rowid"
+    ).fetchall()
+    kept_relations = past.by_first_column(old_relations)
+    made: dict[int, list[tuple[int, Act]]] = {}
     touched: set[int] = set()
-    for doc in docs:
-        if doc.id in again:
-            acts, rows = said_of(doc, index, read.term(doc.id))
-            outputs[doc.id] = (acts, [tuple(r[c] for c in _RELATION_COLUMNS) for r in rows])
-            touched |= {target for target, _ in acts} | past.targets(doc.id)
-        else:
-            outputs[doc.id] = past.output(doc.id)
-    for pk in past.gone:
-        touched |= past.targets(pk)
     acts_of: dict[int, list[Act]] = defaultdict(list)
     relation_rows: list[tuple] = []
     for doc in docs:
-        acts, rows = outputs[doc.id]
+        if doc.id in again:
+            acts, rows = said_of(doc, index, read.term(doc.id))
+            made[doc.id] = acts
+            relation_rows += [tuple(r[c] for c in _RELATION_COLUMNS) for r in rows]
+            touched |= {target for target, _ in acts} | past.targets(doc.id)
+        else:
+            acts = past.acts(doc.id)
+            relation_rows += kept_relations.get(doc.id, [])
         for target, act in acts:
             acts_of[target].append(act)
-        relation_rows += rows
+    for pk in past.gone:
+        touched |= past.targets(pk)
     # 3. decisions: again where the document, its acts or the date changed
     old_evidence = db.execute(
         f"SELECT rowid, {', '.join(_EVIDENCE_COLUMNS)} FROM validity_evidence ORDER BY rowid"
     ).fetchall()
-    kept_evidence = past.evidence(old_evidence)
+    kept_evidence = past.by_first_column(old_evidence)
+    holds = {d.id for d in docs if past.decision_holds(d, now[d.id][1], facts[d.id], as_of)}
+    holds -= touched
+    read.prefetch({d.id for d in docs} - holds)
     updates, evidence_rows, history, counts = [], [], [], Counter()
-    decided_again = 0
     for doc in docs:
         kind, raw, old = facts[doc.id]
         old_status, old_as_of = old[4], old[6]
-        if past.decision_holds(doc, facts[doc.id], as_of, touched):
+        if doc.id in holds:
             counts[old_status] += 1
             evidence_rows += kept_evidence.get(doc.id, [])
             continue
-        decided_again += 1
         term = read.term(doc.id)
         decision = decide(kind, raw, term, as_of, acts_of.get(doc.id, ()))
         counts[decision.status] += 1
@@ -254,7 +255,7 @@ def apply_validity(
             db, "validity_evidence", _EVIDENCE_COLUMNS, evidence_rows, old_evidence
         )
         relations_written = rewrite_from_first_difference(
-            db, "relations", _RELATION_COLUMNS, relation_rows
+            db, "relations", _RELATION_COLUMNS, relation_rows, old_relations
         )
         db.conn.executemany(
             "INSERT INTO status_history (document_id, as_of, built_at, old_status, old_as_of,"
@@ -262,7 +263,7 @@ def apply_validity(
             history,
         )
     if cache is not None:
-        past.keep(cache, docs, facts, read, again, outputs, built_at)
+        past.keep(cache, docs, now, read, made, built_at)
     if work is not None:
         work.update(
             {
@@ -270,7 +271,7 @@ def apply_validity(
                 "read": len(fresh),  # terms and acts read from the text again
                 "reused": len(docs) - len(fresh),  # the document did not change
                 "matched": len(again),  # sources whose acts were matched again
-                "decided": decided_again,  # statuses decided again
+                "decided": len(docs) - len(holds),  # statuses decided again
                 "documents_written": len(updates),
                 "evidence_written": evidence_written,
                 "relations_written": relations_written,
@@ -317,14 +318,16 @@ class _Read:
         self.terms: dict[int, Term] = {}
         self.docs = {d.id: d for d in docs}
 
+    def prefetch(self, ids: set[int]) -> None:
+        """Decode the kept readings of ``ids`` (those not read already), in batches."""
+        wanted = sorted(pk for pk in ids if pk not in self.terms)
+        for pk, reading in self.past.readings(wanted):
+            self.terms[pk], self.docs[pk].said = _undump(reading)
+
     def term(self, pk: int) -> Term:
         if pk not in self.terms:
-            self.terms[pk], self.docs[pk].said = _undump(self.past.kept[pk].reading)
+            self.prefetch({pk})
         return self.terms[pk]
-
-    def said(self, pk: int) -> list[Said]:
-        self.term(pk)
-        return self.docs[pk].said
 
 
 def _read_all(
@@ -335,7 +338,7 @@ def _read_all(
     reading = {d.id for d in fresh}
     for doc in docs:
         if doc.id not in reading:
-            doc.named = set(json.loads(past.kept[doc.id].named))
+            doc.named = _keys(past.kept[doc.id][1])
     rows = (
         (d.id, d.url, d.title, d.written_date, d.published_date, bodies[d.id], d.attachments)
         for d in fresh
@@ -356,26 +359,21 @@ def _read(row: tuple) -> tuple[Term, list[Said], set[str]]:
     return term, items_of(doc), title_keys(title)
 
 
-@dataclass
-class _Kept:
-    """One document as the cache keeps it (JSON but for ``key``)."""
-
-    key: bytes  # reading_key
-    reading: str  # [term, items]
-    named: str  # its title keys
-    place: str  # [title, 文号, 成文日期, 发布日期]: what the index finds it by
-    facts: str  # [kind, 有效性]: what its decision rests on besides its term and acts
-    output: str  # [acts, relation rows]: what it does to others
-    lookups: str  # the keys its items look documents up by
+# What the cache keeps of a document, besides its reading (fetched only where it is needed):
+# (reading_key, its title keys one a line, its place — [title, 文号, 成文日期, 发布日期], what the
+# index finds it by —, its facts — [kind, 有效性] —, its acts on others — [[target, act …], …]).
+# The keys its items look documents up by are rows of LOOKUPS, by key.
+LOOKUPS = "validity_lookups"
 
 
 class _Past:
-    """What the cache kept of the documents (``kept``) and whether their outputs and decisions
-    can be trusted (``trusted``: the cache describes this library as the last build left it)."""
+    """What the cache kept of the documents (``kept``) and whether their acts and decisions can
+    be trusted (``trusted``: the cache describes this library as the last build left it)."""
 
-    def __init__(self, kept: dict[int, _Kept], keys: dict[int, bytes], trusted: bool) -> None:
+    def __init__(self, kept: dict[int, tuple], keys: dict[int, bytes], trusted: bool) -> None:
         self.kept, self.keys, self.trusted = kept, keys, trusted
         self.gone: list[int] = []
+        self.cache: sqlite3.Connection | None = None
 
     @classmethod
     def load(
@@ -393,52 +391,77 @@ class _Past:
         stored = db.execute("SELECT value FROM build_info WHERE key = 'built_at'").fetchone()
         trusted = bool(built) and stored is not None and stored[0] == built
         keys = {d.id: reading_key(d, bodies[d.id]) for d in docs}
-        kept = {row[0]: _Kept(*row[1:]) for row in cache.execute(f"SELECT * FROM {CACHE}")}
+        kept = {
+            row[0]: row[1:]
+            for row in cache.execute(f"SELECT id, key, named, place, facts, acts FROM {CACHE}")
+        }
         past = cls(kept, keys, trusted)
+        past.cache = cache
         past.gone = [pk for pk in kept if pk not in keys]
         return past
 
+    def readings(self, ids: list[int]) -> list[tuple[int, str]]:
+        """(id, kept reading) of ``ids``."""
+        out = []
+        for k in range(0, len(ids), 500):
+            chunk = ids[k : k + 500]
+            out += self.cache.execute(
+                f"SELECT id, reading FROM {CACHE} WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        return out
+
     def reread(self, doc: Doc) -> bool:
         kept = self.kept.get(doc.id)
-        return kept is None or kept.key != self.keys[doc.id]
+        return kept is None or kept[0] != self.keys[doc.id]
 
-    def sources_to_match(self, docs: list[Doc], read: _Read) -> set[int]:
+    def sources_to_match(self, docs: list[Doc], now: dict[int, tuple[str, str]]) -> set[int]:
         """The documents whose acts and relations must be matched again (module docstring)."""
         if not self.trusted:
             return {d.id for d in docs}
         again, dirty = set(), set()
         for doc in docs:
             kept = self.kept.get(doc.id)
-            if kept is None or kept.key != self.keys[doc.id] or kept.place != _place(doc):
+            moved = kept is None or kept[2] != now[doc.id][0]
+            if moved or kept[0] != self.keys[doc.id]:
                 again.add(doc.id)
-            if kept is None or kept.place != _place(doc):
+            if moved:
                 dirty |= named_by(doc) | (self._named_before(kept) if kept else set())
         for pk in self.gone:
             dirty |= self._named_before(self.kept[pk])
-        if dirty:
-            for doc in docs:
-                if doc.id not in again and not dirty.isdisjoint(
-                    json.loads(self.kept[doc.id].lookups)
-                ):
-                    again.add(doc.id)
+        keys = sorted(dirty)
+        for k in range(0, len(keys), 500):
+            chunk = keys[k : k + 500]
+            again.update(
+                pk
+                for (pk,) in self.cache.execute(
+                    f"SELECT DISTINCT id FROM {LOOKUPS} WHERE key IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                if pk in self.keys
+            )
         return again
 
-    def _named_before(self, kept: _Kept) -> set[str]:
-        number = number_key(json.loads(kept.place)[1])
-        named = set(json.loads(kept.named))
+    def _named_before(self, kept: tuple) -> set[str]:
+        number = number_key(json.loads(kept[2])[1])
+        named = _keys(kept[1])
         return named | {"#" + number} if number else named
 
-    def output(self, pk: int) -> tuple[list[tuple[int, Act]], list[tuple]]:
-        acts, rows = json.loads(self.kept[pk].output)
-        return [(a[0], Act(*a[1:])) for a in acts], [tuple(r) for r in rows]
+    def acts(self, pk: int) -> list[tuple[int, Act]]:
+        """The kept acts of a source on others (with the ids of the documents they apply to)."""
+        kept = self.kept.get(pk)
+        if kept is None or kept[4] == "[]":
+            return []
+        return [(a[0], Act(*a[1:])) for a in json.loads(kept[4])]
 
     def targets(self, pk: int) -> set[int]:
         """The documents the source's kept acts applied to."""
         kept = self.kept.get(pk)
-        return {a[0] for a in json.loads(kept.output)[0]} if kept else set()
+        return {a[0] for a in json.loads(kept[4])} if kept and kept[4] != "[]" else set()
 
-    def evidence(self, rows: list[tuple]) -> dict[int, list[tuple]]:
-        """The stored evidence rows by document (what a kept decision keeps)."""
+    def by_first_column(self, rows: list[tuple]) -> dict[int, list[tuple]]:
+        """Stored rows (rowid, document id, …) by document, without their rowids: the evidence
+        a kept decision keeps, the relations a source not matched again keeps."""
         if not self.trusted:
             return {}
         by_document: dict[int, list[tuple]] = defaultdict(list)
@@ -446,57 +469,66 @@ class _Past:
             by_document[row[1]].append(row[1:])
         return by_document
 
-    def decision_holds(self, doc: Doc, facts: tuple, as_of: date, touched: set[int]) -> bool:
-        """Whether the stored decision of ``doc`` is the one deciding it again would give."""
-        kind, raw, old = facts
+    def decision_holds(self, doc: Doc, facts_now: str, facts: tuple, as_of: date) -> bool:
+        """Whether the stored decision of ``doc`` is the one deciding it again would give, as
+        far as the document itself goes (the acts on it are the caller's to check)."""
         kept = self.kept.get(doc.id)
         return (
             self.trusted
             and kept is not None
-            and doc.id not in touched
-            and old[6] == as_of.isoformat()
-            and kept.key == self.keys[doc.id]
-            and kept.facts == json.dumps([kind, raw], ensure_ascii=False)
+            and facts[2][6] == as_of.isoformat()
+            and kept[0] == self.keys[doc.id]
+            and kept[3] == facts_now
         )
 
     def keep(
         self,
         cache: sqlite3.Connection,
         docs: list[Doc],
-        facts: dict[int, tuple],
+        now: dict[int, tuple[str, str]],
         read: _Read,
-        again: set[int],
-        outputs: dict,
+        made: dict[int, list[tuple[int, Act]]],
         built_at: str,
     ) -> None:
         """Write what changed into the cache, with the build's ``built_at``."""
-        rows = []
+        rows, looked = [], []
         for doc in docs:
             kept = self.kept.get(doc.id)
             key = self.keys[doc.id]
-            fresh = kept is None or kept.key != key
-            reading = _dump(read.term(doc.id), doc.said) if fresh else kept.reading
-            named = json.dumps(sorted(doc.named), ensure_ascii=False) if fresh else kept.named
-            kind, raw, _ = facts[doc.id]
-            made = _Kept(
-                key,
-                reading,
-                named,
-                _place(doc),
-                json.dumps([kind, raw], ensure_ascii=False),
-                _dump_output(outputs[doc.id]) if doc.id in again else kept.output,
-                json.dumps(sorted(lookups(doc)), ensure_ascii=False)
-                if doc.id in again
-                else kept.lookups,
-            )
-            if made != kept:
-                rows.append((doc.id, *vars(made).values()))
+            fresh = kept is None or kept[0] != key
+            named = "\n".join(sorted(doc.named)) if fresh else kept[1]
+            acts = _dump_acts(made[doc.id]) if doc.id in made else kept[4]
+            new = (key, named, *now[doc.id], acts)
+            if new != kept:
+                reading = _dump(read.term(doc.id), doc.said) if fresh else None
+                rows.append((doc.id, reading, *new))
+            if doc.id in made:
+                looked += [(k, doc.id) for k in lookups(doc)]
+        everything = len(made) == len(docs)
         with cache:  # not trusted while it is being written
             cache.execute("UPDATE meta SET value = ? WHERE name = ?", [_meta(""), CACHE])
         with cache:
-            cache.executemany(f"INSERT OR REPLACE INTO {CACHE} VALUES ({', '.join('?' * 8)})", rows)
-            cache.executemany(f"DELETE FROM {CACHE} WHERE id = ?", [(pk,) for pk in self.gone])
+            cache.executemany(
+                f"INSERT INTO {CACHE} (id, reading, key, named, place, facts, acts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " reading = coalesce(excluded.reading, reading), key = excluded.key,"
+                " named = excluded.named, place = excluded.place, facts = excluded.facts,"
+                " acts = excluded.acts",
+                rows,
+            )
+            gone = [(pk,) for pk in self.gone]
+            cache.executemany(f"DELETE FROM {CACHE} WHERE id = ?", gone)
+            if everything:
+                cache.execute(f"DELETE FROM {LOOKUPS}")
+            else:
+                cache.executemany(f"DELETE FROM {LOOKUPS} WHERE id = ?", [(pk,) for pk in made])
+                cache.executemany(f"DELETE FROM {LOOKUPS} WHERE id = ?", gone)
+            cache.executemany(f"INSERT OR IGNORE INTO {LOOKUPS} VALUES (?, ?)", looked)
             cache.execute("UPDATE meta SET value = ? WHERE name = ?", [_meta(built_at), CACHE])
+
+
+def _keys(lines: str) -> set[str]:
+    return set(lines.split("\n")) if lines else set()
 
 
 def _meta(built_at: str) -> str:
@@ -508,9 +540,14 @@ def _place(doc: Doc) -> str:
     return json.dumps(place, ensure_ascii=False)
 
 
+def _facts(facts: tuple) -> str:
+    kind, raw, _ = facts
+    return json.dumps([kind, raw], ensure_ascii=False)
+
+
 def _prepare(cache: sqlite3.Connection) -> str:
-    """The cache's table, made anew when the code is not the code that filled it; returns the
-    built_at of the build that last filled it ("" when none)."""
+    """The cache's tables, made anew when the code is not the code that filled them; returns
+    the built_at of the build that last filled them ("" when none)."""
     with cache:
         cache.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         kept = cache.execute("SELECT value FROM meta WHERE name = ?", [CACHE]).fetchone()
@@ -518,14 +555,21 @@ def _prepare(cache: sqlite3.Connection) -> str:
             meta = json.loads(kept[0]) if kept else {}
         except ValueError:
             meta = {}
+        cache.execute("DROP TABLE IF EXISTS validity_readings")  # an earlier version's
         if meta.get("code") != reader_code():
             cache.execute(f"DROP TABLE IF EXISTS {CACHE}")
+            cache.execute(f"DROP TABLE IF EXISTS {LOOKUPS}")
             cache.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [CACHE, _meta("")])
             meta = {}
         cache.execute(
             f"CREATE TABLE IF NOT EXISTS {CACHE} (id INTEGER PRIMARY KEY, key BLOB NOT NULL,"
-            " reading TEXT, named TEXT, place TEXT, facts TEXT, output TEXT, lookups TEXT)"
+            " reading TEXT, named TEXT, place TEXT, facts TEXT, acts TEXT)"
         )
+        cache.execute(
+            f"CREATE TABLE IF NOT EXISTS {LOOKUPS} (key TEXT, id INTEGER, PRIMARY KEY (key, id))"
+            " WITHOUT ROWID"
+        )
+        cache.execute(f"CREATE INDEX IF NOT EXISTS {LOOKUPS}_id ON {LOOKUPS} (id)")
     return meta.get("built_at", "")
 
 
@@ -540,7 +584,6 @@ def _undump(value: str) -> tuple[Term, list[Said]]:
     return Term(*term), [(i[0], Item(*i[1:-1]), i[-1]) for i in items]
 
 
-def _dump_output(output: tuple[list[tuple[int, Act]], list[tuple]]) -> str:
-    acts, rows = output
+def _dump_acts(acts: list[tuple[int, Act]]) -> str:
     made = [[target, *(getattr(act, f) for f in _ACT_FIELDS)] for target, act in acts]
-    return json.dumps([made, rows], ensure_ascii=False)
+    return json.dumps(made, ensure_ascii=False)
