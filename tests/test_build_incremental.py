@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-import corpus.build
 from corpus.build import CACHE_SUFFIX, WORKERS_ENV, build, fingerprint
 from corpus.search import index
 from corpus.search.index import build_search_index
@@ -333,17 +332,40 @@ def test_rewriting_from_the_first_difference_leaves_rowids_as_a_rewrite_would(tm
     ]
 
 
+WORKER_BUILD = """
+import json, sys
+from datetime import date
+import corpus.build
+corpus.build.PARALLEL_FROM = 1  # even a handful of rows
+assert corpus.build.Workers().available(), "no workers: the build below would work alone"
+report = corpus.build.build(sys.argv[1], date.fromisoformat(sys.argv[2]))
+print(json.dumps({"workers": report["workers"], "read": report["work"]["validity"]["read"]}))
+"""
+
+
 @pytest.mark.integration  # starts worker processes
 def test_a_build_by_worker_processes_equals_one_in_a_single_process(path, tmp_path, monkeypatch):
+    """The build with worker processes runs in a process of its own: the build forks workers
+    only where no other thread runs, and a test session has threads (servers, pools)."""
+    import json  # noqa: PLC0415 - only this test
+    import os  # noqa: PLC0415 - only this test
+    import subprocess  # noqa: PLC0415 - only this test
+    import sys  # noqa: PLC0415 - only this test
+
     copy(path, tmp_path / "alone.db")
     monkeypatch.setenv(WORKERS_ENV, "1")
     build(tmp_path / "alone.db", AS_OF)
-    monkeypatch.setenv(WORKERS_ENV, "2")
-    monkeypatch.setattr(corpus.build, "PARALLEL_FROM", 1)  # even a handful of rows
-    assert corpus.build.Workers().available()  # else the build below works alone
-    report = build(path, AS_OF)
-    assert report["work"]["validity"]["read"] == len(DOCS)
-    assert report["workers"] == 2
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_BUILD, str(path), AS_OF.isoformat()],
+        env={**os.environ, WORKERS_ENV: "2"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"workers": 2, "read": len(DOCS)}
     assert fingerprint(sqlite_utils.Database(path)) == fingerprint(
         sqlite_utils.Database(tmp_path / "alone.db")
     )
