@@ -12,6 +12,7 @@ import pytest
 from scrapy.exceptions import DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
 from corpus.store.identity import canonical_url
@@ -528,6 +529,7 @@ def _answer(status: int, body: bytes = b"") -> HtmlResponse:
         (IgnoreRequest("Forbidden by robots.txt"), ("robots", None)),
         (DownloadTimeoutError("took 30s"), ("timeout", None)),
         (DownloadConnectionRefusedError("refused"), ("connection", None)),
+        (ConnectionLost("reset by peer"), ("connection", None)),
     ],
 )
 def test_classifies_what_went_wrong(exc: Exception, want: tuple) -> None:
