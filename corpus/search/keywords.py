@@ -30,7 +30,8 @@ from pathlib import Path
 import rjieba
 import sqlite_utils
 
-from corpus.search.tokens import HMM, halfwidth
+from corpus.search.tokens import HMM
+from corpus.store.normalize import halfwidth
 
 TOP = 8
 TITLE_WEIGHT = 3

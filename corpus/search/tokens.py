@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import operator
 import re
-from functools import cache
 
 import rjieba
 
@@ -42,19 +41,6 @@ TAIL = "\ue000"  # marks a tail token (a private-use character: no query can typ
 
 
 _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
-
-
-@cache
-def _halfwidth_table() -> list[str]:
-    """``to_halfwidth`` as a table by code point: ``str.translate`` reads a list 2–3× faster than
-    the dict ``to_halfwidth`` uses (a character past U+FFFF is past the list: kept as it is, as
-    ``to_halfwidth`` keeps it)."""
-    return [to_halfwidth(chr(i)) for i in range(0x10000)]
-
-
-def halfwidth(text: str) -> str:
-    """``to_halfwidth(text)`` (corpus.store.normalize), faster on long texts."""
-    return text.translate(_halfwidth_table())
 
 
 def _fold(m: re.Match) -> str:

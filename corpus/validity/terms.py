@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 
-from corpus.store.normalize import parse_date, strip_all_spaces, to_halfwidth
+from corpus.store.normalize import halfwidth, parse_date, strip_all_spaces
 
 # ---------------------------------------------------------------- reading the term
 
@@ -207,19 +206,6 @@ _JOINS = [
 _JOIN_LAST = frozenset("年月期限至到止自从日起\n")
 
 
-@cache
-def _halfwidth_table() -> list[str]:
-    """``to_halfwidth`` as a table by code point: ``str.translate`` reads a list 2–3× faster than
-    the dict ``to_halfwidth`` uses (a character past U+FFFF is past the list: kept as it is, as
-    ``to_halfwidth`` keeps it)."""
-    return [to_halfwidth(chr(i)) for i in range(0x10000)]
-
-
-def _halfwidth(text: str) -> str:
-    """``to_halfwidth(text)``, faster."""
-    return text.translate(_halfwidth_table())
-
-
 def _rejoin(text: str) -> str:
     """``text`` without the line breaks that fall inside a date or a 施行/有效期 phrase.
 
@@ -228,7 +214,7 @@ def _rejoin(text: str) -> str:
     split before its verb (``起\n施行``). Other line breaks stay: a heading or a numbered item is
     never glued to the line before it.
     """
-    return _rejoined(text, _halfwidth(text))[0]
+    return _rejoined(text, halfwidth(text))[0]
 
 
 def _rejoined(text: str, half: str) -> tuple[str, str]:
@@ -438,7 +424,7 @@ def _scan(
     (至…止, …废止) counts in a sentence that is about this document.
     """
     found = _Found()
-    text, half = _rejoined(text, _halfwidth(text))
+    text, half = _rejoined(text, halfwidth(text))
     for line_at, sentence in _candidate_sentences(half):
         ours = False  # the sentence so far is about this document
         for at, clause in sentence:
