@@ -150,6 +150,7 @@ def recrawl(path: Path, share: float, seed: int = 16) -> dict[str, int]:
                 source=row["source"] or "",
                 form=row["form"] or "",
                 body_text=body,
+                fetched_at=FETCHED,
             ),  # fmt: skip
         )
         made["interpretations"] = made.get("interpretations", 0) + 1

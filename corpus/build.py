@@ -52,7 +52,7 @@ _WINDOW = 4_096  # rows handed to the workers at once (two windows in flight)
 
 class Workers:
     """Processes for the build's per-row work: pure functions of one row each (reading a
-    document's term and acts, splitting it into articles, its keywords, its index tokens). Used
+    document's term and acts, its keywords, its index tokens), and the links. Used
     for ``PARALLEL_FROM`` rows or more (a first build, a rebuild after a big change), started on
     first use; results come back in the order of the rows, so the build's result is the same
     with workers or without.
@@ -202,7 +202,7 @@ def _build(
     finding = workers.submit(find_links_in, path) if path and workers.parallel(n) else None
     counts = apply_validity(db, as_of, built_at, cache, work["validity"], workers)
     after_validity = time.perf_counter()
-    articles = assign_articles(db, workers)  # 编章节条款项, only of documents whose content changed
+    articles = assign_articles(db)  # 编章节条款项, only of documents whose content changed
     after_articles = time.perf_counter()
     links = link_interpretations(db, finding() if finding else None)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "两": 2}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -12,6 +13,7 @@ NUMERAL = r"[零〇○一二两三四五六七八九十百千0-9０-９]+"
 _NUMERAL_RX = re.compile(rf"^{NUMERAL}$")
 
 
+@lru_cache(maxsize=4096)  # the same few numerals in every document
 def to_int(numeral: str) -> int | None:
     """一 → 1, 十二 → 12, 一百零五 → 105, 二〇 → 20, １２ → 12; None for anything else."""
     if not numeral or not _NUMERAL_RX.match(numeral):

@@ -7,7 +7,6 @@ changed (``VERSION``, part of that hash): building an unchanged library splits n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 import sqlite_utils
@@ -23,9 +22,11 @@ _INSERT = f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' 
 _HASH = "coalesce(content_hash, '') || ':' || ?"
 
 
-def assign_articles(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
+def assign_articles(db: sqlite_utils.Database) -> dict[str, int]:
     """Split every document whose content changed since it was last split; counts.
-    ``workers`` (``corpus.build.Workers``) split them in other processes."""
+
+    In one process: splitting is cheaper than handing the rows back from another
+    (bench/README.md, "build time")."""
     ids = [
         row[0]
         for row in db.execute(
@@ -39,33 +40,23 @@ def assign_articles(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
             " WHERE parent_table = 'documents' AND coalesce(text, '') != ''"
         )
     }
-    parallel = workers is not None and workers.parallel(len(ids))
-
-    def documents():
+    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+    with db.conn:  # one transaction: each page of the table is written once, not once a batch
         for k in range(0, len(ids), BATCH):
             chunk = ids[k : k + BATCH]
             marks = ", ".join("?" * len(chunk))
-            for pk, title, body, digest in db.execute(
+            rows = db.execute(
                 f"SELECT id, title, body_text, {_HASH} FROM documents WHERE id IN ({marks})",
                 [VERSION, *chunk],
-            ).fetchall():
-                files: list | Callable = []
-                if (
-                    pk in with_files
-                ):  # another process is given them; this one reads them if need be
-                    files = _attachments(db, pk) if parallel else partial(_attachments, db, pk)
-                yield pk, title or "", body, files, digest
-
-    split = workers.map(_split, documents(), len(ids)) if parallel else map(_split, documents())
-    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
-    with db.conn:  # one transaction: each page of the table is written once, not once a batch
-        batch: list[tuple] = []
-        for done in split:
-            batch.append(done)
-            if len(batch) == BATCH:
-                _write(db, batch, counts)
-                batch = []
-        _write(db, batch, counts)
+            ).fetchall()
+            batch = [
+                # the attachments are read only if the body holds no articles of its own
+                _split((pk, title or "", body, partial(_attachments, db, pk), digest))
+                if pk in with_files
+                else _split((pk, title or "", body, (), digest))
+                for pk, title, body, digest in rows
+            ]
+            _write(db, batch, counts)
     return counts
 
 

@@ -59,6 +59,7 @@ FTS_TABLES = tuple(_SOURCES)  # the full indexes: documents, then interpretation
 # Rows go in by ascending rowid: FTS5 flushes its in-memory index whenever a rowid goes down.
 BUILD_CACHE_KB = 256 * 1024
 REBUILD_SHARE = 0.3  # more rows changed than this share of a table: rebuild the index
+AUTOMERGE = 4  # FTS5's default: how an updated index merges its segments
 STATE = "search_index_rows"  # the build cache's table: what each row was indexed with
 _INSERT = f"INSERT INTO {{}}(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _DELETE = (
@@ -143,6 +144,8 @@ def _rebuild(db: sqlite_utils.Database, counts: dict, with_state: bool, workers)
                     f"CREATE VIRTUAL TABLE {name} USING fts5({cols}, content='',"
                     " tokenize='unicode61')"
                 )
+                # no merging while the rows go in: 'optimize' merges everything once at the end
+                db.execute(f"INSERT INTO {name}({name}, rank) VALUES('automerge', 0)")
             heads = []
             source = db.execute(select.format(body=_TEXT))
             made = partial(_tokens, with_state)
@@ -161,6 +164,7 @@ def _rebuild(db: sqlite_utils.Database, counts: dict, with_state: bool, workers)
                 db.conn.executemany(_INSERT.format(HEADS), heads)
             for name in tables:
                 db.execute(f"INSERT INTO {name}({name}) VALUES('optimize')")
+                db.execute(f"INSERT INTO {name}({name}, rank) VALUES('automerge', {AUTOMERGE})")
             counts[f"{table}_indexed"] = n
     indexed = counts["documents_indexed"] + counts["interpretations_indexed"]
     counts["work"] = {"mode": "rebuilt", "indexed": indexed, "unchanged": 0}
