@@ -22,8 +22,9 @@ from datasette_atom import can_render_atom, render_atom
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
+from corpus.counts.read import register_counts_hold
 from corpus.search.sql import register_functions
-from corpus.site import check_page, compare_page, follow, search_page, views
+from corpus.site import check_page, compare_page, follow, search_page, views, xlsx
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site.bom import bom_csv
@@ -48,6 +49,8 @@ def prepare_connection(conn):
     # trylast: our escape_fts must be registered after Datasette's own, or Datasette's wins and
     # ?_search= stops finding Chinese text.
     register_functions(conn)
+    # nd_counts_hold(): canned queries read the build's counts while they hold (corpus.counts)
+    register_counts_hold(conn)
 
 
 @hookimpl
@@ -82,8 +85,12 @@ def asgi_wrapper(datasette):
 @hookimpl(trylast=True)
 def register_output_renderer(datasette):
     # trylast: Datasette keeps the last renderer registered for an extension, so this `.atom`
-    # replaces datasette-atom's own, which it calls for every feed that has entries.
-    return {"extension": "atom", "render": render_atom_feed, "can_render": can_render_atom}
+    # replaces datasette-atom's own, which it calls for every feed that has entries; and this
+    # `.xlsx` datasette-xlsx's, where it is installed (corpus/site/xlsx.py)
+    return [
+        {"extension": "atom", "render": render_atom_feed, "can_render": can_render_atom},
+        {"extension": "xlsx", "render": xlsx.render_xlsx, "can_render": xlsx.can_render},
+    ]
 
 
 async def render_atom_feed(
