@@ -1,6 +1,8 @@
 """Reading the precomputed counts: whether they hold for a file, and one view's counts.
 
 Plain functions of a ``sqlite3.Connection``; the site calls them on Datasette's read thread.
+``register_counts_hold`` gives a connection the SQL function ``nd_counts_hold()``, so one canned
+query can read the counts while they hold and the rows otherwise (``corpus.site.queries``).
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ import json
 import sqlite3
 import sys
 from array import array
+from collections.abc import Callable
 
 from corpus.counts import FACETS
+
+# The SQL function saying whether the counts hold (1) or not (0) for the connection's file.
+COUNTS_HOLD = "nd_counts_hold"
 
 
 def fresh(conn: sqlite3.Connection) -> bool:
@@ -40,6 +46,36 @@ def fresh(conn: sqlite3.Connection) -> bool:
     except sqlite3.Error:  # no such table: a library of an older schema
         return False
     return True
+
+
+def counts_hold(conn: sqlite3.Connection) -> Callable[[], int]:
+    """``fresh(conn)`` as a function of no arguments, asked again only when the file changed.
+
+    The file changed when ``PRAGMA data_version`` did (another connection committed) or this
+    connection wrote (``total_changes``); otherwise the last answer stands, so a statement of
+    an unchanged library pays one pragma, not the counting of two tables.
+    """
+    seen: dict[tuple[int, int], int] = {}
+
+    def hold() -> int:
+        key = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        if key not in seen:
+            seen.clear()
+            seen[key] = int(fresh(conn))
+        return seen[key]
+
+    return hold
+
+
+def register_counts_hold(conn: sqlite3.Connection) -> None:
+    """Give ``conn`` the SQL function ``nd_counts_hold()``: 1 while the counts hold, else 0.
+
+    Declared deterministic: SQLite then evaluates it once per statement, not per row, and a
+    ``WHERE`` term made of it alone (``where nd_counts_hold()``, ``where not nd_counts_hold()``)
+    is tested before its loop, so the branch that does not apply reads nothing. (It reads the
+    file; its answer changes only between statements, when the file does.)
+    """
+    conn.create_function(COUNTS_HOLD, 0, counts_hold(conn), deterministic=True)
 
 
 def total(conn: sqlite3.Connection, table: str, column: str = "", value=None) -> int | None:
