@@ -202,7 +202,7 @@ def _build(
     finding = workers.submit(find_links_in, path) if path and workers.parallel(n) else None
     counts = apply_validity(db, as_of, built_at, cache, work["validity"], workers)
     after_validity = time.perf_counter()
-    articles = assign_articles(db)  # 编章节条款项, only of documents whose content changed
+    articles = assign_articles(db, workers)  # 编章节条款项, only of documents whose content changed
     after_articles = time.perf_counter()
     links = link_interpretations(db, finding() if finding else None)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by

@@ -337,6 +337,8 @@ import json, sys
 from datetime import date
 import corpus.build
 corpus.build.PARALLEL_FROM = 1  # even a handful of rows
+import corpus.articles.step
+corpus.articles.step.CHUNK = 2  # documents split into many files, copied in in order
 assert corpus.build.Workers().available(), "no workers: the build below would work alone"
 report = corpus.build.build(sys.argv[1], date.fromisoformat(sys.argv[2]))
 print(json.dumps({"workers": report["workers"], "read": report["work"]["validity"]["read"]}))

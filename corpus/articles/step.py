@@ -3,11 +3,23 @@
 A document is split again when its content hash (which covers its attachments' text) differs from
 the one its articles were split from (``documents.articles_hash``), or when the splitter itself
 changed (``VERSION``, part of that hash): building an unchanged library splits nothing.
+
+**Many documents are split by the build's worker processes** (``corpus.build.Workers``), each
+taking a run of documents and writing its rows into a SQLite file of its own; the build's process
+then copies each file into the library with one ``INSERT … SELECT`` (SQLite's own loop). Handing
+the rows back through the pool would cost more than splitting them (2.3 million rows at 100,000
+documents: pickled, unpickled and bound to the statement one value at a time), and binding them
+is itself slower than splitting (bench/README.md, "build"). Either way the library gets the same
+rows, in the same order.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 
 import sqlite_utils
 
@@ -15,49 +27,59 @@ from corpus.articles.split import Attachment, Split, split_document
 
 VERSION = "1"  # raise it when the splitter's rules change: every document is split again
 BATCH = 500
+CHUNK = 4_096  # documents a worker splits into one file of its own
 
 _COLUMNS = ("document_id", "ordinal", "kind", "number", "path", "anchor", "heading", "text",
             "value", "measure", "attachment_id", "start", "stop")  # fmt: skip
-_INSERT = f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_NAMES = ", ".join(_COLUMNS)
+_INSERT = f"INSERT INTO articles ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _HASH = "coalesce(content_hash, '') || ':' || ?"
+_ROWS = f"SELECT id, title, body_text, {_HASH} FROM documents WHERE id IN ({{}})"
+_WITH_FILES = (
+    "SELECT DISTINCT parent_id FROM attachments"
+    " WHERE parent_table = 'documents' AND coalesce(text, '') != ''"
+)
 
 
-def assign_articles(db: sqlite_utils.Database) -> dict[str, int]:
+def assign_articles(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
     """Split every document whose content changed since it was last split; counts.
 
-    In one process: splitting is cheaper than handing the rows back from another
-    (bench/README.md, "build time")."""
+    ``workers`` (``corpus.build.Workers``) split them in other processes when there are many
+    (module docstring); otherwise this process splits them."""
     ids = [
         row[0]
         for row in db.execute(
             f"SELECT id FROM documents WHERE articles_hash IS NOT {_HASH} ORDER BY id", [VERSION]
         )
     ]
-    with_files = {
-        row[0]
-        for row in db.execute(
-            "SELECT DISTINCT parent_id FROM attachments"
-            " WHERE parent_table = 'documents' AND coalesce(text, '') != ''"
-        )
-    }
     counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+    path = _file(db)
+    if workers is not None and path and workers.parallel(len(ids)):
+        _split_by_workers(db, path, ids, workers, counts)
+        return counts
+    with_files = {row[0] for row in db.execute(_WITH_FILES)}
     with db.conn:  # one transaction: each page of the table is written once, not once a batch
-        for k in range(0, len(ids), BATCH):
-            chunk = ids[k : k + BATCH]
-            marks = ", ".join("?" * len(chunk))
-            rows = db.execute(
-                f"SELECT id, title, body_text, {_HASH} FROM documents WHERE id IN ({marks})",
-                [VERSION, *chunk],
-            ).fetchall()
-            batch = [
-                # the attachments are read only if the body holds no articles of its own
-                _split((pk, title or "", body, partial(_attachments, db, pk), digest))
-                if pk in with_files
-                else _split((pk, title or "", body, (), digest))
-                for pk, title, body, digest in rows
-            ]
-            _write(db, batch, counts)
+        for batch in _split_ids(db.conn, ids, with_files):
+            _write(db.conn, batch, counts)
     return counts
+
+
+def _split_ids(
+    conn: sqlite3.Connection, ids: list[int], with_files: set[int]
+) -> Iterable[list[tuple]]:
+    """The documents ``ids`` split (``_split``), a batch at a time, in the order of ``ids``."""
+    for k in range(0, len(ids), BATCH):
+        chunk = ids[k : k + BATCH]
+        rows = conn.execute(
+            _ROWS.format(", ".join("?" * len(chunk))) + " ORDER BY id", [VERSION, *chunk]
+        ).fetchall()
+        yield [
+            # the attachments are read only if the body holds no articles of its own
+            _split((pk, title or "", body, partial(_attachments, conn, pk), digest))
+            if pk in with_files
+            else _split((pk, title or "", body, (), digest))
+            for pk, title, body, digest in rows
+        ]
 
 
 def _split(document: tuple) -> tuple:
@@ -68,10 +90,10 @@ def _split(document: tuple) -> tuple:
     return pk, _rows(pk, found), len(found.articles), found.attachment_id is not None, digest
 
 
-def _write(db: sqlite_utils.Database, batch: list[tuple], counts: dict[str, int]) -> None:
-    db.conn.executemany("DELETE FROM articles WHERE document_id = ?", [(d[0],) for d in batch])
-    db.conn.executemany(_INSERT, [row for d in batch for row in d[1]])
-    db.conn.executemany(
+def _write(conn: sqlite3.Connection, batch: list[tuple], counts: dict[str, int]) -> None:
+    conn.executemany("DELETE FROM articles WHERE document_id = ?", [(d[0],) for d in batch])
+    conn.executemany(_INSERT, [row for d in batch for row in d[1]])
+    conn.executemany(
         "UPDATE documents SET article_count = ?, articles_hash = ? WHERE id = ?",
         [(n, digest, pk) for pk, _, n, _, digest in batch],
     )
@@ -80,10 +102,99 @@ def _write(db: sqlite_utils.Database, batch: list[tuple], counts: dict[str, int]
     counts["from_attachments"] += sum(d[3] for d in batch)
 
 
-def _attachments(db: sqlite_utils.Database, pk: int) -> list[Attachment]:
+# ---------------------------------------------------------------- by the workers
+
+
+def _split_by_workers(
+    db: sqlite_utils.Database, path: str, ids: list[int], workers, counts: dict[str, int]
+) -> None:
+    """Workers split runs of ``CHUNK`` documents, each into a file of its own; this process
+    copies the files into the library in the order of the documents, as they come."""
+    with_files = {row[0] for row in db.execute(_WITH_FILES)}
+    with tempfile.TemporaryDirectory(prefix="normdocs-articles-") as tmp:
+        pending: list[tuple[Path, Callable[[], object]]] = []
+        for k in range(0, len(ids), CHUNK):
+            chunk = ids[k : k + CHUNK]
+            out = Path(tmp) / f"{k}.db"
+            files = {pk for pk in chunk if pk in with_files}
+            got = workers.submit(split_into, path, chunk, files, str(out))
+            if got is None:  # no workers after all: split here
+                got = partial(split_into, path, chunk, files, str(out))
+            pending.append((out, got))
+        for out, got in pending:
+            made = got()
+            for key in counts:
+                counts[key] += made[key]
+            _copy_in(db.conn, out)
+            out.unlink()
+
+
+def split_into(library: str, ids: list[int], with_files: set[int], out: str) -> dict[str, int]:
+    """Split the documents ``ids`` of the library at ``library`` (read through a connection of
+    its own) into a new SQLite file ``out``: their rows for ``articles`` (table ``articles``,
+    in order) and their 条 counts and hashes (table ``split``); returns counts."""
+    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+    source = sqlite3.connect(library)
+    target = sqlite3.connect(out)
+    try:
+        source.execute("PRAGMA query_only = 1")
+        target.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover
+        target.execute("PRAGMA synchronous = OFF")
+        target.execute(f"CREATE TABLE articles ({_NAMES})")
+        target.execute("CREATE TABLE split (id INTEGER PRIMARY KEY, article_count, articles_hash)")
+        with target:
+            for batch in _split_ids(source, ids, with_files):
+                target.executemany(
+                    f"INSERT INTO articles VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    [row for d in batch for row in d[1]],
+                )
+                target.executemany(
+                    "INSERT INTO split VALUES (?, ?, ?)",
+                    [(pk, n, digest) for pk, _, n, _, digest in batch],
+                )
+                counts["documents_split"] += len(batch)
+                counts["articles"] += sum(d[2] for d in batch)
+                counts["from_attachments"] += sum(d[3] for d in batch)
+    finally:
+        source.close()
+        target.close()
+    return counts
+
+
+def _copy_in(conn: sqlite3.Connection, path: Path) -> None:
+    """The rows of one worker's file (``split_into``) into the library, as ``_write`` writes a
+    batch: the documents' old articles deleted, the new ones inserted, the documents updated."""
+    conn.execute("ATTACH DATABASE ? AS split_file", [str(path)])
+    try:
+        with conn:
+            conn.execute(
+                "DELETE FROM articles WHERE document_id IN (SELECT id FROM split_file.split)"
+            )
+            conn.execute(
+                f"INSERT INTO articles ({_NAMES}) SELECT {_NAMES} FROM split_file.articles"
+                " ORDER BY rowid"
+            )
+            conn.execute(
+                "UPDATE documents SET article_count = s.article_count,"
+                " articles_hash = s.articles_hash FROM split_file.split AS s"
+                " WHERE documents.id = s.id"
+            )
+    finally:
+        conn.execute("DETACH DATABASE split_file")
+
+
+def _file(db: sqlite_utils.Database) -> str | None:
+    """The file of ``db``'s main database (None in memory)."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
+
+
+def _attachments(conn: sqlite3.Connection, pk: int) -> list[Attachment]:
     return [
         Attachment(aid, name or "", text)
-        for aid, name, text in db.execute(
+        for aid, name, text in conn.execute(
             "SELECT id, name, text FROM attachments WHERE parent_table = 'documents'"
             " AND parent_id = ? AND coalesce(text, '') != '' ORDER BY rowid",
             [pk],
