@@ -1,14 +1,18 @@
 """The ranked search says how many documents match in all (共 N 份) and pages past the first 100:
 through the real Datasette (in-process), on a built synthetic library (keywords included, so the
 keywords tier ranks too). The count is checked against one made here from the rows (LIKE), the
-pages against one unpaged ranking.
+pages against one unpaged ranking; the count both ways it is made (with and without keyword
+matches), for every kind of query, and kept per file and search (``MatchCounts``) but never
+served once the file has changed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import json
 import re
+import shutil
 import sqlite3
 import sys
 import urllib.parse
@@ -18,7 +22,9 @@ from pathlib import Path
 import pytest
 
 from corpus.build import build
-from corpus.search.sql import register_functions, search_sql
+from corpus.search.index import HEADS
+from corpus.search.sql import MatchCounts, register_functions, search_sql
+from corpus.search.tokens import facet_tokens, index_text
 from corpus.site import search_page
 from corpus.site.serve import checkpoint, make_datasette
 
@@ -156,3 +162,123 @@ def test_odd_pages_are_the_first_or_the_last_there_is(site, value):
 def test_a_search_with_no_match_says_nothing_to_page(site):
     page = site(f"/normdocs/search?q={_q('不存在的词语组合')}").text
     assert "没有结果" in page and "nd-pages" not in page
+
+
+def _connect(path: Path, counts: MatchCounts) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    register_functions(conn, counts)
+    return conn
+
+
+def _count(conn: sqlite3.Connection, q: str, **filters: str) -> int | None:
+    """共 N 份 as the paged search says it (None: no row on the first page)."""
+    params = {"q": q, **NO_FILTERS, **filters, "p": 0}
+    row = conn.execute(f"select * from ({search_sql(100, page='p')}) limit 1", params).fetchone()
+    return row[-1] if row else None
+
+
+def _keyword_matches(conn: sqlite3.Connection, q: str) -> bool:
+    sql = f"select 1 from {HEADS} where {HEADS} match nd_match(?, 'keywords', '', '', '') limit 1"
+    return conn.execute(sql, [q]).fetchone() is not None
+
+
+# single words (one token, and phrases of several), a quoted phrase, words apart, an exclusion,
+# a run-together term that falls back to its words
+COUNTED = ["安全", "通知", "养老保险", '"养老保险"', "养老 保险", "生态环境 -督察", "河长制作为"]
+
+
+def test_the_count_is_exact_with_and_without_keyword_matches(library):
+    conn = _connect(library, MatchCounts())
+    ways = set()
+    for q in COUNTED:
+        assert _count(conn, q) == len(_truth(library, q)), q
+        ways.add(_keyword_matches(conn, q))
+    # both ways of counting ran: the body tier's matches alone, and with the keywords' (a union)
+    assert ways == {True, False}
+
+
+def test_the_count_of_a_doc_number_is_every_document_with_it(library):
+    conn = _connect(library, MatchCounts())
+    number = conn.execute(
+        "select doc_number from documents where doc_number like '%〔%' group by doc_number"
+        " order by count(*) desc, doc_number limit 1"
+    ).fetchone()[0]
+    sql, like = like_sql({"truth": "number", "number": number})
+    truth = {r[0] for r in conn.execute(sql, like)}
+    assert truth and _count(conn, number) == len(truth)
+    code, rest = number.split("〔")
+    assert _count(conn, f"{code}[{rest.replace('〕', ']')}") == len(truth)  # another spelling
+
+
+@pytest.mark.parametrize(
+    "filters, where, params",
+    [
+        ({"since": "2015"}, "published_date >= '2015-01-01'", ()),
+        ({"until": "2013-06"}, "published_date <= '2013-06-30'", ()),
+        ({"status": "现行有效"}, "status = ?", ("现行有效",)),
+        ({"kind": "normative", "since": "2012", "until": "2020"},
+         "kind = ? AND published_date BETWEEN '2012-01-01' AND '2020-12-31'", ("normative",)),
+    ],
+)  # fmt: skip
+def test_each_filter_has_its_own_count(library, filters, where, params):
+    counts = MatchCounts()  # one cache for all: the filters are part of what it is kept under
+    conn = _connect(library, counts)
+    for q in ("安全", "生态环境 -督察"):
+        assert _count(conn, q) == len(_truth(library, q))
+        truth = _truth(library, q, where, params)
+        assert _count(conn, q, **filters) == (len(truth) if truth else None), (q, filters)
+
+
+def test_a_document_matching_by_its_keywords_alone_is_counted(library, tmp_path):
+    path = tmp_path / "normdocs.db"
+    shutil.copy(library, path)
+    q = "养老保险"
+    truth = _truth(path, q)
+    conn = sqlite3.connect(path)
+    with conn:  # keywords that are not in its text: it matches by them alone
+        other = conn.execute(
+            f"select id, keywords from documents where id not in ({','.join(map(str, truth))})"
+            " and keywords is not null order by id limit 1"
+        ).fetchone()
+        words = json.loads(other[1])
+        conn.execute(
+            "update documents set keywords = ? where id = ?", [json.dumps([q, *words]), other[0]]
+        )
+    conn.close()
+    build(str(path), AS_OF)
+    checkpoint(path)
+    conn = _connect(path, MatchCounts())
+    assert _count(conn, q) == len(truth) + 1
+    ranked = [r[0] for r in conn.execute(search_sql(1000), {"q": q, **NO_FILTERS})]
+    assert other[0] in ranked and set(ranked) == truth | {other[0]}
+
+
+def test_a_count_is_kept_for_the_file_and_never_served_once_it_changed(library, tmp_path):
+    path = tmp_path / "normdocs.db"
+    shutil.copy(library, path)
+    counts = MatchCounts()
+    conn = _connect(path, counts)
+    n = _count(conn, "安全")
+    assert n == len(_truth(path, "安全")) and len(counts) == 1
+    assert _count(conn, "安全") == n and len(counts) == 1  # page 2 … read it
+    (key,) = counts.keys()
+    counts.put(key, n + 1000)  # what is kept is what the page says: it is not counted again
+    assert _count(conn, "安全") == n + 1000
+    writer = sqlite3.connect(path)
+    with writer:  # one more row in the index, matching: the file is another one now
+        rowid = writer.execute("select max(rowid) + 1 from documents_fts").fetchone()[0]
+        writer.execute(
+            "insert into documents_fts(rowid, body, title, doc_number, issuer, facets)"
+            " values (?, ?, '', '', '', ?)",
+            [rowid, index_text("安全生产"), facet_tokens("normative", "未知")],
+        )
+    writer.close()
+    assert _count(conn, "安全") == n + 1
+
+
+def test_the_kept_counts_are_bounded():
+    counts = MatchCounts(size=2)
+    for i in range(3):
+        counts.put(("file", str(i)), i)
+    assert counts.get(("file", "0")) is None and counts.get(("file", "2")) == 2
+    assert len(counts) == 2

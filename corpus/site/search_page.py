@@ -4,7 +4,8 @@ The canned query ``search`` runs ``corpus.search.sql.PAGED_SEARCH_SQL``, whose p
 ``:_nd_page`` (0 the first) is a Datasette magic parameter this module answers from ``?page=``
 (``magic``, registered by the plugin): magic parameters are not form fields, so the search form
 stays as it is and a new search starts on its first page. Each row carries ``position`` (its
-place in the ranking) and ``matches`` (how many documents match in all); ``paging`` turns them
+place in the ranking) and ``matches`` (how many documents match in all, exact; counted once per
+search and file, ``corpus.search.sql.MatchCounts``); ``paging`` turns them
 into what the page says — 共 N 份，第 101–200 份 — and the links to the pages before and after,
 every other argument kept. Pages go as deep as ``MAX_PAGES``: each tier of the ranking reads as
 far as the page asked, so the depth is bounded like the time.
