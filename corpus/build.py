@@ -32,7 +32,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from corpus.articles.step import assign_articles
+from corpus.articles.step import assign_articles, start_split
 from corpus.counts.step import count_views
 from corpus.links.linker import find_links_in, link_interpretations
 from corpus.links.rates import assign_departments
@@ -200,9 +200,21 @@ def _build(
     path = _file(db)
     n = db.execute("SELECT count(*) FROM documents").fetchone()[0]
     finding = workers.submit(find_links_in, path) if path and workers.parallel(n) else None
-    counts = apply_validity(db, as_of, built_at, cache, work["validity"], workers)
+    # Articles are split from bodies and titles, which no step writes either: the workers split
+    # them once they have read the documents for validity, while this process decides statuses.
+    splitting = []
+    counts = apply_validity(
+        db,
+        as_of,
+        built_at,
+        cache,
+        work["validity"],
+        workers,
+        after_reading=lambda: splitting.append(start_split(db, workers)),
+    )
     after_validity = time.perf_counter()
-    articles = assign_articles(db, workers)  # 编章节条款项, only of documents whose content changed
+    # 编章节条款项, only of documents whose content changed
+    articles = assign_articles(db, workers, splitting[0] if splitting else None)
     after_articles = time.perf_counter()
     links = link_interpretations(db, finding() if finding else None)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by

@@ -41,27 +41,45 @@ _WITH_FILES = (
 )
 
 
-def assign_articles(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
+def assign_articles(
+    db: sqlite_utils.Database, workers=None, started: Splitting | None = None
+) -> dict[str, int]:
     """Split every document whose content changed since it was last split; counts.
 
     ``workers`` (``corpus.build.Workers``) split them in other processes when there are many
-    (module docstring); otherwise this process splits them."""
-    ids = [
+    (module docstring); otherwise this process splits them. ``started``: what ``start_split``
+    gave workers to do before (while the build did other work)."""
+    if started is None:
+        started = start_split(db, workers)
+    if started is not None:
+        return started.finish(db)
+    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+    with_files = {row[0] for row in db.execute(_WITH_FILES)}
+    with db.conn:  # one transaction: each page of the table is written once, not once a batch
+        for batch in _split_ids(db.conn, _due(db), with_files):
+            _write(db.conn, batch, counts)
+    return counts
+
+
+def start_split(db: sqlite_utils.Database, workers) -> Splitting | None:
+    """Give the ``workers`` the documents to split, when there are many (None: too few to hand
+    out, or no workers: ``assign_articles`` splits them itself). They split while the build goes
+    on: what they read (titles, bodies, attachments, content hashes) no other step writes."""
+    ids = _due(db)
+    path = _file(db)
+    if workers is None or not path or not workers.parallel(len(ids)):
+        return None
+    return Splitting(db, path, ids, workers)
+
+
+def _due(db: sqlite_utils.Database) -> list[int]:
+    """The documents to split: their content (or the splitter) changed since they were split."""
+    return [
         row[0]
         for row in db.execute(
             f"SELECT id FROM documents WHERE articles_hash IS NOT {_HASH} ORDER BY id", [VERSION]
         )
     ]
-    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
-    path = _file(db)
-    if workers is not None and path and workers.parallel(len(ids)):
-        _split_by_workers(db, path, ids, workers, counts)
-        return counts
-    with_files = {row[0] for row in db.execute(_WITH_FILES)}
-    with db.conn:  # one transaction: each page of the table is written once, not once a batch
-        for batch in _split_ids(db.conn, ids, with_files):
-            _write(db.conn, batch, counts)
-    return counts
 
 
 def _split_ids(
@@ -105,28 +123,37 @@ def _write(conn: sqlite3.Connection, batch: list[tuple], counts: dict[str, int])
 # ---------------------------------------------------------------- by the workers
 
 
-def _split_by_workers(
-    db: sqlite_utils.Database, path: str, ids: list[int], workers, counts: dict[str, int]
-) -> None:
-    """Workers split runs of ``CHUNK`` documents, each into a file of its own; this process
-    copies the files into the library in the order of the documents, as they come."""
-    with_files = {row[0] for row in db.execute(_WITH_FILES)}
-    with tempfile.TemporaryDirectory(prefix="normdocs-articles-") as tmp:
-        pending: list[tuple[Path, Callable[[], object]]] = []
+class Splitting:
+    """Runs of ``CHUNK`` documents handed to the workers, each split into a file of its own
+    (``split_into``); ``finish`` copies the files into the library in the order of the
+    documents, each as soon as it is there."""
+
+    def __init__(self, db: sqlite_utils.Database, path: str, ids: list[int], workers) -> None:
+        with_files = {row[0] for row in db.execute(_WITH_FILES)}
+        self._dir = tempfile.TemporaryDirectory(prefix="normdocs-articles-")
+        self._pending: list[tuple[Path, Callable[[], object]]] = []
         for k in range(0, len(ids), CHUNK):
             chunk = ids[k : k + CHUNK]
-            out = Path(tmp) / f"{k}.db"
+            out = Path(self._dir.name) / f"{k}.db"
             files = {pk for pk in chunk if pk in with_files}
             got = workers.submit(split_into, path, chunk, files, str(out))
-            if got is None:  # no workers after all: split here
+            if got is None:  # no workers after all: split here, when the files are wanted
                 got = partial(split_into, path, chunk, files, str(out))
-            pending.append((out, got))
-        for out, got in pending:
-            made = got()
-            for key in counts:
-                counts[key] += made[key]
-            _copy_in(db.conn, out)
-            out.unlink()
+            self._pending.append((out, got))
+
+    def finish(self, db: sqlite_utils.Database) -> dict[str, int]:
+        """Copy every file into the library (waiting for each); counts."""
+        counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+        try:
+            for out, got in self._pending:
+                made = got()
+                for key in counts:
+                    counts[key] += made[key]
+                _copy_in(db.conn, out)
+                out.unlink()
+        finally:
+            self._dir.cleanup()
+        return counts
 
 
 def split_into(library: str, ids: list[int], with_files: set[int], out: str) -> dict[str, int]:

@@ -50,6 +50,7 @@ import json
 import sqlite3
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date
 from functools import cache
@@ -149,19 +150,23 @@ def apply_validity(
     cache: sqlite3.Connection | None = None,
     work: dict | None = None,
     workers=None,
+    after_reading: Callable[[], object] | None = None,
 ) -> Counter:
     """Recompute term, status, evidence, relations and history as of ``as_of``; count statuses.
 
     ``cache``: the build cache, where what each document read, did and was decided is kept
     between builds (module docstring). ``work``, when given, is filled with what was worked out
     again and what was written. ``workers`` (``corpus.build.Workers``) read documents in other
-    processes.
+    processes. ``after_reading`` is called once the documents are read, before the rest, which
+    is this process's alone (the build gives the workers other work then).
     """
     docs, facts, bodies = _documents(db)
     now = {d.id: (_place(d), _facts(facts[d.id])) for d in docs}
     past = _Past.load(db, cache, docs, bodies)
     fresh = [d for d in docs if past.reread(d)]
     read = _read_all(docs, bodies, past, fresh, workers)
+    if after_reading is not None:
+        after_reading()
     # 2. what each source does to others: matched again where its inputs or its lookups changed
     index = Index(docs)
     again = past.sources_to_match(docs, now)
