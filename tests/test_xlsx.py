@@ -107,9 +107,9 @@ def _assert_cells(book: openpyxl.Workbook, columns: list[str], rows: list[list])
     sheet = book.worksheets[0]
     got = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert got[0] == columns
-    assert len(got) - 1 == len(rows)
-    for mine, theirs in zip(got[1:], rows, strict=True):
-        assert mine == [_expected(v) for v in theirs]
+    want = [[_expected(v) for v in row] for row in rows]
+    if got[1:] != want:  # rows of one sort value may come in another order than the pages'
+        assert sorted(map(repr, got[1:])) == sorted(map(repr, want))
     notes = dict(book["说明"].iter_rows(values_only=True))
     assert notes["行数"] == len(rows)
 
@@ -139,6 +139,45 @@ def test_a_table_export_holds_every_row_past_datasettes_pages(site):
     assert [c.font.b for c in book.worksheets[0][1]] == [True] * len(columns)
     assert book.worksheets[0].freeze_panes == "A2"
     assert list(book.worksheets[0].tables) == ["tbl_documents"]
+
+
+def test_a_table_export_has_every_row_once_where_a_page_ends_among_rows_of_one_date(
+    library, tmp_path
+):
+    # Datasette's pages of a view sorted by date repeat or miss such rows (its first page is
+    # ordered by the date alone, the next ones by date and id): the export reads one statement
+    path = tmp_path / "normdocs.db"
+    shutil.copy(library, path)
+    conn = sqlite3.connect(path)
+    columns = [r[1] for r in conn.execute("pragma table_info(documents)")]
+    copied = ", ".join(c for c in columns if c not in ("id", "url", "search_rowid"))
+    for k in range(4):
+        conn.execute(
+            f"insert into documents (url, {copied}) select url || '?copy={k}', {copied}"
+            " from documents where url not like '%?copy=%'"
+        )
+    conn.execute("update documents set published_date = '2020-06-01' where id % 3 = 0")
+    conn.commit()
+    total, ids = conn.execute("select count(*), count(distinct id) from documents").fetchone()
+    conn.close()
+    assert total == ids > 1000  # more than one of Datasette's pages (max_returned_rows)
+    get, loop = _client(path)
+    try:
+        for query in ("", "_sort_desc=published_date", "_sort=published_date&_col=title"):
+            sheet = _book(get, "/normdocs/documents", query).worksheets[0]
+            rows = list(sheet.iter_rows(values_only=True))
+            at = rows[0].index("id")
+            exported = [int(r[at]) for r in rows[1:]]  # ids past 15 digits are text
+            assert len(exported) == len(set(exported)) == total, query
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize("query", ["_labels=on&kind=normative", "_next=0&kind=rule"])
+def test_views_read_through_datasettes_pages_are_exported_too(site, query):
+    book = _book(site, "/normdocs/documents", query)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("id", "url", "site") and len(rows) > 5
 
 
 def test_texts_excel_cannot_take_are_cut_or_cleaned_and_stay_text(odd):
