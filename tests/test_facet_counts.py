@@ -25,7 +25,7 @@ import sqlite_utils
 
 from corpus.build import build
 from corpus.counts import FACETS, read
-from corpus.site import facets, pages
+from corpus.site import pages, table_search
 from corpus.site.serve import checkpoint, load_metadata, make_datasette
 from corpus.validity.queries import CATALOGUE_SQL
 
@@ -234,12 +234,14 @@ SEARCHES = [
 ]
 
 
-@pytest.mark.parametrize("few_rows", [facets.FEW_ROWS, 0])
+@pytest.mark.parametrize("few_rows", [table_search.FEW_ROWS, 0])
 @pytest.mark.parametrize(("q", "filters"), SEARCHES)
 def test_a_searchs_facets_from_the_index_are_those_of_its_rows(
     library, site, q, filters, few_rows, monkeypatch
 ):
-    monkeypatch.setattr(facets, "FEW_ROWS", few_rows)  # 0: the map even for a filter to few rows
+    monkeypatch.setattr(
+        table_search, "FEW_ROWS", few_rows
+    )  # 0: the map even for a filter to few rows
     conn = sqlite3.connect(library)
     from corpus.search.sql import register_functions  # noqa: PLC0415 - the site's SQL functions
 
@@ -341,7 +343,7 @@ def test_a_searchs_facets_are_read_through_the_map_of_the_index(library, tmp_pat
         assert kinds(f"/normdocs/documents.json?_search={q}") == {"rule"}
         filtered = f"/normdocs/documents.json?_search={q}&status={_q('未知')}"
         assert len(kinds(filtered)) > 1  # a filter to few rows: SQL reads those alone
-        monkeypatch.setattr(facets, "FEW_ROWS", 0)
+        monkeypatch.setattr(table_search, "FEW_ROWS", 0)
         assert kinds(filtered) == {"rule"}
         assert len(kinds(f"/normdocs/documents.json?_search={q}&year__gte=2015")) > 1  # live
         assert len(kinds(f"/normdocs/documents.json?_search={q}&_where=1")) > 1  # live

@@ -14,11 +14,11 @@ values, labels, order, links), from one of three sources:
   facets must be that of such a view, or the live count is made. On later pages (``?_next=``) the
   counts are the view's — as on its first page and as its row count — where Datasette's own
   facet would count only the rows after the page.
-- **the search index and the build's map of it** (``search_facets``: each ``search_rowid``'s
-  combination of facet values), for a full-text search (``?_search=``, with or without
-  ``column=value`` filters on facet columns): the search's rowids are read from the index once and
-  their combinations counted here, without reading a row (a word in a third of 100,000
-  documents: ~15 ms instead of ~75 ms for the SQL below).
+- **the search's tally** (``table_search.tally``: one pass over the index, each match's
+  combination of facet values from the build's map ``search_facets``, kept per process), for a
+  full-text search (``?_search=``, with or without ``column=value`` filters on facet columns):
+  no row is read, and the page's row count is summed from the same tally
+  (corpus/site/table_search.py) — a search filtered to few rows is left to SQL.
 - **one pass** over any other search's matches: ``GROUP BY`` all the facet columns at once and the
   counts summed here, instead of matching the search again for each facet (three to five times
   faster); under the time limit of all the facets together.
@@ -28,38 +28,22 @@ values, labels, order, links), from one of three sources:
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
 
-from datasette.database import Database, QueryInterrupted
+from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import (
     escape_sqlite,
     path_with_added_args,
     path_with_removed_args,
-    sqlite_timelimit,
 )
 
 from corpus.counts import FACETS
 from corpus.counts import read as counts
-from corpus.site import counted
+from corpus.site import counted, table_search
+from corpus.site.table_search import ONLY_SHOWN
 
 TYPE = "counted"
-
-# Arguments that change how rows are shown, never which rows a view has (Datasette's own, those
-# of the plugins the site uses, the site's).
-ONLY_SHOWN = frozenset(
-    {
-        "_next", "_sort", "_sort_desc", "_size", "_col", "_nocol", "_labels", "_nolabels",
-        "_facet", "_facet_size", "_dl", "_stream", "_bom", "_feed_title", "_shape", "_json",
-        "_json_infinity", "_trace", "_timelimit", "_nocount", "_nofacet", "_nosuggest",
-        "_context", "_hide_sql", "_show_sql",
-    }
-)  # fmt: skip
-_TEXT = ("CHAR", "CLOB", "TEXT")  # SQLite's TEXT affinity
-FEW_ROWS = 5_000  # a search filtered to fewer rows than this is faceted by SQL
-# the build's map of the search index (corpus.counts.read.search_facets), per database and table
-_SEARCH_MAPS: weakref.WeakKeyDictionary[Database, dict] = weakref.WeakKeyDictionary()
 
 
 def quoted(column: str) -> str:
@@ -191,56 +175,52 @@ class CountedFacet(Facet):
         return (column, await self.stored(db, column, value))
 
     async def searched(self, db, columns: list[str], size: int):
-        """The facets of ``columns`` of a full-text search, counted from the search index and the
-        build's map of it (see the module docstring); None when that cannot be done here."""
-        meta = self.metadata or {}
-        fts, pk = meta.get("fts_table"), meta.get("fts_pk") or "rowid"
+        """The facets of ``columns`` of a full-text search, counted from the search's tally
+        (``table_search.tally``: its matches' combinations of facet values, one pass over the
+        index, shared with the page's row count); None when that cannot be done here."""
+        conf = table_search.search_config(self.ds, self.database, self.table)
         search = self.request.args.get("_search")
-        if not (fts and search) or self.table not in FACETS or not await counted.fresh(db):
+        if not (conf and search) or self.table not in FACETS or not await counted.fresh(db):
             return None
-        filters = self.equality_filters(also=("_search",))
-        fts = escape_sqlite(fts)
-        match = f"{escape_sqlite(pk)} in (select rowid from {fts} where {fts} match escape_fts(:search))"
-        if (
-            filters is None
-            or self.params.get("search") != search
-            or not await self.sql_is(db, filters, (match,))
-        ):
-            return None
-        mapped = await self.search_map(db)
+        fts, pk = conf
+        mapped = await table_search.search_map(db, self.table)
         if mapped is None or not set(columns) <= set(mapped[0]):
             return None
-        names, combos, _, codes = mapped
-        wanted = [(names.index(c), await self.stored(db, c, v)) for c, v in filters]
-        if filters:
-            # a filter that leaves few rows: SQL reads those through the column's index and
-            # never runs the search, this would read all of its matches
-            def rows_of(conn):
-                return [counts.total(conn, self.table, c, v) or 0 for (c, _), (_, v) in
-                        zip(filters, wanted, strict=True)]  # fmt: skip
-
-            if min(await db.execute_fn(rows_of)) < FEW_ROWS:
+        names, combos, _, _ = mapped
+        windowed = table_search.windowed(self.params)
+        if windowed is not None:  # the filter made the window from these very filters
+            wanted = windowed.wanted
+        else:
+            filters = self.equality_filters(also=("_search",))
+            match = table_search.match_clause(fts, pk)
+            if (
+                filters is None
+                or self.params.get("search") != search
+                or not await self.sql_is(db, filters, (match,))
+            ):
                 return None
+            wanted = tuple([(names.index(c), await self.stored(db, c, v)) for c, v in filters])
+            if filters:
+                # a filter that leaves few rows: SQL reads those through the column's index
+                # and never runs the search, the tally would read all of its matches
+                def rows_of(conn):
+                    return [counts.total(conn, self.table, c, v) or 0 for (c, _), (_, v) in
+                            zip(filters, wanted, strict=True)]  # fmt: skip
+
+                if min(await db.execute_fn(rows_of)) < table_search.FEW_ROWS:
+                    return None
         limit = self.ds.setting("facet_time_limit_ms") * len(columns)
-
-        def rowids(conn):
-            with sqlite_timelimit(conn, limit):
-                sql = f"select rowid from {fts} where {fts} match escape_fts(?)"
-                return [r for (r,) in conn.execute(sql, [search])]
-
         try:
-            found = await db.execute_fn(rowids)
+            found = await table_search.tally(db, self.table, fts, search, limit)
         except QueryInterrupted:
             return {}, list(columns)
-        if found and (max(found) >= len(codes) or min(found) < 0):
+        if found is None:
             return None  # not the index the map was made of: counted by SQL
         tallies = {c: Counter() for c in columns}
         at = [(c, names.index(c)) for c in columns]
-        for code, n in Counter(map(codes.__getitem__, found)).items():
-            if code < 0:
-                continue
+        for code, n in found.items():
             combo = combos[code]
-            if any(combo[i] is None or combo[i] != v for i, v in wanted):
+            if not table_search.passes(combo, wanted):
                 continue
             for column, i in at:
                 if combo[i] is not None:
@@ -327,21 +307,11 @@ class CountedFacet(Facet):
 
     async def search_map(self, db):
         """``corpus.counts.read.search_facets`` of this table, read once per database."""
-        maps = _SEARCH_MAPS.setdefault(db, {}) if not db.is_mutable else {}
-        if self.table not in maps:
-            maps[self.table] = await db.execute_fn(
-                lambda conn: counts.search_facets(conn, self.table)
-            )
-        return maps[self.table]
+        return await table_search.search_map(db, self.table)
 
     async def stored(self, db, column: str, value: str):
         """A filter's text as the column stores it (``?year=2020``: the integer 2020)."""
-        details = {c.name: c.type for c in await db.table_column_details(self.table)}
-        if any(t in (details.get(column) or "").upper() for t in _TEXT):
-            return value  # a TEXT column compares text with text, byte for byte
-        return await db.execute_fn(
-            lambda conn: counts.stored_value(conn, self.table, column, value)
-        )
+        return await table_search.stored_value(db, self.table, column, value)
 
     async def one_pass(self, db, columns: list[str], size: int):
         """Every facet of ``columns`` from one ``GROUP BY`` of them all (a search's matches)."""

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from corpus.counts.read import register_counts_hold
 from corpus.search.sql import register_functions
-from corpus.site import check_page, compare_page, follow, search_page, views, xlsx
+from corpus.site import check_page, compare_page, follow, search_page, table_search, views, xlsx
 from corpus.site import labels as site_labels
 from corpus.site import pages as site_pages
 from corpus.site.bom import bom_csv
@@ -64,6 +64,16 @@ def canned_queries(datasette, database):
 def register_magic_parameters(datasette):
     # :_nd_page, the ranked search's page (?page=), not a field of its form
     return [("nd", search_page.magic)]
+
+
+@hookimpl(trylast=True)
+def filters_from_request(request, database, table, datasette):
+    # ?_search= on the tables whose metadata has `search:` (corpus/site/table_search.py);
+    # trylast: its `supports_search` is the last word over Datasette's own
+    async def inner():
+        return await table_search.filters_from_request(request, database, table, datasette)
+
+    return inner
 
 
 @hookimpl

@@ -17,6 +17,7 @@ from datasette.utils import parse_metadata
 
 from corpus.counts import read as counts
 from corpus.site.names import DB_NAME, STATIC_MOUNT
+from corpus.site.table_search import LibraryDatabase
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 METADATA_PATH = PACKAGE_DIR / "metadata.yml"
@@ -114,11 +115,11 @@ def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Dat
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
         settings=dict(SETTINGS),
     )
+    # Published as DB_NAME, by a Database that answers a windowed table search's row count
+    # (corpus.site.table_search).
     (name,) = [n for n, db in ds.databases.items() if db.path == path]
-    if name != DB_NAME:
-        database = ds.databases[name]
-        ds.remove_database(name)
-        ds.add_database(database, name=DB_NAME)
+    ds.remove_database(name)
+    ds.add_database(LibraryDatabase(ds, path=path, is_mutable=False), name=DB_NAME)
     return ds
 
 
