@@ -289,6 +289,9 @@ def main() -> None:
     parser.add_argument("--readers", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write every time as JSON")
+    parser.add_argument(
+        "--only", nargs="+", help="only the pages whose name has one of these (e.g. _search)"
+    )
     args = parser.parse_args()
 
     f = facts(args.db)
@@ -316,6 +319,8 @@ def main() -> None:
         for readers in args.readers:
             # the extra pages with one reader only: under load they would time the others
             asked = todo + extra_pages(f) if readers == 1 else todo
+            if args.only:
+                asked = [page for page in asked if any(w in page[0] for w in args.only)]
             runs = args.runs if readers == 1 else args.concurrent_runs
             results[readers] = asyncio.run(measure(bases, asked, readers, runs))
     info["loadavg_end"] = os.getloadavg()
