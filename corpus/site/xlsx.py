@@ -480,7 +480,10 @@ def _workbook(names: list[str]) -> str:
         f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
         for n, name in enumerate(names, 1)
     )
-    return f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
+    return (
+        f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+        f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"
+    )
 
 
 def _workbook_rels(sheets: int) -> str:
