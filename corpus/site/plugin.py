@@ -45,12 +45,13 @@ STATUS_CLASSES = {
 
 
 @hookimpl(trylast=True)
-def prepare_connection(conn):
+def prepare_connection(conn, database, datasette):
     # trylast: our escape_fts must be registered after Datasette's own, or Datasette's wins and
     # ?_search= stops finding Chinese text.
     register_functions(conn)
     # nd_counts_hold(): canned queries read the build's counts while they hold (corpus.counts)
-    register_counts_hold(conn)
+    db = datasette.databases.get(database)
+    register_counts_hold(conn, immutable=db is not None and not db.is_mutable)
 
 
 @hookimpl
