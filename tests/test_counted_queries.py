@@ -11,6 +11,8 @@ tests/test_facet_counts.py); the crawled mirror, built the same way, in the slow
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import shutil
 import sqlite3
 import sys
@@ -48,7 +50,7 @@ def _rows(path: Path, sql: str, params: dict, hold: int | None) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
         if hold is None:
-            read.register_counts_hold(conn)
+            read.register_counts_hold(conn, immutable=False)
         else:
             conn.create_function(read.COUNTS_HOLD, 0, lambda: hold, deterministic=True)
         return conn.execute(sql, params).fetchall()
@@ -186,7 +188,7 @@ def test_the_function_follows_the_file_and_is_asked_once_per_statement(library, 
     path = tmp_path / "normdocs.db"
     shutil.copy(library, path)
     conn = sqlite3.connect(path)
-    hold = read.counts_hold(conn)
+    hold = read.counts_hold(str(path))
     asked = []
 
     def counting() -> int:
@@ -205,8 +207,45 @@ def test_the_function_follows_the_file_and_is_asked_once_per_statement(library, 
     other.close()
     assert conn.execute("select nd_counts_hold()").fetchone() == (0,)  # another connection wrote
     conn.execute("delete from crawl_runs where started_at like '9999%'")
-    assert conn.execute("select nd_counts_hold()").fetchone() == (1,)  # this one did
+    conn.commit()
+    assert conn.execute("select nd_counts_hold()").fetchone() == (1,)  # and this one
     conn.close()
+
+
+def test_an_immutable_file_is_asked_once_and_a_connection_is_not_kept_alive(library, tmp_path):
+    path = tmp_path / "normdocs.db"
+    shutil.copy(library, path)
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    read.register_counts_hold(conn, immutable=True)
+    assert conn.execute("select nd_counts_hold()").fetchone() == (1,)
+    conn.close()
+    memory = sqlite3.connect(":memory:")
+    read.register_counts_hold(memory, immutable=False)
+    assert memory.execute("select nd_counts_hold()").fetchone() == (0,)
+    memory.close()
+    # dropped without close(), a connection with the function is freed: its file closed
+    opened = sqlite3.connect(path)
+    read.register_counts_hold(opened, immutable=False)
+    assert opened.execute("select nd_counts_hold()").fetchone() == (1,)
+    assert _open_files(path)
+    del opened
+    gc.collect()  # the connection (a cycle with its statement cache), closing its functions'
+    gc.collect()  # then the function's own connection, likewise
+    assert not _open_files(path)
+
+
+def _open_files(path: Path) -> list[str]:
+    """This process's open files that are ``path`` (Linux: /proc/self/fd)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("no /proc/self/fd")
+    names = []
+    for fd in fds.iterdir():
+        try:
+            names.append(os.readlink(fd))
+        except OSError:  # closed meanwhile
+            continue
+    return [n for n in names if n == str(path)]
 
 
 @pytest.mark.integration

@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Callable
+from typing import Any
 
 from corpus.counts import FACETS
 
@@ -48,34 +49,44 @@ def fresh(conn: sqlite3.Connection) -> bool:
     return True
 
 
-def counts_hold(conn: sqlite3.Connection) -> Callable[[], int]:
-    """``fresh(conn)`` as a function of no arguments, asked again only when the file changed.
+def counts_hold(path: str) -> Callable[[], int]:
+    """``fresh`` of the library at ``path`` as a function of no arguments, asked again only when
+    the file changed (``PRAGMA data_version``: another connection committed).
 
-    The file changed when ``PRAGMA data_version`` did (another connection committed) or this
-    connection wrote (``total_changes``); otherwise the last answer stands, so a statement of
-    an unchanged library pays one pragma, not the counting of two tables.
+    It reads on a connection of its own, opened at the first call: holding the connection the
+    function is registered on would keep that connection alive for good (SQLite holds the
+    function, and Python's collector does not see that reference).
     """
-    seen: dict[tuple[int, int], int] = {}
+    state: dict[str, Any] = {}
 
     def hold() -> int:
-        key = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-        if key not in seen:
-            seen.clear()
-            seen[key] = int(fresh(conn))
-        return seen[key]
+        if "conn" not in state:
+            state["conn"] = sqlite3.connect(path, check_same_thread=False)
+        conn = state["conn"]
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if state.get("version") != version:
+            state["version"], state["value"] = version, int(fresh(conn))
+        return state["value"]
 
     return hold
 
 
-def register_counts_hold(conn: sqlite3.Connection) -> None:
+def register_counts_hold(conn: sqlite3.Connection, immutable: bool) -> None:
     """Give ``conn`` the SQL function ``nd_counts_hold()``: 1 while the counts hold, else 0.
 
     Declared deterministic: SQLite then evaluates it once per statement, not per row, and a
     ``WHERE`` term made of it alone (``where nd_counts_hold()``, ``where not nd_counts_hold()``)
-    is tested before its loop, so the branch that does not apply reads nothing. (It reads the
-    file; its answer changes only between statements, when the file does.)
+    is tested before its loop, so the branch that does not apply reads nothing. An immutable
+    file cannot change: answered once, now; a mutable one is asked again when it changed
+    (``counts_hold``). A connection with no file (``:memory:``): 0.
     """
-    conn.create_function(COUNTS_HOLD, 0, counts_hold(conn), deterministic=True)
+    if immutable:
+        value = int(fresh(conn))
+        conn.create_function(COUNTS_HOLD, 0, lambda: value, deterministic=True)
+        return
+    path = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+    hold = counts_hold(path) if path else (lambda: 0)
+    conn.create_function(COUNTS_HOLD, 0, hold, deterministic=True)
 
 
 def total(conn: sqlite3.Connection, table: str, column: str = "", value=None) -> int | None:
