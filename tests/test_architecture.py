@@ -251,7 +251,7 @@ IMPORT_NAME = {
 }
 # Declared, never imported: Datasette loads its plugins through entry points, uvicorn picks up
 # uvloop and httptools by itself. Each is named in pyproject.toml with that reason.
-LOADED_NOT_IMPORTED = {"datasette-xlsx", "datasette-block-robots", "uvloop", "httptools"}
+LOADED_NOT_IMPORTED = {"datasette-block-robots", "uvloop", "httptools"}
 
 
 def _dist_name(requirement: str) -> str:
