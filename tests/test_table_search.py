@@ -172,3 +172,25 @@ def test_the_html_page_says_how_many_rows_match(site):
     html = site(f"/normdocs/documents?_search={urllib.parse.quote('管理')}").text
     assert f"共 {count:,} 条" in html
     assert 'name="_search"' in html  # the table's search box
+
+
+def test_a_first_page_is_ordered_as_the_later_pages():
+    sql = "select a from documents where x = :p0 order by published_date desc limit 51"
+    assert table_search.tie_broken(sql, "id") == (
+        "select a from documents where x = :p0 order by published_date desc, id limit 51"
+    )
+    assert table_search.tie_broken("select a from t order by id limit 11", "id").endswith(
+        "order by id limit 11"
+    )
+    later = "select a from t where (b < :p1 or (b = :p1 and id > :p2)) order by b, id limit 5"
+    assert table_search.tie_broken(later, "id") == later
+    assert table_search.tie_broken("select a from t limit 5", "id") == "select a from t limit 5"
+
+
+@pytest.mark.parametrize("sort", ["_sort=kind", "_sort_desc=status", "_sort=year"])
+def test_every_row_once_across_the_pages_of_any_sort(site, sort):
+    """Sorted by a column with few values (most rows tie), each page follows the last."""
+    key, value = sort.split("=")
+    pages, data = walk(site, {key: value, "_size": "40", "kind": "normative"})
+    ids = [pk for page in pages for pk, _ in page]
+    assert len(ids) == len(set(ids)) == data["filtered_table_rows_count"]

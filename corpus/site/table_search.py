@@ -179,24 +179,23 @@ async def row_count(db: Database, search: Search, limit_ms: int) -> int | None:
 
 # Datasette 0.65's first page of a sorted table view: `… order by <column>[ desc] limit <n>`
 _FIRST_PAGE = re.compile(
-    r"^(select .+? from (?P<table>[a-z_]+) (where .+ )?order by (?P<column>\S+)( desc)?) (limit \d+)$", re.S
+    r"^(select .+? from (?P<table>[a-z_]+) (where .+ )?order by (?P<column>\S+)( desc)?)"
+    r" (limit \d+)$",
+    re.S,
 )
-# the tables whose first pages get the primary key as the tie-breaker, and that key
-TIE_BREAKERS = {"documents": "id", "interpretations": "id"}
 
 
-def tie_broken(sql: str) -> str:
-    """The first page of a sorted table view ordered as Datasette orders its later pages.
+def tie_broken(sql: str, key: str) -> str:
+    """The first page of a sorted table view ordered as Datasette orders its later pages: by
+    the sort column, then the table's ``key`` (its primary key columns, else rowid).
 
     Datasette 0.65 sorts the first page by the sort column alone and the later ones by the
-    column and then the primary key (``_next`` = the last row's value and key). Where the first
-    page's plan sorts (a search: matches joined, then sorted by date), rows of one date came in
-    any order, so the next page repeated some of them and skipped others — in a CSV export too.
-    The key is added to the first page's order, as on the later pages.
+    column and then the key (``_next`` = the last row's value and key). Where the first page's
+    plan sorts (a search: matches joined, then sorted by date), rows of one date came in any
+    order, so the next page repeated some of them and skipped others.
     """
     found = _FIRST_PAGE.match(sql)
-    key = TIE_BREAKERS.get(found.group("table")) if found else None
-    if key is None or found.group("column") in (key, escape_sqlite(key)):
+    if not found or found.group("column") == key:
         return sql
     return f"{found.group(1)}, {key} {found.group(6)}"
 
@@ -206,12 +205,30 @@ class LibraryDatabase(Database):
     from the search's tally (its own ``count(*)`` would count the window only), and the first
     page of a sorted table view is ordered as its later pages (``tie_broken``)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys: dict[str, str | None] = {}
+
+    async def tie_breaker(self, table: str) -> str | None:
+        """A table's key as Datasette's later pages order by it; None for a view."""
+        if table not in self._keys:
+            key = None
+            if await self.table_exists(table):
+                pks = await self.primary_keys(table)
+                key = ", ".join(escape_sqlite(k) for k in pks) or "rowid"
+            self._keys[table] = key
+        return self._keys[table]
+
     async def execute(self, sql, params=None, truncate=False, custom_time_limit=None,
                       page_size=None, log_sql_errors=True):  # fmt: skip
         search = windowed(params) if sql.startswith("select count(*) from ") else None
         if search is None:
+            page = _FIRST_PAGE.match(sql)
+            if page is not None:
+                key = await self.tie_breaker(page.group("table"))
+                sql = tie_broken(sql, key) if key else sql
             return await super().execute(
-                tie_broken(sql), params, truncate=truncate, custom_time_limit=custom_time_limit,
+                sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                 page_size=page_size, log_sql_errors=log_sql_errors,
             )  # fmt: skip
         limit = custom_time_limit or self.ds.setting("sql_time_limit_ms")
