@@ -48,28 +48,18 @@ def assign_articles(
 
     ``workers`` (``corpus.build.Workers``) split them in other processes when there are many
     (module docstring); otherwise this process splits them. ``started``: what ``start_split``
-    gave workers to do before (while the build did other work)."""
-    if started is None:
-        started = start_split(db, workers)
-    if started is not None:
-        return started.finish(db)
-    counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
-    with_files = {row[0] for row in db.execute(_WITH_FILES)}
-    with db.conn:  # one transaction: each page of the table is written once, not once a batch
-        for batch in _split_ids(db.conn, _due(db), with_files):
-            _write(db.conn, batch, counts)
-    return counts
+    gave the workers to do before (while the build did other work)."""
+    return (started or start_split(db, workers)).finish(db)
 
 
-def start_split(db: sqlite_utils.Database, workers) -> Splitting | None:
-    """Give the ``workers`` the documents to split, when there are many (None: too few to hand
-    out, or no workers: ``assign_articles`` splits them itself). They split while the build goes
-    on: what they read (titles, bodies, attachments, content hashes) no other step writes."""
+def start_split(db: sqlite_utils.Database, workers) -> Splitting:
+    """The documents to split, given to the ``workers`` when there are many (else this process
+    splits them in ``Splitting.finish``). The workers split while the build goes on: what they
+    read (titles, bodies, attachments, content hashes) no other step writes."""
     ids = _due(db)
     path = _file(db)
-    if workers is None or not path or not workers.parallel(len(ids)):
-        return None
-    return Splitting(db, path, ids, workers)
+    many = workers is not None and path is not None and workers.parallel(len(ids))
+    return Splitting(db, path or "", ids, workers if many else None)
 
 
 def _due(db: sqlite_utils.Database) -> list[int]:
@@ -124,14 +114,18 @@ def _write(conn: sqlite3.Connection, batch: list[tuple], counts: dict[str, int])
 
 
 class Splitting:
-    """Runs of ``CHUNK`` documents handed to the workers, each split into a file of its own
-    (``split_into``); ``finish`` copies the files into the library in the order of the
-    documents, each as soon as it is there."""
+    """The documents to split. With ``workers``: runs of ``CHUNK`` documents handed to them, each
+    split into a file of its own (``split_into``), which ``finish`` copies into the library in
+    the order of the documents, each as soon as it is there. Without: ``finish`` splits them."""
 
-    def __init__(self, db: sqlite_utils.Database, path: str, ids: list[int], workers) -> None:
+    def __init__(self, db: sqlite_utils.Database, path: str, ids: list[int], workers=None) -> None:
+        self._ids = ids
+        self._dir: tempfile.TemporaryDirectory | None = None
+        self._pending: list[tuple[Path, Callable[[], object]]] = []
+        if workers is None:
+            return
         with_files = {row[0] for row in db.execute(_WITH_FILES)}
         self._dir = tempfile.TemporaryDirectory(prefix="normdocs-articles-")
-        self._pending: list[tuple[Path, Callable[[], object]]] = []
         for k in range(0, len(ids), CHUNK):
             chunk = ids[k : k + CHUNK]
             out = Path(self._dir.name) / f"{k}.db"
@@ -142,8 +136,14 @@ class Splitting:
             self._pending.append((out, got))
 
     def finish(self, db: sqlite_utils.Database) -> dict[str, int]:
-        """Copy every file into the library (waiting for each); counts."""
+        """The documents split into the library; counts."""
         counts = {"documents_split": 0, "articles": 0, "from_attachments": 0}
+        if self._dir is None:
+            with_files = {row[0] for row in db.execute(_WITH_FILES)}
+            with db.conn:  # one transaction: each page is written once, not once a batch
+                for batch in _split_ids(db.conn, self._ids, with_files):
+                    _write(db.conn, batch, counts)
+            return counts
         try:
             for out, got in self._pending:
                 made = got()
