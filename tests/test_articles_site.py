@@ -10,7 +10,6 @@ a hit is in and links there.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import urllib.parse
@@ -18,9 +17,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served
 
 from corpus.build import build
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import checkpoint
 from corpus.store.identity import stable_id
 from corpus.store.records import Attachment, DocumentRecord, InterpretationRecord
 from corpus.store.save import save_document, save_interpretation, save_site
@@ -100,14 +100,8 @@ def site(tmp_path_factory):
     path = tmp_path_factory.mktemp("articles-site") / "normdocs.db"
     _make_library(path)
     checkpoint(path)
-    ds = make_datasette(path)
-    loop = asyncio.new_event_loop()
-
-    def get(url: str):
-        return loop.run_until_complete(ds.client.get(url))
-
-    yield get
-    loop.close()
+    with served(path) as get:
+        yield get
 
 
 def _page(site, url: str) -> str:

@@ -4,15 +4,15 @@ then saved again after an article was changed, one added and one removed)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served
 
 from corpus.build import build
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import checkpoint
 from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord
 from corpus.store.save import save_document, save_site
@@ -54,10 +54,8 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     db.conn.close()
     build(str(path), date(2026, 11, 27))
     checkpoint(path)
-    ds = make_datasette(path)
-    loop = asyncio.new_event_loop()
-    yield lambda p: loop.run_until_complete(ds.client.get(p))
-    loop.close()
+    with served(path) as get:
+        yield get
 
 
 def _rows(html: str) -> list[tuple[str, str, str]]:

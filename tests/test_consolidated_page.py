@@ -4,14 +4,14 @@ why (never half a reading). A hand-made library, built; the decision amends the 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served as site_of
 
 from corpus.build import build
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import checkpoint
 from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord
 from corpus.store.save import save_document, save_site
@@ -63,11 +63,8 @@ def served(tmp_path_factory):
     db.conn.close()
     build(str(path), date(2026, 11, 27))
     checkpoint(path)
-    ds = make_datasette(path)
-    loop = asyncio.new_event_loop()
-
-    yield lambda url: loop.run_until_complete(ds.client.get(url))
-    loop.close()
+    with site_of(path) as get:
+        yield get
 
 
 @pytest.fixture(scope="module")

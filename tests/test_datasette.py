@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served
 
 from corpus.build import build
 from corpus.site import plugin as datasette_plugin
@@ -219,14 +220,8 @@ def library(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def site(library):
     """GET a path from the real Datasette app, in-process; returns the httpx response."""
-    ds = make_datasette(library)
-    loop = asyncio.new_event_loop()
-
-    def get(path: str):
-        return loop.run_until_complete(ds.client.get(path))
-
-    yield get
-    loop.close()
+    with served(library) as get:
+        yield get
 
 
 def _q(value: str) -> str:

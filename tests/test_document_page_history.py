@@ -9,15 +9,15 @@ mirror: ``tests/test_incremental.py``.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served
 
 from corpus.build import build
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import checkpoint
 from corpus.store.identity import stable_id
 from corpus.store.records import DocumentRecord, InterpretationRecord
 from corpus.store.save import mark_removed, save_document, save_interpretation, save_site
@@ -115,10 +115,8 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def site(library: Path):
     """GET a path from the real Datasette app, in-process; returns the httpx response."""
-    ds = make_datasette(library)
-    loop = asyncio.new_event_loop()
-    yield lambda path: loop.run_until_complete(ds.client.get(path))
-    loop.close()
+    with served(library) as get:
+        yield get
 
 
 def _page(site, table: str, name: str) -> str:

@@ -7,17 +7,17 @@ templates): the canned query must give these numbers and the chart must draw the
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served
 
 from corpus.build import build
 from corpus.links.rates import TARGET, UNKNOWN, canonical_department, departments
 from corpus.site.queries import canned_queries_for_library
-from corpus.site.serve import checkpoint, load_metadata, make_datasette
+from corpus.site.serve import checkpoint, load_metadata
 from corpus.store.records import DocumentRecord, InterpretationRecord, PageLink
 from corpus.store.save import save_document, save_interpretation, save_site
 from corpus.store.schema import open_db
@@ -141,10 +141,8 @@ def site(tmp_path_factory):
     path = tmp_path_factory.mktemp("rates") / "normdocs.db"
     _make_library(path)
     checkpoint(path)
-    ds = make_datasette(path)
-    loop = asyncio.new_event_loop()
-    yield lambda p: loop.run_until_complete(ds.client.get(p))
-    loop.close()
+    with served(path) as get:
+        yield get
 
 
 def _rows(site, params: str = "department=&year=") -> list[dict]:

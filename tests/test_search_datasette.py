@@ -1,6 +1,5 @@
 """Search through the real Datasette app: exact table search, the ranked query, bad input."""
 
-import asyncio
 import html
 import re
 import sqlite3
@@ -10,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from sitekit import served
 
 from corpus.search.index import build_search_index
-from corpus.site.serve import make_datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from search_corpus import like_sql, write_library  # noqa: E402
@@ -34,14 +33,8 @@ def library(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site(library):
-    ds = make_datasette(library)
-    loop = asyncio.new_event_loop()
-
-    def get(path: str):
-        return loop.run_until_complete(ds.client.get(path))
-
-    yield get
-    loop.close()
+    with served(library) as get:
+        yield get
 
 
 def _q(value: str) -> str:

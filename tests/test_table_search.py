@@ -9,7 +9,6 @@ SQL). Many documents share a date here, so a page often ends inside one date's r
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import sqlite3
@@ -23,10 +22,11 @@ import pytest
 from corpus.build import build
 from corpus.counts import FACETS
 from corpus.site import table_search
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from search_corpus import write_library  # noqa: E402
+from sitekit import served  # noqa: E402
 
 AS_OF = date(2026, 11, 27)
 DOCS = 600
@@ -57,16 +57,14 @@ def library(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(library):
-    ds = make_datasette(library)
-    loop = asyncio.new_event_loop()
+    with served(library) as read:
 
-    def get(url: str):
-        response = loop.run_until_complete(ds.client.get(url))
-        assert response.status_code == 200, (url, response.text[:500])
-        return response
+        def get(url: str):
+            response = read(url)
+            assert response.status_code == 200, (url, response.text[:500])
+            return response
 
-    yield get
-    loop.close()
+        yield get
 
 
 def _url(args: dict) -> str:
