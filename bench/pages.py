@@ -42,6 +42,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import search_corpus  # noqa: E402
 from serve import library_size, machine, percentile  # noqa: E402
 
 from mirror.harness import Server  # noqa: E402
@@ -130,6 +131,13 @@ def pages(f: dict, next_token: str | None) -> list[tuple[str, str, bytes]]:
             f"/normdocs/documents.json?_search={Q('管理办法')}&status={Q('已失效')}",
             b'"rows"',
         ),
+        # a word not asked before (FRESH): what a search costs before anything is kept
+        ("search q=<a word not asked before>", "/normdocs/search?q={fresh}", "查询条件".encode()),
+        (
+            "documents?_search=<a word not asked before>",
+            "/normdocs/documents?_search={fresh}",
+            b"facet-info",
+        ),  # fmt: skip
         ("interpretations (2 facets)", "/normdocs/interpretations", b"facet-info"),
         (
             "interpretations?_search=政策",
@@ -222,13 +230,27 @@ async def _ask(session, url: str, marker: bytes) -> tuple[float, bool]:
     return time.perf_counter() - started, ok
 
 
+# Words of the library's texts (bench/search_corpus.py's query lists), each asked once per server
+# where a page's path has ``{fresh}``: the site keeps a search's counts per process, so the same
+# word asked again measures the kept count, a new one what a search costs the first time.
+FRESH = [w for w in search_corpus.TWO + search_corpus.THREE + search_corpus.FOUR
+         + search_corpus.LONG + search_corpus.MULTI if " " not in w and '"' not in w]  # fmt: skip
+_fresh_used: dict[str, int] = {}
+
+
+def _fresh(label: str) -> str:
+    """The next word ``label``'s server has not been asked (cycling when the list runs out)."""
+    n = _fresh_used[label] = _fresh_used.get(label, -1) + 1
+    return Q(FRESH[n % len(FRESH)])
+
+
 async def _round(session, label: str, base: str, todo, readers: int, out: dict) -> None:
     """Every page in turn; each asked by ``readers`` at once (a burst of that page alone)."""
     for name, path, marker in todo:
-        url = base + (path[label] if isinstance(path, dict) else path)
-        for elapsed, ok in await asyncio.gather(
-            *(_ask(session, url, marker) for _ in range(readers))
-        ):
+        path = path[label] if isinstance(path, dict) else path
+        urls = [base + (path.format(fresh=_fresh(label)) if "{fresh}" in path else path)
+                for _ in range(readers)]  # fmt: skip
+        for elapsed, ok in await asyncio.gather(*(_ask(session, url, marker) for url in urls)):
             out[name]["times"].append(elapsed)
             out[name]["errors"] += not ok
 
