@@ -147,13 +147,11 @@ async def tally(db: Database, table: str, fts: str, search: str, limit_ms: int) 
 
     def count(conn):
         with sqlite_timelimit(conn, limit_ms):
-            found = Counter()
-            top = len(codes)
-            for (rowid,) in conn.execute(sql, [search]):
-                if rowid >= top or rowid < 0 or codes[rowid] < 0:
-                    return None  # not the index the map was made of
-                found[codes[rowid]] += 1
-            return found
+            rowids = [r for (r,) in conn.execute(sql, [search])]
+        if rowids and (min(rowids) < 0 or max(rowids) >= len(codes)):
+            return None  # not the index the map was made of
+        found = Counter(map(codes.__getitem__, rowids))  # counted in C, not row by row
+        return None if -1 in found else found
 
     result = await db.execute_fn(count)
     if kept is not None and result is not None:
