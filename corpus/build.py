@@ -37,7 +37,7 @@ from corpus.counts.step import count_views
 from corpus.links.linker import find_links_in, link_interpretations
 from corpus.links.rates import assign_departments
 from corpus.search.index import build_search_index
-from corpus.search.keywords import assign_keywords
+from corpus.search.keywords import start_keywords
 from corpus.store.save import utcnow
 from corpus.store.schema import open_db
 from corpus.validity.rules import STATUSES
@@ -93,6 +93,13 @@ class Workers:
             following = pool.imap(fn, window, chunksize) if window else None
             yield from pending
             pending = following
+
+    def map_now(self, fn: Callable, rows: list, chunksize: int = 32) -> Iterator | None:
+        """``map(fn, rows)`` given to the workers now, its results in order as they come; None
+        when there are too few rows or no workers (the caller then works them out itself)."""
+        if not self.parallel(len(rows)):
+            return None
+        return self._started().imap(fn, rows, chunksize)
 
     def submit(self, fn: Callable, *args) -> Callable[[], object] | None:
         """Start ``fn(*args)`` in a worker; returns what waits for its result (None without
@@ -213,15 +220,17 @@ def _build(
         after_reading=lambda: splitting.append(start_split(db, workers)),
     )
     after_validity = time.perf_counter()
+    # Keywords are computed from titles, bodies and issuers, which the steps until the index do
+    # not write: the workers compute them while this process copies the articles in (their
+    # split, given to the workers first, comes first) and links the interpretations.
+    keywords_due = start_keywords(db, workers)
     # 编章节条款项, only of documents whose content changed
     articles = assign_articles(db, workers, splitting[0] if splitting else None)
     after_articles = time.perf_counter()
     links = link_interpretations(db, finding() if finding else None)
     links["issuers"] = assign_departments(db)  # the departments the 解读率 counts by
     after_links = time.perf_counter()
-    keywords = assign_keywords(
-        db, workers
-    )  # before the index: the ranking's keyword tier reads them
+    keywords = keywords_due()  # before the index: the ranking's keyword tier reads them
     after_keywords = time.perf_counter()
     index = build_search_index(db, cache, workers)
     after_index = time.perf_counter()

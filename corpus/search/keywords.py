@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -142,25 +142,41 @@ _TABLES = {"documents": "title, body_text, issuer", "interpretations": "title, b
 def assign_keywords(db: sqlite_utils.Database, workers=None) -> dict[str, int]:
     """Compute keywords where the content changed since they were last computed; counts.
     ``workers`` (``corpus.build.Workers``) compute them in other processes."""
-    counts = {}
+    return start_keywords(db, workers)()
+
+
+def start_keywords(db: sqlite_utils.Database, workers=None) -> Callable[[], dict[str, int]]:
+    """Read the rows whose keywords are due and, where there are many, hand them to the
+    ``workers`` at once; returns what writes the keywords (waiting for the workers) and counts.
+
+    The workers compute while the build goes on (it copies the articles in, links the
+    interpretations): what they were given — titles, bodies, issuers, content hashes — no step
+    before the index writes. Without workers, or for a few rows, the keywords are computed
+    when they are written."""
+    due = []
     for table, cols in _TABLES.items():
         rows = db.execute(
             f"SELECT id, {cols}, content_hash FROM {table}"
             " WHERE keywords_hash IS NOT content_hash OR keywords IS NULL"
         ).fetchall()
-        mapped = workers.map(_stored_keywords, rows, len(rows)) if workers else None
-        updates = [
-            (words, digest, pk)
-            for (pk, *_, digest), words in zip(
-                rows, mapped or map(_stored_keywords, rows), strict=True
-            )
-        ]
-        with db.atomic():
-            db.conn.executemany(
-                f"UPDATE {table} SET keywords = ?, keywords_hash = ? WHERE id = ?", updates
-            )
-        counts[f"{table}_keywords"] = len(updates)
-    return counts
+        started = workers.map_now(_stored_keywords, rows) if workers else None
+        due.append((table, rows, started))
+
+    def finish() -> dict[str, int]:
+        counts = {}
+        for table, rows, started in due:
+            words = started if started is not None else map(_stored_keywords, rows)
+            updates = [
+                (stored, digest, pk) for (pk, *_, digest), stored in zip(rows, words, strict=True)
+            ]
+            with db.atomic():
+                db.conn.executemany(
+                    f"UPDATE {table} SET keywords = ?, keywords_hash = ? WHERE id = ?", updates
+                )
+            counts[f"{table}_keywords"] = len(updates)
+        return counts
+
+    return finish
 
 
 def _stored_keywords(row: tuple) -> str:
