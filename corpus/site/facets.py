@@ -126,24 +126,8 @@ class CountedFacet(Facet):
         return results, timed_out
 
     def equality_filters(self, also: tuple[str, ...] = ()) -> list[tuple[str, str]] | None:
-        """The request's filters as (facet column, value), when each is ``column=value`` (or
-        ``column__exact=value``) on a facet column and nothing else changes which rows are shown
-        but the arguments ``also``; else None."""
-        args = self.request.args
-        special = [key for key in args if key.startswith("_") and "__" not in key]
-        if any(
-            k not in ONLY_SHOWN and k not in also and not k.startswith("_facet_") for k in special
-        ):
-            return None
-        filters = []
-        for key in args:
-            if key.startswith("_") and "__" not in key:
-                continue
-            column = key.removesuffix("__exact")
-            if column not in FACETS.get(self.table, ()):
-                return None
-            filters += [(column, value) for value in args.getlist(key)]
-        return filters
+        """``table_search.equality_filters`` of this request and table."""
+        return table_search.equality_filters(self.request.args, self.table, also)
 
     async def sql_is(self, db, filters: list[tuple[str, str]], more: tuple[str, ...] = ()) -> bool:
         """Whether Datasette's SQL for the facets is that of ``filters`` (in its order: sorted,

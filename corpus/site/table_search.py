@@ -239,15 +239,16 @@ class LibraryDatabase(Database):
 # ---------------------------------------------------------------- the filter
 
 
-def _equality_filters(args, table: str) -> list[tuple[str, str]] | None:
-    """The request's filters as (facet column, value) when all are ``column=value`` (or
-    ``column__exact=value``) on facet columns and nothing but ``_search`` and arguments that
-    only change how rows are shown is asked; else None."""
+def equality_filters(args, table: str, also: tuple[str, ...] = ()) -> list[tuple[str, str]] | None:
+    """The request's filters as (facet column, value), when each is ``column=value`` (or
+    ``column__exact=value``) on a facet column of ``table`` and nothing else changes which rows
+    are shown but the arguments ``also``; else None."""
+    special = [key for key in args if key.startswith("_") and "__" not in key]
+    if any(k not in ONLY_SHOWN and k not in also and not k.startswith("_facet_") for k in special):
+        return None
     filters = []
     for key in args:
         if key.startswith("_") and "__" not in key:
-            if key not in ONLY_SHOWN and key != "_search" and not key.startswith("_facet_"):
-                return None
             continue
         column = key.removesuffix("__exact")
         if column not in FACETS.get(table, ()):
@@ -324,7 +325,7 @@ async def _window(request, db, datasette, table, fts, search):
         return None
     if any(k == "_facet" or (k.startswith("_facet_") and k != "_facet_size") for k in request.args):
         return None  # Datasette's own facets count the rows of its SQL: the window's
-    filters = _equality_filters(request.args, table)
+    filters = equality_filters(request.args, table, also=("_search",))
     size = _page_size(request, datasette, meta)
     anchor = _anchor(request)
     if filters is None or size is None or anchor is None:
