@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import httpx
 
-from corpus.site.serve import make_datasette
+from corpus.build import build
+from corpus.site.serve import checkpoint, make_datasette
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from search_corpus import write_library  # noqa: E402
+
+AS_OF = date(2026, 11, 27)  # the date the synthetic libraries are built as of
+
+
+def synthetic_library(path: Path, docs: int, adjust: Callable[[Path], None] | None = None) -> Path:
+    """bench/search_corpus.py's library of ``docs`` documents (an interpretation per four),
+    changed by ``adjust`` where given, built as of ``AS_OF`` and checkpointed: a file the site
+    serves as it would serve a published one."""
+    write_library(path, docs, interpretations_every=4)
+    if adjust is not None:
+        adjust(path)
+    build(str(path), AS_OF)
+    checkpoint(path)
+    return path
 
 
 @contextmanager

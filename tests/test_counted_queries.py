@@ -15,12 +15,12 @@ import gc
 import os
 import shutil
 import sqlite3
-import sys
 import urllib.parse
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import synthetic_library
 
 from corpus.build import build
 from corpus.counts import read
@@ -29,20 +29,13 @@ from corpus.site.queries import COUNTED_CATALOGUE_SQL, canned_queries_for_librar
 from corpus.site.serve import checkpoint, make_datasette
 from corpus.validity.queries import CATALOGUE_SQL
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from search_corpus import write_library  # noqa: E402
-
 AS_OF = date(2026, 11, 27)
 STALE = "insert into crawl_runs (started_at) values ('9999-01-01T00:00:00+00:00')"
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("counted") / "normdocs.db"
-    write_library(path, 400, interpretations_every=4)
-    build(str(path), AS_OF)
-    checkpoint(path)
-    return path
+    return synthetic_library(tmp_path_factory.mktemp("counted") / "normdocs.db", 400)
 
 
 def _rows(path: Path, sql: str, params: dict, hold: int | None) -> list[tuple]:

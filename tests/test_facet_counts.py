@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from sitekit import synthetic_library
 
 from corpus.build import build
 from corpus.counts import FACETS, read
@@ -30,7 +31,7 @@ from corpus.site.serve import checkpoint, load_metadata, make_datasette
 from corpus.validity.queries import CATALOGUE_SQL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from search_corpus import Generator, write_library  # noqa: E402
+from search_corpus import Generator  # noqa: E402
 
 AS_OF = date(2026, 11, 27)
 DOCS = 400
@@ -54,12 +55,7 @@ def _holes(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("counts") / "normdocs.db"
-    write_library(path, DOCS, interpretations_every=4)
-    _holes(path)
-    build(str(path), AS_OF)
-    checkpoint(path)
-    return path
+    return synthetic_library(tmp_path_factory.mktemp("counts") / "normdocs.db", DOCS, _holes)
 
 
 def _client(path: Path):

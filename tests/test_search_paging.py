@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import synthetic_library
 
 from corpus.build import build
 from corpus.search.index import HEADS
@@ -29,7 +30,7 @@ from corpus.site import search_page
 from corpus.site.serve import checkpoint, make_datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from search_corpus import like_sql, write_library  # noqa: E402
+from search_corpus import like_sql  # noqa: E402
 
 AS_OF = date(2026, 11, 27)
 DOCS = 400
@@ -38,11 +39,7 @@ NO_FILTERS = {"kind": "", "status": "", "issuer": "", "since": "", "until": ""}
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("paging") / "normdocs.db"
-    write_library(path, DOCS, interpretations_every=4)
-    build(str(path), AS_OF)
-    checkpoint(path)
-    return path
+    return synthetic_library(tmp_path_factory.mktemp("paging") / "normdocs.db", DOCS)
 
 
 @pytest.fixture(scope="module")

@@ -12,34 +12,23 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-import sys
 import urllib.parse
-from datetime import date
 from pathlib import Path
 
 import pytest
+from sitekit import served, synthetic_library
 
-from corpus.build import build
 from corpus.counts import FACETS
 from corpus.site import table_search
-from corpus.site.serve import checkpoint
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from search_corpus import write_library  # noqa: E402
-from sitekit import served  # noqa: E402
-
-AS_OF = date(2026, 11, 27)
 DOCS = 600
 ORACLE = {"_fts_table": "documents_fts", "_fts_pk": "search_rowid"}
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("table_search") / "normdocs.db"
-    write_library(path, DOCS, interpretations_every=4)
+def _ties(path: Path) -> None:
+    """A third of the documents on five dates, a few without one."""
     conn = sqlite3.connect(path)
     ids = [r[0] for r in conn.execute("select id from documents order by id")]
-    # a third of the documents on five dates, a few without one
     days = ["2024-05-06", "2023-01-01", "2021-09-30", "2020-03-03", "2018-12-12"]
     conn.executemany(
         "update documents set published_date = ? where id = ?",
@@ -50,9 +39,11 @@ def library(tmp_path_factory) -> Path:
     )
     conn.commit()
     conn.close()
-    build(str(path), AS_OF)
-    checkpoint(path)
-    return path
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    return synthetic_library(tmp_path_factory.mktemp("table_search") / "normdocs.db", DOCS, _ties)
 
 
 @pytest.fixture(scope="module")

@@ -14,32 +14,22 @@ import asyncio
 import io
 import shutil
 import sqlite3
-import sys
 import urllib.parse
-from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from sitekit import synthetic_library
 
-from corpus.build import build
 from corpus.site import xlsx
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import make_datasette
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from search_corpus import write_library  # noqa: E402
-
-AS_OF = date(2026, 11, 27)
 LONG = 40_000
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("xlsx") / "normdocs.db"
-    write_library(path, 300, interpretations_every=4)
-    build(str(path), AS_OF)
-    checkpoint(path)
-    return path
+    return synthetic_library(tmp_path_factory.mktemp("xlsx") / "normdocs.db", 300)
 
 
 @pytest.fixture(scope="module")
