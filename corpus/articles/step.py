@@ -105,6 +105,11 @@ def _write(conn: sqlite3.Connection, batch: list[tuple], counts: dict[str, int])
         "UPDATE documents SET article_count = ?, articles_hash = ? WHERE id = ?",
         [(n, digest, pk) for pk, _, n, _, digest in batch],
     )
+    _tally(counts, batch)
+
+
+def _tally(counts: dict[str, int], batch: list[tuple]) -> None:
+    """Add a batch of split documents (``_split``'s tuples) to the step's counts."""
     counts["documents_split"] += len(batch)
     counts["articles"] += sum(d[2] for d in batch)
     counts["from_attachments"] += sum(d[3] for d in batch)
@@ -179,9 +184,7 @@ def split_into(library: str, ids: list[int], with_files: set[int], out: str) -> 
                     "INSERT INTO split VALUES (?, ?, ?)",
                     [(pk, n, digest) for pk, _, n, _, digest in batch],
                 )
-                counts["documents_split"] += len(batch)
-                counts["articles"] += sum(d[2] for d in batch)
-                counts["from_attachments"] += sum(d[3] for d in batch)
+                _tally(counts, batch)
     finally:
         source.close()
         target.close()

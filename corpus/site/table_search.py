@@ -181,18 +181,29 @@ _FIRST_PAGE = re.compile(
     r" (limit \d+)$",
     re.S,
 )
+# its end, looked for first: every query of the site passes here, and the whole pattern takes
+# up to ~0.7 ms on a long statement
+_FIRST_PAGE_END = re.compile(r" order by \S+( desc)? limit \d+$")
 
 
-def tie_broken(sql: str, key: str) -> str:
+def first_page(sql: str) -> re.Match | None:
+    """``sql`` as the first page of a sorted table view (groups ``table``, ``column``), or None."""
+    if not _FIRST_PAGE_END.search(sql, max(0, len(sql) - 200)):
+        return None
+    return _FIRST_PAGE.match(sql)
+
+
+def tie_broken(sql: str, key: str, page: re.Match | None = None) -> str:
     """The first page of a sorted table view ordered as Datasette orders its later pages: by
-    the sort column, then the table's ``key`` (its primary key columns, else rowid).
+    the sort column, then the table's ``key`` (its primary key columns, else rowid); ``page``:
+    ``first_page(sql)``, where already known.
 
     Datasette 0.65 sorts the first page by the sort column alone and the later ones by the
     column and then the key (``_next`` = the last row's value and key). Where the first page's
     plan sorts (a search: matches joined, then sorted by date), rows of one date came in any
     order, so the next page repeated some of them and skipped others.
     """
-    found = _FIRST_PAGE.match(sql)
+    found = page or first_page(sql)
     if not found or found.group("column") == key:
         return sql
     return f"{found.group(1)}, {key} {found.group(6)}"
@@ -221,10 +232,10 @@ class LibraryDatabase(Database):
                       page_size=None, log_sql_errors=True):  # fmt: skip
         search = windowed(params) if sql.startswith("select count(*) from ") else None
         if search is None:
-            page = _FIRST_PAGE.match(sql)
+            page = first_page(sql)
             if page is not None:
                 key = await self.tie_breaker(page.group("table"))
-                sql = tie_broken(sql, key) if key else sql
+                sql = tie_broken(sql, key, page) if key else sql
             return await super().execute(
                 sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                 page_size=page_size, log_sql_errors=log_sql_errors,
