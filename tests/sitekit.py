@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,3 +43,11 @@ def served(path: Path | str) -> Iterator[Callable[[str], httpx.Response]]:
         yield lambda url: loop.run_until_complete(ds.client.get(url))
     finally:
         loop.close()
+
+
+def built_copy(source: Path, path: Path) -> Path:
+    """A copy of the library ``source`` at ``path``, built as of ``AS_OF`` and checkpointed."""
+    shutil.copy(source, path)
+    build(str(path), AS_OF)
+    checkpoint(path)
+    return path

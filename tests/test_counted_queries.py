@@ -20,13 +20,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sitekit import synthetic_library
+from sitekit import built_copy, synthetic_library
 
-from corpus.build import build
 from corpus.counts import read
 from corpus.links.rates import RATE_SQL
 from corpus.site.queries import COUNTED_CATALOGUE_SQL, canned_queries_for_library
-from corpus.site.serve import checkpoint, make_datasette
+from corpus.site.serve import make_datasette
 from corpus.validity.queries import CATALOGUE_SQL
 
 AS_OF = date(2026, 11, 27)
@@ -243,10 +242,7 @@ def _open_files(path: Path) -> list[str]:
 
 @pytest.mark.integration
 def test_both_branches_give_the_same_rows_on_the_built_mirror(crawled_db, tmp_path):
-    path = tmp_path / "normdocs.db"
-    shutil.copy(crawled_db, path)
-    build(str(path), AS_OF)
-    checkpoint(path)
+    path = built_copy(crawled_db, tmp_path / "normdocs.db")
     conn = sqlite3.connect(path)
     assert read.fresh(conn)
     conn.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from sitekit import synthetic_library
+from sitekit import built_copy, synthetic_library
 
 from corpus.build import build
 from corpus.counts import FACETS, read
@@ -497,10 +497,7 @@ def test_a_crawl_after_the_build_makes_the_site_count_live(library, tmp_path):
 
 @pytest.mark.integration
 def test_the_counts_of_the_built_mirror_hold(crawled_db, tmp_path):
-    path = tmp_path / "normdocs.db"
-    shutil.copy(crawled_db, path)
-    build(str(path), AS_OF)
-    checkpoint(path)
+    path = built_copy(crawled_db, tmp_path / "normdocs.db")
     get, loop = _client(path)
     try:
         assert assert_counts_hold(path, get) > 20
