@@ -346,11 +346,23 @@ def test_snippets_keep_only_mark_tags(snippet, expected):
         "data:text/html,<script>alert(1)</script>",
         "http://a.example/x y",
         "//evil.example/x",
+        "http:///x",
+        "https://?a=1",
+        "http://#top",
+        "http:/a.example",
+        "ftp://a.example/x",
     ],
 )
 def test_only_http_urls_become_links(value):
     assert "<a " not in str(url_link(value))
     assert "<script>" not in str(url_link(value))
+
+
+@pytest.mark.parametrize(
+    "value", ["http://a.example", " HTTPS://a.example/x ", "https://a.example:8080?q=1"]
+)
+def test_urls_with_a_host_become_links(value):
+    assert str(url_link(value)).startswith(f'<a href="{value.strip()}"')
 
 
 def test_http_urls_become_escaped_links():
@@ -993,3 +1005,25 @@ def test_the_crawled_mirror_reads_back_through_the_site(crawled_db, mirror_base_
             assert stable_id(doc["url"]) in {r["id"] for r in found}, doc["doc_number"]
     finally:
         loop.close()
+
+
+def test_a_query_page_shows_every_row_of_its_json_with_titles_linked_and_escaped(library, tmp_path):
+    # The rows of a query page are written by one function (corpus.site.views.rows_html), not
+    # the template's loop: every row and cell of the JSON is there, the ids only in the links.
+    odd = "关于<script>alert(1)</script>的通知 & 附件"
+    full = _with_tables(
+        library, tmp_path, f"update documents set title = '{odd}' where id = {_id('督察办法')}"
+    )
+    rows = _get(full, "/normdocs/in_force.json?_shape=objects").json()["rows"]
+    page = _get(full, "/normdocs/in_force").text
+    body = re.search(r"<tbody>(.*?)</tbody>", page, flags=re.S)[1]
+    shown = re.findall(r'<th class="col-([\w-]+)"', page)
+    assert "id" not in shown and "title" in shown
+    html_rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    assert len(html_rows) == len(rows) >= 3
+    for row, tr in zip(rows, html_rows, strict=True):
+        cells = re.findall(r'<td class="col-([\w-]+)">(.*?)</td>', tr, flags=re.S)
+        assert [c for c, _ in cells] == shown
+        title = dict(cells)["title"]
+        assert title == f'<a href="/normdocs/documents/{row["id"]}">{html.escape(row["title"])}</a>'
+    assert "<script>" not in body and html.escape(odd) in body
