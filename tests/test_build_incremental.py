@@ -9,6 +9,7 @@ same library: no cache, every article and keyword computed again.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -371,3 +372,23 @@ def test_a_build_by_worker_processes_equals_one_in_a_single_process(path, tmp_pa
     assert fingerprint(sqlite_utils.Database(path)) == fingerprint(
         sqlite_utils.Database(tmp_path / "alone.db")
     )
+
+
+@pytest.mark.integration  # starts a process, to have the pid of one that ended
+def test_the_scratch_folder_of_a_killed_build_is_swept_and_a_live_ones_kept(tmp_path, monkeypatch):
+    import subprocess  # noqa: PLC0415 - only this test
+    import tempfile  # noqa: PLC0415 - only this test
+
+    from corpus.articles import step  # noqa: PLC0415 - only this test
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process that has ended: its pid names a dead build
+    dead = tmp_path / f"{step.SCRATCH}{gone.pid}-abc"
+    live = tmp_path / f"{step.SCRATCH}{os.getpid()}-def"
+    other = tmp_path / f"{step.SCRATCH}xyz"  # not ours to judge (no pid)
+    for folder in (dead, live, other):
+        folder.mkdir()
+        (folder / "0.db").write_bytes(b"")
+    assert step.sweep_scratch() == [dead]
+    assert not dead.exists() and live.exists() and other.exists()

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 import urllib.parse
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from datasette.cli import cli
 from sitekit import served, synthetic_library
 
 from corpus.counts import FACETS
 from corpus.site import table_search
+from corpus.site.serve import datasette_args
 
 DOCS = 600
 ORACLE = {"_fts_table": "documents_fts", "_fts_pk": "search_rowid"}
@@ -183,3 +187,29 @@ def test_every_row_once_across_the_pages_of_any_sort(site, sort):
     pages, data = walk(site, {key: value, "_size": "40", "kind": "normative"})
     ids = [pk for page in pages for pk, _ in page]
     assert len(ids) == len(set(ids)) == data["filtered_table_rows_count"]
+
+
+def test_the_datasette_command_line_serves_the_same_pages(library, site):
+    """`datasette serve` with the site's arguments (``datasette_args``) publishes the library as
+    ``make_datasette`` does (the plugin's startup): a sorted walk and a windowed search give the
+    same pages, page for page."""
+
+    def cli_get(url: str):
+        result = CliRunner().invoke(cli, [*datasette_args(library), "--get", url])
+        assert result.exit_code == 0, (url, result.output[:500])
+        return _Answer(result.output)
+
+    for args in ({"_sort": "kind", "_size": "40", "kind": "normative"}, {"_search": "生态环境"}):
+        via_cli, first = walk(cli_get, args)
+        assert via_cli == walk(site, args)[0]
+        assert len({pk for page in via_cli for pk, _ in page}) == first["filtered_table_rows_count"]
+
+
+class _Answer:
+    """What ``--get`` printed, read as a response."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def json(self):
+        return json.loads(self.text)

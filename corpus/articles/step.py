@@ -15,6 +15,8 @@ rows, in the same order.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
@@ -130,7 +132,8 @@ class Splitting:
         if workers is None:
             return
         with_files = {row[0] for row in db.execute(_WITH_FILES)}
-        self._dir = tempfile.TemporaryDirectory(prefix="normdocs-articles-")
+        sweep_scratch()
+        self._dir = tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-")
         for k in range(0, len(ids), CHUNK):
             chunk = ids[k : k + CHUNK]
             out = Path(self._dir.name) / f"{k}.db"
@@ -159,6 +162,32 @@ class Splitting:
         finally:
             self._dir.cleanup()
         return counts
+
+
+SCRATCH = "normdocs-articles-"  # the workers' files: <temp>/normdocs-articles-<pid>-<random>/
+
+
+def sweep_scratch() -> list[Path]:
+    """Remove the scratch folders of builds that died without removing theirs (killed: a
+    ``finally`` never ran); a live build's folder is left alone. Returns what was removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*-*"):
+        pid = folder.name.removeprefix(SCRATCH).split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def split_into(library: str, ids: list[int], with_files: set[int], out: str) -> dict[str, int]:

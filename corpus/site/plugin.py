@@ -43,6 +43,13 @@ STATUS_CLASSES = {
 }
 
 
+@hookimpl
+def startup(datasette):
+    # `datasette serve` publishes a plain Database: serve the library as make_datasette does
+    # (the table search's window, the first page ordered as the later ones).
+    table_search.publish(datasette, DB_NAME)
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn, database, datasette):
     # trylast: our escape_fts must be registered after Datasette's own, or Datasette's wins and

@@ -17,7 +17,7 @@ from datasette.utils import parse_metadata
 
 from corpus.counts import read as counts
 from corpus.site.names import DB_NAME, STATIC_MOUNT
-from corpus.site.table_search import LibraryDatabase
+from corpus.site.table_search import publish
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 METADATA_PATH = PACKAGE_DIR / "metadata.yml"
@@ -116,10 +116,12 @@ def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Dat
         settings=dict(SETTINGS),
     )
     # Published as DB_NAME, by a Database that answers a windowed table search's row count
-    # (corpus.site.table_search).
+    # (corpus.site.table_search; the plugin's startup does the same for `datasette serve`).
     (name,) = [n for n, db in ds.databases.items() if db.path == path]
-    ds.remove_database(name)
-    ds.add_database(LibraryDatabase(ds, path=path, is_mutable=False), name=DB_NAME)
+    if name != DB_NAME:
+        ds.add_database(ds.databases[name], name=DB_NAME)
+        ds.remove_database(name)
+    publish(ds, DB_NAME)
     return ds
 
 

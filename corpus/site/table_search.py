@@ -247,6 +247,20 @@ class LibraryDatabase(Database):
         return Results([(n,)], False, [("count(*)", None, None, None, None, None, None)])
 
 
+def publish(datasette, name: str) -> None:
+    """Serve the database ``name`` through ``LibraryDatabase``, however the Datasette was made:
+    ``make_datasette`` (``normdocs serve``, the production app) and the ``datasette`` command
+    line (the plugin's ``startup``) then answer the same pages the same way. A database that
+    is one already, or is not a file, is left as it is."""
+    db = datasette.databases.get(name)
+    if db is None or isinstance(db, LibraryDatabase) or not db.path:
+        return
+    library = LibraryDatabase(datasette, path=db.path, is_mutable=db.is_mutable)
+    library.cached_hash, library.cached_size = db.cached_hash, db.cached_size
+    datasette.remove_database(name)
+    datasette.add_database(library, name=name, route=db.route)
+
+
 # ---------------------------------------------------------------- the filter
 
 
