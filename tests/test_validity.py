@@ -31,9 +31,14 @@ AS_OF = date(2026, 11, 27)
         # no written date: 印发 falls back to the published date
         ("本通知自印发之日起施行，有效期5年。", "", None, "2023-06-05",
          "2023-06-05", "2028-06-04"),
-        # 发布 = the published date; Chinese numeral years
+        # 发布 = the day the document was issued (its written date), not the day a site posted it;
+        # Chinese numeral years
         ("本办法自发布之日起施行，有效期三年。", "", "2023-06-01", "2023-06-05",
+         "2023-06-01", "2026-05-31"),
+        # without a written date, the published date; 公告 (made public) is the published date
+        ("本办法自发布之日起施行，有效期三年。", "", None, "2023-06-05",
          "2023-06-05", "2026-06-04"),
+        ("本办法自公告之日起施行。", "", "2023-06-01", "2023-06-05", "2023-06-05", None),
         ("本意见自2023年6月1日起施行，有效期为5年。", "", None, None, "2023-06-01", "2028-05-31"),
         ("本办法自2023年6月1日起施行，有效期两年。", "", None, None, "2023-06-01", "2025-05-31"),
         ("本办法自2023年6月1日起施行，有效期十年。", "", None, None, "2023-06-01", "2033-05-31"),
@@ -94,7 +99,7 @@ def test_keeps_the_quotes():
     [
         ("本办法自2025年13月1日起施行，有效期5年。", None, None, "effective_problem"),
         ("本通知自印发之日起施行，有效期5年。", None, None, "effective_problem"),
-        ("本通知自发布之日起施行。", "2023-01-01", None, "effective_problem"),
+        ("本通知自公告之日起施行。", "2023-01-01", None, "effective_problem"),
         ("本办法有效期5年。", None, None, "expiry_problem"),
         ("本办法自2023年6月1日起施行，有效期至2027年2月30日。", None, None, "expiry_problem"),
         ("本办法自2023年6月1日起施行，有效期至另行通知。", None, None, "expiry_problem"),

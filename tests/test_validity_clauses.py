@@ -23,12 +23,14 @@ W, P = "2023-05-10", "2023-05-12"  # 成文日期, 发布日期 of the document 
         ("本办法自2023年6月1日起实行。", "2023-06-01", None),
         ("本政策自2023年6月1日起正式施行。", "2023-06-01", None),
         ("本通知自印发之日起正式实施。", W, None),
-        # the event: 即日 and 出台 are the day it was made; 颁布 and 公告 the day it was published
+        # the event: 即日 and 出台 are the day it was made, and so are 颁布/发布/公布 (the issuing
+        # act: the day the document bears, not the day a site posted it); 公告 the day it was
+        # published
         ("本政策自即日起施行，有效期两个月。", W, "2023-07-09"),
         ("本措施自出台之日起施行。", W, None),
-        ("第三十条 本办法自颁布之日起施行。", P, None),
+        ("第三十条 本办法自颁布之日起施行。", W, None),
         ("下调后的利率自公告次日起执行。", "2023-05-13", None),
-        ("本通知自发布之日实施。", P, None),
+        ("本通知自发布之日实施。", W, None),
         ("本通知自印发之起施行。", W, None),  # 日 left out
         # the day written beside the event wins over the page's date
         ("本政策自公布之日（2023年5月20日）起施行。", "2023-05-20", None),
@@ -65,11 +67,11 @@ def test_a_day_without_its_year_in_december_means_the_next_january():
         # other words for a term
         ("本通知自2023年6月1日起执行，执行期限暂定为2年。", "2023-06-01", "2025-05-31", False),
         ("本方案自2023年6月1日起实施，试点期限为一年。", "2023-06-01", "2024-05-31", False),
-        ("本通知自公布之日起施行，实施期限至2024年12月31日。", P, "2024-12-31", False),
+        ("本通知自公布之日起施行，实施期限至2024年12月31日。", W, "2024-12-31", False),
         ("本通知执行期为2023年6月1日至2024年5月31日，由市中心负责解释。", "2023-06-01",
          "2024-05-31", False),
         ("政策执行期：发文之日至2024年3月31日。", W, "2024-03-31", False),
-        ("上述举措执行期自发布之日起至2023年12月底。", P, "2023-12-31", False),
+        ("上述举措执行期自发布之日起至2023年12月底。", W, "2023-12-31", False),
         ("（七）本次调整暂定试行期一年，从2023年6月1日至2024年5月31日止。", "2023-06-01",
          "2024-05-31", True),
         # the days written out in the term beat a start counted from the page's date
@@ -156,7 +158,7 @@ def test_the_documents_own_start_beats_another_subjects_later_one():
 def test_a_decision_takes_its_own_start_not_the_one_of_the_text_it_republishes():
     body = "本决定自公布之日起施行。\n某某办法\n第十二条 本办法从2011年1月28日起施行。"
     title = "某某市人民政府关于修改《某某办法》的决定"
-    assert extract_term(body, title, W, P).effective_date == P
+    assert extract_term(body, title, W, P).effective_date == W
     # in any other document the last clause is the final article
     assert extract_term(body, "某某市人民政府关于印发某某办法的通知", W, P).effective_date == (
         "2011-01-28"

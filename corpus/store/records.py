@@ -74,6 +74,12 @@ class DocumentRecord:
     published_date_raw: str = ""
     published_date: str | None = None
     validity_raw: str = ""  # the page's own 有效性 / 效力状态 / 时效 as shown
+    # the 施行 and end dates the page's metadata states, as shown, with the label it shows them
+    # under (施行/实施/生效日期; 有效期至, 信息时效期, 废止/失效日期): the publisher's, not the text's
+    page_effective_label: str = ""
+    page_effective_raw: str = ""
+    page_expiry_label: str = ""
+    page_expiry_raw: str = ""
     index_no: str = ""
     subject: str = ""
     unified_no: str = ""

@@ -23,6 +23,14 @@ from corpus.store.identity import canonical_url, stable_id
 from corpus.store.records import Attachment, CrawlError, DocumentRecord, InterpretationRecord
 
 _NOT_HASHED = {"fetched_at"}
+# Fields records gained after libraries had been built: hashed only when set, so that a page
+# which shows none of them keeps its content hash (a recrawl finds it unchanged, no new version).
+_HASHED_WHEN_SET = {
+    "page_effective_label",
+    "page_effective_raw",
+    "page_expiry_label",
+    "page_expiry_raw",
+}
 
 
 def utcnow() -> str:
@@ -45,6 +53,8 @@ def _said(record: DocumentRecord | InterpretationRecord) -> dict:
     for f in fields(record):
         if f.name not in _NOT_HASHED:
             value = getattr(record, f.name)
+            if not value and f.name in _HASHED_WHEN_SET:
+                continue
             if isinstance(value, list):
                 value = [asdict(x) if is_dataclass(x) else x for x in value]
             data[f.name] = value
@@ -102,6 +112,10 @@ def save_document(db: sqlite_utils.Database, record: DocumentRecord) -> str:
         "published_date_raw": record.published_date_raw,
         "year": _year(record),
         "validity_raw": record.validity_raw,
+        "page_effective_label": record.page_effective_label,
+        "page_effective_raw": record.page_effective_raw,
+        "page_expiry_label": record.page_expiry_label,
+        "page_expiry_raw": record.page_expiry_raw,
         "index_no": record.index_no,
         "subject": record.subject,
         "unified_no": record.unified_no,

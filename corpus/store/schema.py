@@ -534,6 +534,15 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX idx_status_history_changes ON status_history(id) WHERE old_status IS NOT NULL;
     """,
+    # the 施行 and end dates a page's metadata states (实施日期, 生效日期; 有效期至, 信息时效期,
+    # 废止日期), as shown, with their labels: the publisher's evidence, which the build weighs
+    # after the document's own clauses (corpus/validity/terms.py). Empty in rows crawled before.
+    """
+    ALTER TABLE documents ADD COLUMN page_effective_label TEXT DEFAULT '';
+    ALTER TABLE documents ADD COLUMN page_effective_raw TEXT DEFAULT '';
+    ALTER TABLE documents ADD COLUMN page_expiry_label TEXT DEFAULT '';
+    ALTER TABLE documents ADD COLUMN page_expiry_raw TEXT DEFAULT '';
+    """,
 ]
 
 

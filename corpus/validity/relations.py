@@ -66,6 +66,8 @@ class Doc:
     body_text: str = ""
     attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (url, ext, text)
     keys: set[str] = field(default_factory=set)
+    # the dates its page's metadata states: (施行 label, value, end label, value), () for none
+    page: tuple[str, ...] = ()
     said: list[Said] | None = None  # ``items_of(self)`` when already read (the build's cache)
     named: set[str] | None = None  # ``title_keys(self.title)`` when already read (the cache)
 

@@ -25,6 +25,17 @@ the date D (its kind is ``validity_evidence.kind``):
   another document's date, 自《…》印发之日起, is such a clause). 起施行 / 起实行 / 起试行 /
   起正式施行 / 自即日起 / 自…之日起 / 公告次日 are all read; a general rule about other texts
   (规章应当自公布之日起30日后施行) is not this document's.
+* Where ``term`` and ``effective_date`` come from (the evidence row's ``source``): the
+  document's own words speak first — ``正文`` (the body), then ``标题`` (a title such as
+  ``…（2024年2月18日起施行，有效期至2029年2月17日）``); the dates the page's metadata states
+  (``页面标注``: 实施日期 / 施行日期 / 生效日期; 有效期至 and 信息时效期, the last day in force;
+  废止日期 / 失效日期, the first day no longer in force, so the last day is the day before) are the
+  publisher's reading of the document and count only where its words give no date (no clause,
+  or one that cannot be dated). A 施行日期 from the page also dates a span the body states
+  (有效期5年). ``自发布/公布/颁布之日起`` is the day the document was issued: the 公布 date an
+  order states (``现予公布`` and its signature date, or a history note of its own 令号), else its
+  成文日期, else the 发布日期 — a page's 发布日期 is the day a website posted it, days or years
+  later (see ``corpus.validity.terms.extract_term``).
 * ``decision``, ``list``, ``clause`` — *acts* of other documents that name this one
   (``corpus.validity.relations``): a repeal, 失效 or amendment decision (关于废止/修改…的决定), an
   official list (现行有效目录, 废止目录, 失效目录, also as tables in its attachments), a clause of
@@ -235,7 +246,7 @@ class Evidence:
     status: str
     quote: str
     date: str | None = None
-    source: str = ""  # 页面 | 正文 | 标题, or the title of the document an act is in
+    source: str = ""  # 页面 | 正文 | 标题 | 页面标注, or the title of the document an act is in
     wins: bool = False
     source_document_id: int | None = None
     source_url: str = ""

@@ -16,7 +16,8 @@ it decided, and works out again only what a change can reach, in three rings:
 
 1. *Reading* a document — its own 施行 and 有效期 clauses (``extract_term``), what it says of
    other documents (``relations.items_of``), the keys it is named by (``title_keys``) — depends
-   on that document alone: its URL, title, dates, body and attachment texts. Kept under a digest
+   on that document alone: its URL, title, dates, body and attachment texts, and the 施行 and end
+   dates its page states (``terms.PageDates``). Kept under a digest
    of exactly those (``reading_key``) and of the code (``reader_code``: the reading, matching and
    deciding modules' source, the libraries they rely on); read again where that digest changed.
 2. *What a document does to others* — its acts and relation rows (``relations.said_of``) —
@@ -73,7 +74,7 @@ from corpus.validity.relations import (
     title_keys,
 )
 from corpus.validity.rules import Act, decide
-from corpus.validity.terms import Term, extract_term
+from corpus.validity.terms import PageDates, Term, extract_term
 
 CACHE = "validity_documents"  # the build cache's table: what the step kept of each document
 _TERM_FIELDS = tuple(f.name for f in fields(Term))
@@ -85,6 +86,8 @@ _RELATION_COLUMNS = ("from_document_id", "to_document_id", "relation", "quote", 
                      "to_title", "to_doc_number", "method", "effective_date", "note")  # fmt: skip
 _DECIDED = ("effective_date", "effective_date_raw", "expires_on", "term_raw", "status",
             "status_basis", "status_as_of")  # fmt: skip
+_PAGE_DATES = ("page_effective_label", "page_effective_raw", "page_expiry_label",
+               "page_expiry_raw")  # fmt: skip
 
 
 @cache
@@ -105,6 +108,8 @@ def reading_key(doc: Doc, body: bytes | None) -> bytes:
     """A digest of everything ``extract_term``, ``items_of`` and ``title_keys`` read of ``doc``
     (``body``: its body as UTF-8 bytes, as SQLite stores it)."""
     said = [doc.url, doc.title, doc.written_date, doc.published_date, doc.attachments]
+    if doc.page:  # only where the page states dates: other documents keep the key they had
+        said.append(list(doc.page))
     head = json.dumps(said, ensure_ascii=False).encode()  # never a NUL byte: it is escaped
     return hashlib.blake2b(b"%b\0%b" % (head, body or b""), digest_size=16).digest()
 
@@ -130,11 +135,16 @@ def _documents(db: sqlite_utils.Database) -> tuple[list[Doc], dict[int, tuple], 
     docs, facts, bodies = [], {}, {}
     for row in db.execute(
         "SELECT id, url, kind, title, doc_number, written_date, published_date,"
-        f" CAST(body_text AS BLOB), validity_raw, {', '.join(_DECIDED)} FROM documents ORDER BY id"
+        f" CAST(body_text AS BLOB), validity_raw, {', '.join(_DECIDED)},"
+        f" {', '.join(_PAGE_DATES)} FROM documents ORDER BY id"
     ):
         (doc_id, url, kind, title, number, written, published, body, raw) = row[:9]
-        docs.append(Doc(doc_id, url, title, number, written, published, "", attachments[doc_id]))
-        facts[doc_id] = (kind, raw, row[9:])
+        stated = row[9 + len(_DECIDED) :]
+        page = tuple(v or "" for v in stated) if any(stated) else ()
+        docs.append(
+            Doc(doc_id, url, title, number, written, published, "", attachments[doc_id], page=page)
+        )
+        facts[doc_id] = (kind, raw, row[9 : 9 + len(_DECIDED)])
         bodies[doc_id] = body
     return docs, facts, bodies
 
@@ -345,7 +355,16 @@ def _read_all(
         if doc.id not in reading:
             doc.named = _keys(past.kept[doc.id][1])
     rows = (
-        (d.id, d.url, d.title, d.written_date, d.published_date, bodies[d.id], d.attachments)
+        (
+            d.id,
+            d.url,
+            d.title,
+            d.written_date,
+            d.published_date,
+            bodies[d.id],
+            d.attachments,
+            d.page,
+        )
         for d in fresh
     )
     mapped = workers.map(_read, rows, len(fresh)) if workers else map(_read, rows)
@@ -357,10 +376,11 @@ def _read_all(
 def _read(row: tuple) -> tuple[Term, list[Said], set[str]]:
     """What one document says of itself (its term), of others (``items_of``), and the keys it
     is named by (``title_keys``): functions of its URL, title, dates, body (UTF-8 bytes) and
-    attachments alone."""
-    pk, url, title, written, published, body, attachments = row
-    doc = Doc(pk, url, title, None, written, published, _text(body), attachments)
-    term = extract_term(doc.body_text, title, written, published)
+    attachments alone, and the dates its page states (``page``)."""
+    pk, url, title, written, published, body, attachments, page = row
+    doc = Doc(pk, url, title, None, written, published, _text(body), attachments, page=page)
+    stated = PageDates(*page) if page else None
+    term = extract_term(doc.body_text, title, written, published, stated)
     return term, items_of(doc), title_keys(title)
 
 

@@ -3,6 +3,11 @@
 ``extract_term`` reads the body text (and the title) into a ``Term``: dates plus the exact quotes,
 or the reason a clause could not be dated. A clause that cannot be dated is a *problem*, never a
 date: the rules in ``corpus.validity.rules`` turn it into 未知 with the reason.
+
+The dates a page states in its metadata (``PageDates``: 施行/实施/生效日期, 有效期至, 信息时效期,
+废止/失效日期) are the publisher's, not the document's words: they fill only what the document's
+own clauses (body, then title) leave undated, and a ``Term`` says which one it took (``正文``,
+``标题`` or ``页面标注``).
 """
 
 from __future__ import annotations
@@ -31,9 +36,48 @@ class Term:
     term_raw: str = ""
     effective_problem: str = ""
     expiry_problem: str = ""
-    effective_source: str = ""  # 正文 | 标题
-    term_source: str = ""
+    effective_source: str = ""  # 正文 | 标题 | 页面标注
+    term_source: str = ""  # 正文 | 标题 | 页面标注
     trial: bool = False  # the clause says 试行 / 暂行 (起试行, 试行期一年, 暂行一年)
+
+
+PAGE = "页面标注"  # the source of a date taken from the page's metadata fields
+
+
+@dataclass(frozen=True)
+class PageDates:
+    """The 施行 and end dates a page states in its metadata fields, each as shown, with its label.
+
+    ``effective_label``: 施行日期 / 实施日期 / 生效日期; ``expiry_label``: 有效期至 / 信息时效期 (the
+    last day in force) or 废止日期 / 失效日期 (the first day no longer in force: Beijing shows
+    废止日期 2027-09-10 for a text whose 有效期3年 from 2024-09-10 ends on 2027-09-09).
+    """
+
+    effective_label: str = ""
+    effective_raw: str = ""
+    expiry_label: str = ""
+    expiry_raw: str = ""
+
+
+# An end label naming the day a document stops (废止日期, 失效日期), not its last day in force.
+_FIRST_DAY_OUT = re.compile(r"废止|失效|终止|停止")
+
+
+def page_effective(page: PageDates | None) -> tuple[str | None, str]:
+    """(ISO date, quote) of the page's 施行 field; no date when it shows none or no date."""
+    if not page or not page.effective_raw.strip():
+        return None, ""
+    return parse_date(page.effective_raw.strip()), f"{page.effective_label}：{page.effective_raw}"
+
+
+def page_expiry(page: PageDates | None) -> tuple[str | None, str]:
+    """(last day in force, quote) of the page's end field: a 废止日期 X means the day before X."""
+    if not page or not page.expiry_raw.strip():
+        return None, ""
+    day = parse_date(page.expiry_raw.strip())
+    if day and _FIRST_DAY_OUT.search(page.expiry_label):
+        day = _day_before(day)
+    return day, f"{page.expiry_label}：{page.expiry_raw}"
 
 
 _CN_NUM = "〇零○Ｏ◯一二两三四五六七八九十"
@@ -49,6 +93,9 @@ _TO = r"(?:至|到|-|—|–|~|～)"
 # The events a start is counted from, and which of the page's dates each one means.
 _EVENTS = r"印发实施|发布实施|公开发布|印发|下发|签发|发文|出台|发布|公布|颁布|公告"
 _EVENTS_WRITTEN = ("印发", "下发", "签发", "发文", "印发实施", "出台", "即日")
+# The issuing acts: the day the document bears (the 公布 date its text states, else its 成文日期),
+# not the day a website posted it (a 2018 order re-posted in 2020, a notice posted days later).
+_EVENTS_ISSUED = ("发布", "公布", "颁布", "发布实施")
 _VERB = r"(?:正式)?(?:施行|执行|实施|实行|生效|试行|暂行)"
 # 施行 clause: 自2025年5月1日起施行 / 2024年2月18日起试行 / 自印发之日起施行 / 自即日起施行 /
 # 自发布之日起30日后施行 / 自公告次日起执行 / 自公布之日（2023年12月1日）起施行 / 自9月1日起施行 /
@@ -88,11 +135,12 @@ _TERM = re.compile(
 )
 # A clause that only ends the term begun in its sentence: 至2022年11月25日止 / 2025年8月5日（含）截止 /
 # 截止至2025年末 / 至2023年3月1日前有效 / 至2024年12月31日停止执行 / 2027年6月30日废止; also with its
-# first day: 从2024年7月22日至2025年7月21日止.
+# first day: 从2024年7月22日至2025年7月21日止, 自本文件发布之日起至2023年2月20日24:00止.
 _END = re.compile(
-    rf"(?:(?:自|从)\s*(?P<since>{_DATE})\s*起?\s*)?"
+    rf"(?:(?:自|从)\s*(?:(?P<since>{_DATE})"
+    rf"|(?P<who>[^,;。\n自从]{{0,20}}?)(?P<event>{_EVENTS})(?:之\s*日)?)\s*起?\s*)?"
     r"(?:(?P<to>至|到|截至|截止至|截止到|截止)|(?P<at>自|从|于))?\s*"
-    rf"(?P<date>{_DATE})\s*(?:\(含\))?\s*"
+    rf"(?P<date>{_DATE})\s*(?:24\s*(?::\s*00|时))?\s*(?:\(含\))?\s*"
     r"(?P<how>止|为止|截止|(?:以|之)?前有效|前|起?(?:废止|失效|停止执行|停止施行|终止执行|终止))?"
     r"\s*(?:有效)?\s*$"
 )
@@ -350,11 +398,16 @@ def _about_us(subject: str) -> bool:
     return _rank(subject, decision=False) >= 1
 
 
-def _base(event: str, written: str | None, published: str | None) -> tuple[str | None, str]:
-    """The page's date an event means: 印发/下发/出台/即日 the 成文日期 (else the 发布日期),
-    发布/公布/颁布/公告 the 发布日期."""
+def _base(
+    event: str, written: str | None, published: str | None, promulgated: str | None = None
+) -> tuple[str | None, str]:
+    """The date an event means: 印发/下发/出台/即日 the 成文日期 (else the 发布日期);
+    发布/公布/颁布 the 公布 date the text states (``promulgation_date``), else the 成文日期, else
+    the 发布日期; 公告/公开发布 (making it public) the 发布日期."""
     if event in _EVENTS_WRITTEN:
         return written or published, "成文日期或发布日期"
+    if event in _EVENTS_ISSUED:
+        return promulgated or written or published, "公布日期、成文日期或发布日期"
     return published, "发布日期"
 
 
@@ -385,7 +438,7 @@ class _Found:
 
 
 def _event_date(
-    m: re.Match, raw: str, written: str | None, published: str | None
+    m: re.Match, raw: str, written: str | None, published: str | None, promulgated: str | None
 ) -> tuple[str | None, str]:
     """(date, problem) of a start counted from an event: 自印发之日起, 自公告次日起, N日后."""
     groups = m.groupdict()
@@ -394,7 +447,7 @@ def _event_date(
         return day, "" if day else f"“{raw}”的日期无法解析"
     if _other_owner(groups.get("who") or ""):
         return None, f"“{raw}”取决于另一文件的日期"
-    base, what = _base(groups.get("event") or "即日", written, published)
+    base, what = _base(groups.get("event") or "即日", written, published, promulgated)
     days = _cn_number(groups["after"]) if groups.get("after") else 0
     if groups.get("next") and days is not None:
         days += 1
@@ -415,7 +468,12 @@ def _set_span(found: _Found, raw: str, n_raw: str, unit: str) -> None:
 
 
 def _scan(
-    text: str, written: str | None, published: str | None, strict: bool, decision: bool = False
+    text: str,
+    written: str | None,
+    published: str | None,
+    strict: bool,
+    decision: bool = False,
+    promulgated: str | None = None,
 ) -> _Found:
     """The 施行 clause and the last 有效期 clause of ``text`` that are about this document.
 
@@ -424,6 +482,7 @@ def _scan(
     (至…止, …废止) counts in a sentence that is about this document.
     """
     found = _Found()
+    dates = (written, published, promulgated)
     text, half = _rejoined(text, halfwidth(text))
     for line_at, sentence in _candidate_sentences(half):
         ours = False  # the sentence so far is about this document
@@ -441,7 +500,13 @@ def _scan(
                 end = _END.search(clause)
             if end and (end["to"] or end["how"]):
                 prefix = _subject(clause[: end.start()])
-                if not strict or (not prefix and ours) or (prefix and _OWN_MARK.match(prefix)):
+                # 自本文件发布之日起至…止: the start names this document
+                own_start = bool(end["who"] and _OWN_MARK.match(end["who"].strip()))
+                if (
+                    not strict
+                    or (not prefix and (ours or own_start))
+                    or (prefix and _OWN_MARK.match(prefix))
+                ):
                     raw = text[offset + end.start() : offset + end.end()].strip()
                     day = _parse_clause_date(end["date"])
                     how = end["how"] or ""
@@ -453,16 +518,16 @@ def _scan(
                     found.span = found.term_start = None
                     found.until = day
                     found.term_from = _parse_clause_date(end["since"]) if end["since"] else None
+                    if end["event"] and not _other_owner(end["who"] or ""):
+                        found.term_start = (raw, *_event_date(end, raw, *dates))
                     if not day:
                         found.term_problem = f"“{raw}”的日期无法解析"
                     continue
             if _OTHER_DOC.search(clause):
                 continue
             clause = _blank_asides(clause)
-            ours = (
-                _starts(found, clause, text, offset, written, published, strict, decision) or ours
-            )
-            ours = _terms(found, clause, text, offset, written, published, strict, ours) or ours
+            ours = _starts(found, clause, text, offset, dates, strict, decision) or ours
+            ours = _terms(found, clause, text, offset, dates, strict, ours) or ours
     return found
 
 
@@ -471,8 +536,7 @@ def _starts(
     clause: str,
     text: str,
     offset: int,
-    written: str | None,
-    published: str | None,
+    dates: tuple[str | None, str | None, str | None],
     strict: bool,
     decision: bool,
 ) -> bool:
@@ -503,13 +567,13 @@ def _starts(
             day = _parse_clause_date(groups["date"])
             problem = "" if day else f"施行日期“{groups['date']}”无法解析"
         elif groups.get("md"):
-            day = _with_year(groups["md"], written or published)
+            day = _with_year(groups["md"], dates[0] or dates[1])
             problem = (
                 "" if day else f"施行日期“{groups['md']}”未写年份，页面也没有成文日期或发布日期"
             )
         else:
             explicit = bool(groups["evdate"])
-            day, problem = _event_date(m, raw, written, published)
+            day, problem = _event_date(m, raw, *dates)
         found.start_raw, found.start_date, found.start_problem = raw, day, problem
         found.start_rank, found.start_explicit = rank, explicit
         found.start_trial = not labelled and bool(re.search("试行|暂行", groups["verb"]))
@@ -525,8 +589,7 @@ def _terms(
     clause: str,
     text: str,
     offset: int,
-    written: str | None,
-    published: str | None,
+    dates: tuple[str | None, str | None, str | None],
     strict: bool,
     ours: bool,
 ) -> bool:
@@ -556,7 +619,7 @@ def _terms(
             if m["from"]:
                 found.term_from = _parse_clause_date(m["from"])
             if m["event"]:
-                day, problem = _event_date(m, raw, written, published)
+                day, problem = _event_date(m, raw, *dates)
                 found.term_start = (raw, day, problem)
             if not found.until:
                 found.term_problem = f"“{raw}”的日期无法解析"
@@ -565,13 +628,58 @@ def _terms(
     return took
 
 
+# An order's promulgation (``令``): ``《…》已经…常务会议审议通过，现予公布，自…起施行。`` then the
+# signature (省长 …) and its date on lines of their own.
+_PROMULGATES = re.compile(r"现予(?:公布|发布|颁布)")
+_DATE_LINE = re.compile(rf"^\s*(?P<date>{_DATE})\s*$")
+# The order's own number in its heading (``江西省人民政府令`` / ``第223号``, or on one line).
+_ORDER_HEAD = re.compile(r"令\s*(?:\n\s*)?第\s*(?P<n>\d+)\s*号")
+# A history note: ``（2011年8月26日省人民政府令第190号公布 2016年9月21日省人民政府令第223号修正）``.
+_HISTORY = re.compile(
+    rf"(?P<date>{_DATE})[^()\n\d]{{0,24}}?令第\s*(?P<n>\d+)\s*号\s*(?:公布|发布|修正|修订|修改)"
+)
+
+
+def promulgation_date(body_text: str | None) -> tuple[str, str] | None:
+    """(ISO date, quote) of the day an order states it was 公布, when its text says so.
+
+    An order (令) carries its own promulgation: the paragraph ``…现予公布…`` followed, within a
+    few lines, by its signature date; or, where a 修改 decision republishes the text it amends, a
+    history note dating the order's own number (``2016年9月21日省人民政府令第223号修正``, the
+    number read from the order's heading). A page that re-posts an old order years later shows
+    its posting day as 成文日期 and 发布日期; ``自公布之日起施行`` means this day instead.
+    """
+    if not body_text or "令" not in body_text:
+        return None
+    half = halfwidth(body_text)
+    lines = half.split("\n")
+    for i, line in enumerate(lines):
+        if _PROMULGATES.search(line):
+            for later in lines[i + 1 : i + 5]:
+                m = _DATE_LINE.match(later)
+                if m:
+                    day = _parse_clause_date(m["date"])
+                    if day:
+                        return day, later.strip()
+    head = _ORDER_HEAD.search("\n".join(lines[:3]))
+    if head:
+        for m in _HISTORY.finditer(half):
+            if m["n"] == head["n"]:
+                day = _parse_clause_date(m["date"])
+                if day:
+                    return day, m[0]
+    return None
+
+
 def extract_term(
     body_text: str | None,
     title: str | None = "",
     written_date: str | None = None,
     published_date: str | None = None,
+    page: PageDates | None = None,
 ) -> Term:
-    """Read the 施行日期 and 有效期 a document states about itself.
+    """Read the 施行日期 and 有效期 a document states about itself (and, for what it leaves
+    undated, what its page states: ``page``).
 
     Of the body's 施行 clauses the last one whose subject is surest to be this document wins (the
     施行 clause is the final article; in a 修改/废止 decision, 本决定 beats the clauses of the text
@@ -579,15 +687,25 @@ def extract_term(
     repeal other documents (``…同时废止``), asides after a quoted title, and the validity of other
     things (许可证有效期, 签证自签发之日起生效, 规章应当自公布之日起30日后施行) are ignored; the title
     (``（2024年2月18日起施行，有效期至2029年2月17日）``) is used for what the body lacks.
-    ``自印发/下发/出台之日起`` and ``自即日起`` mean the 成文日期 (else the 发布日期),
-    ``自发布/公布/颁布之日起`` the 发布日期 (``公告次日`` the day after). A first day written out in
-    the term (``有效期暂定一年（2022年9月1日-2023年8月31日）``) beats a start counted from the
-    page's dates. A term ends on its last day: ``至X止``, ``X（含）截止``, ``有效期至X`` on X;
-    ``X废止`` and ``至X前有效`` on the day before X.
+    ``自印发/下发/出台之日起`` and ``自即日起`` mean the 成文日期 (else the 发布日期);
+    ``自发布/公布/颁布之日起`` the day the document was issued: the 公布 date an order states
+    (``promulgation_date``), else the 成文日期, else the 发布日期 (a page's 发布日期 is the day a
+    website posted it); ``自公告之日起`` the 发布日期 (``公告次日`` the day after). A first day
+    written out in the term (``有效期暂定一年（2022年9月1日-2023年8月31日）``) beats a start counted
+    from the page's dates. A term ends on its last day: ``至X止``, ``X（含）截止``, ``有效期至X`` on
+    X; ``X废止`` and ``至X前有效`` on the day before X.
+
+    **Precedence.** The document's own words speak first: the body, then the title. The page's
+    metadata fields (``page``: the publisher's 实施日期 / 生效日期 and 有效期至 / 信息时效期 /
+    废止日期) are used only where those words give no date — no clause, or one that cannot be
+    dated — and the ``Term`` then names ``页面标注`` as the source. A 施行日期 taken from the
+    page also dates a term the body gives as a span (有效期5年).
     """
     decision = bool(re.search(r"决定\s*$", _strip_number(title or "")))
-    body = _scan(body_text or "", written_date, published_date, strict=True, decision=decision)
-    head = _scan(title or "", written_date, published_date, strict=False)
+    promulgated = promulgation_date(body_text)
+    day = promulgated[0] if promulgated else None
+    body = _scan(body_text or "", written_date, published_date, True, decision, day)
+    head = _scan(title or "", written_date, published_date, False, False, day)
     has_start = body.start_raw or body.term_from or body.term_start
     eff_at, eff_src = (body, "正文") if has_start else (head, "标题")
     term_at, term_src = (body, "正文") if body.term_raw else (head, "标题")
@@ -601,8 +719,13 @@ def extract_term(
     elif not effective_raw and eff_at.term_start:
         # 政策执行期：发文之日至2024年3月31日: the term starts with the event.
         effective_raw, effective, eff_problem = eff_at.term_start
+    eff_src = eff_src if effective_raw else ""
+    page_day, page_quote = page_effective(page)
+    if not effective and page_day:
+        effective, effective_raw, eff_problem, eff_src = page_day, page_quote, "", PAGE
 
     expires, exp_problem = term_at.until, term_at.term_problem
+    term_raw, term_src = term_at.term_raw, term_src if term_at.term_raw else ""
     if term_at.span and not exp_problem and not expires:
         n, unit = term_at.span
         if effective:
@@ -612,15 +735,18 @@ def extract_term(
             exp_problem = f"“{term_at.term_raw}”，但施行日期无法确定"
         else:
             exp_problem = f"“{term_at.term_raw}”，但未找到施行日期，无法计算届满日"
+    page_end, page_end_quote = page_expiry(page)
+    if not expires and page_end:
+        expires, term_raw, exp_problem, term_src = page_end, page_end_quote, "", PAGE
     return Term(
         effective_date=effective,
         effective_date_raw=effective_raw,
         expires_on=expires,
-        term_raw=term_at.term_raw,
+        term_raw=term_raw,
         effective_problem=eff_problem,
         expiry_problem=exp_problem,
-        effective_source=eff_src if effective_raw else "",
-        term_source=term_src if term_at.term_raw else "",
+        effective_source=eff_src,
+        term_source=term_src,
         trial=eff_at.start_trial or term_at.term_trial,
     )
 

@@ -528,6 +528,11 @@ def document_record(
     doc_number = canonical_doc_number(number_raw)
     if doc_number:
         doc_number = order_of_region(doc_number, issuer, meta(art.metas, "SiteName"))
+    effective_label, effective_raw = _stated(art, "effective_stated")
+    expiry_label, expiry_raw = _stated(art, "expiry_stated")
+    if not expiry_raw and _is_date(art.value("validity")):
+        # Changsha's 信息时效期 shows a date where other pages show 有效: the end of the term
+        expiry_label, expiry_raw = _stated(art, "validity")
     return DocumentRecord(
         url=art.url,
         site=site,
@@ -542,6 +547,10 @@ def document_record(
         published_date_raw=published_raw,
         published_date=published,
         validity_raw=art.value("validity") or art.title_validity,
+        page_effective_label=effective_label,
+        page_effective_raw=effective_raw,
+        page_expiry_label=expiry_label,
+        page_expiry_raw=expiry_raw,
         index_no=art.value("index_no") or (entry.index_no if entry else ""),
         subject=art.value("subject"),
         unified_no=art.value("unified_no"),
@@ -550,6 +559,21 @@ def document_record(
         links=article_links(art, "interpretation"),
         meta=art.metas,
     )
+
+
+def _stated(art: Article, name: str) -> tuple[str, str]:
+    """(label, value) of a labelled field, the label without its padding (生 效 日 期 → 生效日期);
+    ("", "") when the page shows no value."""
+    label, value = art.fields.get(name, ("", ""))
+    return (strip_all_spaces(label).strip("【】[]:：〔〕"), value) if value else ("", "")
+
+
+_DATE_ONLY = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?")
+
+
+def _is_date(value: str) -> bool:
+    """A value that is one date and nothing else (``2027-07-31``, ``2027年7月31日``)."""
+    return bool(_DATE_ONLY.fullmatch(value.strip())) and parse_date(value) is not None
 
 
 # 省政府令第232号: an order of "the province's" government, named by the level alone.

@@ -200,6 +200,14 @@ LABELS: dict[str, str] = {
     "信息时效期": "validity",  # Changsha: a date (the end of the term), as the page's 有效性
     "文件有效性": "validity",
     "文件状态": "validity",
+    # dates the page states for the document's start and end (the publisher's metadata; the
+    # build weighs them after the document's own clauses: corpus.validity.terms)
+    "施行日期": "effective_stated",
+    "实施日期": "effective_stated",  # Beijing's TRS template: [实施日期]
+    "生效日期": "effective_stated",  # Changsha: 生 效 日 期：
+    "有效期至": "expiry_stated",
+    "废止日期": "expiry_stated",  # Beijing: the first day no longer in force
+    "失效日期": "expiry_stated",
     "统一编号": "unified_no",
     "统一登记号": "unified_no",
     "组配分类": "category",

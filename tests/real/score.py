@@ -1,5 +1,8 @@
 """Score our readers against the hand labels of real pages and real clauses.
 
+A page's 施行日期 and 有效期 are scored as the build reads them: the document's own clauses
+first, then the dates the page's metadata states (``PageDates``).
+
 ``python tests/real/score.py`` prints the agreement per family and field, and per clause kind;
 ``tests/test_real_material.py`` pins the exact set of misses so a regression (or an improvement
 nobody wrote down) fails. A field is *stated* where the label has a value; a reader *agrees* when
@@ -28,7 +31,7 @@ from corpus.store.identity import canonical_url
 from corpus.store.normalize import canonical_doc_number, normalize_title
 from corpus.validity import evidence
 from corpus.validity.rules import map_page_status
-from corpus.validity.terms import extract_term
+from corpus.validity.terms import PageDates, extract_term
 from crawler.parsers import gkmlpt, hanweb, jxnew, trs
 
 try:
@@ -161,7 +164,15 @@ def _got(record, page: str) -> dict[str, object]:
     }
     if page == "interpretation":
         return out
-    term = extract_term(record.body_text, record.title, record.written_date, record.published_date)
+    page = PageDates(
+        record.page_effective_label,
+        record.page_effective_raw,
+        record.page_expiry_label,
+        record.page_expiry_raw,
+    )
+    term = extract_term(
+        record.body_text, record.title, record.written_date, record.published_date, page
+    )
     return out | {
         "doc_number": record.doc_number,
         "issuer": _squash(record.issuer) or None,
