@@ -33,6 +33,7 @@ import threading
 import uuid
 import weakref
 from collections import Counter, OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from datasette.database import Database, QueryInterrupted, Results
@@ -184,6 +185,11 @@ _FIRST_PAGE = re.compile(
 # its end, looked for first: every query of the site passes here, and the whole pattern takes
 # up to ~0.7 ms on a long statement
 _FIRST_PAGE_END = re.compile(r" order by \S+( desc)? limit \d+$")
+# The table whose table view this task answers: Datasette calls ``filters_from_request`` for
+# every table view, before its page's query. Only that view's first page is ``tie_broken``:
+# a query of the same shape that a reader (the SQL page) or a canned query wrote is run as
+# written (``order by x, id`` may name no column of a subquery, or break a compound select).
+_TABLE_VIEW: ContextVar[str | None] = ContextVar("nd_table_view", default=None)
 
 
 def first_page(sql: str) -> re.Match | None:
@@ -233,7 +239,7 @@ class LibraryDatabase(Database):
         search = windowed(params) if sql.startswith("select count(*) from ") else None
         if search is None:
             page = first_page(sql)
-            if page is not None:
+            if page is not None and page.group("table") == _TABLE_VIEW.get():
                 key = await self.tie_breaker(page.group("table"))
                 sql = tie_broken(sql, key, page) if key else sql
             return await super().execute(
@@ -314,7 +320,9 @@ def _anchor(request) -> tuple[bool, object] | None:
 
 
 async def filters_from_request(request, database: str, table: str, datasette):
-    """``?_search=`` for a table with a ``search`` configuration (see the module docstring)."""
+    """``?_search=`` for a table with a ``search`` configuration (see the module docstring);
+    for every table view, the table its first page may be ``tie_broken`` for."""
+    _TABLE_VIEW.set(table)
     conf = search_config(datasette, database, table)
     if conf is None:
         return None
