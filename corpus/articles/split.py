@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corpus.articles.numbers import NUMERAL, to_chinese, to_int
+from corpus.store.normalize import PRINT_VERBS, notice_measure
 
 DIVISIONS = ("编", "章", "节")
 KINDS = ("编", "章", "节", "条", "款", "项", "部分")
@@ -77,9 +78,6 @@ _PAREN_LINE = re.compile(r"^[（(].*[）)]$")
 _TITLE_END = re.compile(
     r"(?:办法|规定|细则|条例|规则|规程|决定|意见|方案|通知|标准|要点|计划|制度|指引|指南|措施|"
     r"目录|准则|纲要|清单|导则|守则|章程|公告|通告|令|（试行）|（暂行）|\(试行\)|\(暂行\))$"
-)
-_QUOTED_MEASURE = re.compile(
-    r"(?:印发|发布|公布|转发|制定|修订)[《〈]?([^《》〈〉]{4,80}?)[》〉]?的通知"
 )
 
 
@@ -415,10 +413,9 @@ def _measure_title(lines: list[_Line], first: int, fallback: str, skip: set[int]
 
 
 def measure_of_title(title: str) -> str:
-    """The measure a document's title names: 关于印发《X》的通知 → X; any other title as it is."""
-    squashed = _squash(title or "")
-    m = _QUOTED_MEASURE.search(squashed)
-    return m[1] if m else squashed
+    """The measure a document's title names: 关于印发《X》的通知 → X (``notice_measure``, the
+    reading the linker and the list checker share); any other title as it is."""
+    return notice_measure(title) or _squash(title or "")
 
 
 # ---------------------------------------------------------------- units
@@ -676,7 +673,10 @@ class Split:
         return [u for u in self.units if u.kind == "条"]
 
 
-_ISSUES = re.compile(r"印发|发布|公布|转发|颁布|修订")
+# Looser than ``notice_measure`` on purpose: a printing verb anywhere in the title is enough to
+# look among the attachments, where articles are the evidence (关于印发促进桂林市房地产市场平稳
+# 健康发展的通知 names no measure, yet its attachment is one).
+_ISSUES = re.compile(PRINT_VERBS + "|修订")
 
 
 def split_document(

@@ -16,8 +16,9 @@ it; ``check`` answers one row per input, in order, saying how it matched:
 ``title_without_issuer`` (0.8)
     both titles from ``关于`` on: the issuer left out on one side or the other.
 ``measure_title`` (0.85)
-    a measure named without its issuing notice: the title inside 《》 of
-    ``关于印发《…》的通知`` (转发, 发布, 公布, 颁布; 决定, 函) matches that notice, either way round.
+    a measure named without its issuing notice: the measure ``关于印发《…》的通知`` prints
+    (``corpus.store.normalize.notice_measure``, the reading the linker and the articles share)
+    matches that notice, either way round.
 ``fuzzy_title`` (0.75 × similarity, at most 0.75)
     no key matched, and the titles differ only by words one of them adds in front (an issuer,
     江西省), before its 关于, or as a qualifier in brackets (（试行）), with ``difflib``'s ratio
@@ -54,7 +55,7 @@ from datetime import date
 from difflib import SequenceMatcher
 
 from corpus.check.asof import Status, statuses
-from corpus.store.normalize import find_doc_numbers, squash_spaces
+from corpus.store.normalize import find_doc_numbers, notice_measure, squash_spaces
 from corpus.validity.relations import number_key
 
 TITLE_AND_NUMBER = "title+doc_number"
@@ -103,22 +104,8 @@ _EMPTY_BRACKETS = re.compile(r"[（(\[［〔【]\s*[)）\]］〕】]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _OPEN = "（(〔[［【"
 _CLOSE = "）)〕]］】"
-# 关于印发《…》的通知, also without 《》 (then the measure must end as measures do)
-_WRAPPER = re.compile(
-    r"关于(?:印发|转发|颁布|发布|公布)[^《]{0,12}《(.+)》(?:的)?(?:通知|决定|函)$"
-)
-_WRAPPER_BARE = re.compile(
-    r"关于(?:印发|转发|颁布|发布|公布)(.+?(?:办法|规定|细则|规则|方案|意见|措施|制度|标准|规程|目录|清单|指南|"
-    r"规划|计划|要点|条例|准则|规范|通则|守则|纲要)(?:（试行）|\(试行\)|（暂行）)?)的(?:通知|决定|函)$"
-)
 _QUALIFIER = re.compile(r"（[^（）]*）")  # a qualifier in brackets, once a key: （试行）
 _NUMBER_SUFFIX = re.compile(r"\s*[（(][^（）()]*\d+\s*号\s*[）)]\s*$")
-
-
-def _measure(title: str) -> str | None:
-    """The measure a 印发 notice prints (the title inside 《》), or None."""
-    m = _WRAPPER.search(title) or _WRAPPER_BARE.search(title)
-    return m[1] if m else None
 
 
 def _without_issuer(key: str) -> str | None:
@@ -170,7 +157,7 @@ def parse(line: str) -> Query:
         short = _without_issuer(full)
         if short:
             keys[WITHOUT_ISSUER] = short
-        measure = _measure(unicodedata.normalize("NFKC", title))
+        measure = notice_measure(title)
         if measure:
             keys[MEASURE] = title_key(measure)
     return Query(text, title if keys else "", number, keys)
@@ -256,7 +243,7 @@ class Library:
                 bare = _NUMBER_SUFFIX.sub("", title)
                 if bare != title:
                     keys = (key, title_key(bare))
-            measure = _measure(unicodedata.normalize("NFKC", bare)) if "关于" in bare else None
+            measure = notice_measure(bare)
             docs.append(
                 Doc(doc_id, title, number, published, keys, title_key(measure) if measure else None)
             )

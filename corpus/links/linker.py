@@ -43,7 +43,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from corpus.links.rates import canonical_department, departments, is_foreign
-from corpus.store.normalize import BASIS, find_doc_numbers, normalize_title
+from corpus.store.normalize import BASIS, find_doc_numbers, normalize_title, notice_measure
 
 MIN_TITLE_CHARS = 6  # titles shorter than this (通知, 实施方案) are too generic to match on
 OPENING_CHARS = 300  # how much of an interpretation's body is searched for its first sentence
@@ -63,9 +63,6 @@ CHOICE_PENALTY = 0.05  # several versions or issuers fitted; dates or attributio
 ATTRIBUTION_PENALTY = 0.1  # the text names another provincial body as the issuer
 
 _QUOTES = re.compile(r"《([^《》]+)》|〈([^〈〉]+)〉")
-_WRAPPED = re.compile(
-    r"关于(?:印发|转发|发布|公布|颁布|修订印发|印发修订后的|重新印发)[^《]*《([^《》]+)》.*的(?:通知|决定|公告|函|批复)"
-)
 _TRAILING_ASIDE = re.compile(r"（[^（）]*\d[^（）]*）$")
 # What interpretation titles put around the document's name.
 _INTERP_HEAD = re.compile(
@@ -124,9 +121,9 @@ def _names(title: str) -> tuple[tuple[str, str], ...]:
     at = plain.find("关于")
     if at > 0:
         names[plain[at:]] = "bare"  # 江西省农业农村厅关于加强X的通知 → 关于加强X的通知
-    m = _WRAPPED.search(title)
-    if m:
-        names[normalize_title(m[1])] = "inner"
+    inner = notice_measure(title)
+    if inner:
+        names[normalize_title(inner)] = "inner"
     names[plain] = names[full] = "title"
     return tuple((k, v) for k, v in names.items() if len(k) >= MIN_TITLE_CHARS)
 

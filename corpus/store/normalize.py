@@ -271,3 +271,75 @@ def clean_text_lines(lines: list[str]) -> str:
 # linker (corpus.links.linker) both skip what these words introduce.
 BASIS_WORDS = ("根据", "依据", "按照", "依照", "参照", "遵照", "贯彻", "落实", "对照")
 BASIS = "(?:" + "|".join(BASIS_WORDS) + ")"  # the alternation, for a pattern to build on
+
+
+# ---------------------------------------------------------------- the measure a notice prints
+
+# The verbs of a notice that prints (or forwards) a measure: 印发 and 下发 (print and send), 转发
+# and 批转 (forward another body's document), 颁布, 颁发, 发布, 公布 (promulgate, publish). 联合,
+# 重新 and 修订 may stand before them (关于修订印发《…》); words after them, before the 《, are
+# passed over (印发修订后的《…》, 转发国家发展改革委《…》); 颁布实施 and 发布实施 are one verb.
+# Not 制定 (关于制定X计划的通知 asks for a plan to be made), not 修改 or 废止 (an amendment or a
+# repeal prints no measure whole); 修订 alone only in a 通知 (``_REVISED``).
+PRINT_VERBS = (
+    "印发|下发|转发|批转|颁布|颁发|发布|公布"  # the alternation, for a pattern to build on
+)
+_PRINTS = rf"(?:联合|重新|修订)?(?:{PRINT_VERBS})"
+# What such a notice calls itself. Not 令: an order is titled 某某令第N号, never 关于印发…的令.
+NOTICE_ENDINGS = ("通知", "决定", "公告", "通告", "函", "批复")
+_ENDING = "(?:" + "|".join(NOTICE_ENDINGS) + ")"
+# Where the verb may stand: right after 关于 (…关于印发…), or after the issuer when no 关于 comes
+# before it (…办公厅印发关于…的通知). A verb inside the subject (关于规范发布政府信息工作的通知)
+# is neither. The last 关于 that fits is read first (…发布《关于印发X的通知, a broken title, is
+# read at its 印发; 关于转发省政府关于印发X办法的通知的通知 at the inner 印发).
+_BEFORE = r"^(?:.*关于|(?:(?!关于).)*?)"
+# A trailing aside is not part of the title: （赣府字〔2023〕5号）, （已废止）, a 文号 glued on.
+_AFTER = r"(?:[（(][^（）()]*[）)]|[^《》〈〉<>（）()的]{0,12}[〔\[（(]\d{4}[〕\]）)]\d+号)?$"
+# …的通知, or a chain of them (关于转发省政府关于印发X的通知的通知); 的 is left out at times.
+_TAIL = rf"的?{_ENDING}(?:的{_ENDING})*{_AFTER}"
+_QUALIFIER = r"(?:[（(](?:试行|暂行|修订|\d{4}年(?:修订|修正|版)|征求意见稿)[）)])"
+# 《X》, 〈X〉 (U+3008 and U+2329 pairs) or <X>; others quoted beside it (和《Y》) or 等N个文件.
+_QUOTED = (
+    r"[^《》〈〉〈〉<>＜＞]{0,30}"
+    r"(?:《(?P<q1>[^《》]{2,})》|[〈〈](?P<q2>[^《》〈〉〈〉]{2,})[〉〉]|[<＜](?P<q3>[^<>＜＞《》]{2,})[>＞])"
+    rf"(?P<qual>{_QUALIFIER})?"
+    r"(?:(?:和|及|以及|与|、)[《〈〈<＜][^《》〈〉〈〉<>＜＞]+[》〉〉>＞])*(?:等[^《》〈〉<>的]{1,8})?"
+)
+# Without 《》 the measure must end as measures (or a forwarded document) do.
+_MEASURE_END = (
+    r"(?:办法|规定|细则|条例|规则|规程|决定|意见|方案|标准|要点|计划|制度|指引|指南|措施|举措|"
+    r"目录|名录|名单|准则|纲要|清单|导则|守则|章程|规划|规范|通则|政策|公告|通告|通知)"
+)
+_BARE = rf"(?P<bare>[^《》〈〉〈〉<>＜＞]{{2,}}?{_MEASURE_END}{_QUALIFIER}?)"
+_NOTICE = re.compile(rf"{_BEFORE}{_PRINTS}(?:(?<=颁布|发布)实施)?(?:{_QUOTED}|{_BARE}){_TAIL}")
+_REVISED = re.compile(rf"{_BEFORE}修订(?:{_QUOTED}|{_BARE})的?通知{_AFTER}")
+_ANY_VERB = re.compile(PRINT_VERBS + "|修订")
+
+
+def notice_measure(title: str | None) -> str | None:
+    """The measure a notice's title says it prints, as the title spells it (spaces removed), or
+    None when the title is not such a notice.
+
+    ``关于印发《X》的通知`` → X; also 〈X〉 and <X>, X without quotes when it ends as measures
+    do (办法, 规定, 若干措施 …, with （试行） kept), a qualifier after the quote kept
+    (《X》（试行）→ X（试行）), the first of several (《X》和《Y》→ X). Verbs and endings above
+    (``_PRINTS``, ``NOTICE_ENDINGS``); ``关于修订《X》的通知`` also prints X, revised and whole, but
+    a 修订 决定 lists amendments only. Whatever else follows the quote means another document:
+    ``关于印发《X》实施细则的通知`` prints the rules, not X; ``关于印发《X》部分条款的…`` is None.
+
+    The one reading for the interpretation linker (a document is also known by X), the articles
+    splitter (X names the measure's articles) and the list checker (X typed alone finds the
+    notice); each normalises the answer its own way.
+    """
+    if not title:
+        return None
+    t = "".join(title.split())
+    if t.count("《") != t.count("》"):  # a title cut or glued in a list: 某某发布《关于印发…
+        t = t.replace("《", "").replace("》", "")
+    if not _ANY_VERB.search(t):
+        return None
+    m = _NOTICE.search(t) or _REVISED.search(t)
+    if not m:
+        return None
+    found = m["q1"] or m["q2"] or m["q3"]
+    return found + (m["qual"] or "") if found else m["bare"]
