@@ -6,6 +6,7 @@ The yardstick is what Datasette or SQLite itself gives for the same input on the
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import urllib.parse
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 from sitekit import served, synthetic_library
 from test_table_search import _ties
+
+from corpus.site.serve import make_datasette
 
 DOCS = 200
 
@@ -55,3 +58,26 @@ def test_a_query_shaped_like_a_first_page_runs_as_written(library, site, sql):
     response = site("/normdocs.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrays"}))
     assert response.status_code == 200, response.text[:300]
     assert response.json()["rows"] == _sqlite_rows(library, sql)
+
+
+def test_many_searches_at_once_each_count_their_own_matches(library):
+    """Each windowed search's row count and facets are its own however many are answered at
+    once: 300 requests in flight (more than the searches a process once kept by token) used to
+    get, for some, the count and facets of their window's few rows."""
+    ds = make_datasette(library)
+    url = "/normdocs/documents.json?" + urllib.parse.urlencode({"_search": "管理", "_size": "2"})
+
+    async def ask():
+        oracle = (
+            await ds.client.get(url + "&_fts_table=documents_fts&_fts_pk=search_rowid")
+        ).json()
+        answers = await asyncio.gather(*[ds.client.get(url) for _ in range(300)])
+        return oracle, [a.json() for a in answers]
+
+    oracle, answers = asyncio.run(ask())
+    assert "nd_lo" in answers[0]["query"]["sql"]  # the window was used
+    assert oracle["filtered_table_rows_count"] > 3
+    kinds = {(v["value"], v["count"]) for v in oracle["facet_results"]["kind"]["results"]}
+    for data in answers:
+        assert data["filtered_table_rows_count"] == oracle["filtered_table_rows_count"]
+        assert {(v["value"], v["count"]) for v in data["facet_results"]["kind"]["results"]} == kinds

@@ -29,7 +29,6 @@ same clause (``match_clause``).
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 import weakref
 from collections import Counter, OrderedDict
@@ -93,9 +92,11 @@ class Search:
     wanted: tuple[tuple[int, object], ...]  # (place in the map's combination, stored value)
 
 
-# the windowed searches of recent requests, by the token in their parameters (WINDOW)
-_SEARCHES: OrderedDict[str, Search] = OrderedDict()
-_SEARCHES_LOCK = threading.Lock()
+# The windowed searches of this request, by the token in their parameters (WINDOW). Per
+# request, not per process: the view's count query and its facets run in the task (or tasks
+# copied from it) whose filter made the window, and a store shared by the requests in flight
+# lost the oldest ones' searches under load (their count and facets were then the window's).
+_SEARCHES: ContextVar[dict[str, Search] | None] = ContextVar("nd_searches", default=None)
 
 
 def windowed(params: dict | None) -> Search | None:
@@ -103,16 +104,12 @@ def windowed(params: dict | None) -> Search | None:
     token = (params or {}).get(WINDOW)
     if not token:
         return None
-    with _SEARCHES_LOCK:
-        return _SEARCHES.get(token)
+    return (_SEARCHES.get() or {}).get(token)
 
 
 def _remember(search: Search) -> str:
     token = uuid.uuid4().hex
-    with _SEARCHES_LOCK:
-        _SEARCHES[token] = search
-        while len(_SEARCHES) > 256:
-            _SEARCHES.popitem(last=False)
+    _SEARCHES.set({**(_SEARCHES.get() or {}), token: search})
     return token
 
 
