@@ -53,6 +53,9 @@ def _common(w: World, art: Article, base_port: int) -> dict:
     }
 
 
+PAGE_DATES = ("page_effective_label", "page_effective_raw", "page_expiry_label", "page_expiry_raw")
+
+
 def document_truth(w: World, doc: Document, base_port: int) -> dict:
     """One document as the crawler should read it, plus its true term and status."""
     row = _common(w, doc, base_port)
@@ -67,6 +70,8 @@ def document_truth(w: World, doc: Document, base_port: int) -> dict:
         index_no=doc.index_no,
         subject=doc.subject,
         interpretation_urls=[url(r, base_port) for r in doc.interpretations],
+        # what the page's metadata states of the term, as shown (realshapes: Beijing, Changsha)
+        **dict(zip(PAGE_DATES, doc.spec.get("page_dates") or ("",) * 4, strict=True)),
         effective_date=_iso(doc.effective),
         expires_on=_iso(doc.expires),
         **validity_truth(doc, base_port),

@@ -317,12 +317,15 @@ def _beijing(world, site, doc, base_port, rng, title) -> str:
         f'</span><span class="fwzhxh">{escape(spans[2])}</span></span>'
     )
     shown = "否" if doc.validity_raw == "失效" else "是"
+    stated = doc.spec["page_dates"]  # (label, 实施日期, label, 废止日期) as shown
     info = (
         '<ol class="doc-info clearfix">\n'
         f'<li>[主题分类] <span class="ztfl">{escape(doc.subject)}</span></li>\n'
         f'<li>[发文机构] <span class="fwdw">{escape(doc.issuer)}</span></li>\n'
+        f"<li>[实施日期] <span>{stated[1]}</span></li>\n"
         f"<li>[成文日期] <span>{doc.written.isoformat()}</span></li>\n"
         f'<li class="fwzh">[发文字号] {number}</li>\n'
+        f"<li>[废止日期] <span>{stated[3]}</span></li>\n"
         f"<li>[发布日期] <span>{_pub(doc)}</span></li>\n"
         f'<li class="yxx">[有效性] <span>{shown}</span></li>\n</ol>'
     )
@@ -393,6 +396,7 @@ def _changsha(world, site, doc, base_port, rng, title) -> str:
         f"统一登记号：{registration}",
         "公开责任部门：市司法局",
         f"公布日期：{_pub(doc)}",
+        f"生　效　日　期：{doc.spec['page_dates'][1]}",
         f"信息时效期：{escape(doc.validity_raw)}",
         "公开方式：主动公开",
         f"文　　号：{_number(doc)}",

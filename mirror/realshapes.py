@@ -35,12 +35,16 @@ TRS (``bj-zjw``):
 * ``beijing`` – ``ol.doc-info`` of ``[label] value`` items without colons; the 文号 split over three
   ``<span>``s (on every other page empty: ``""``, ``〔〕``, ``号``, which the script blanks); the
   ``[有效性]`` item holds 是 or 否 and the page's script shows 现行有效 or 失效 (the truth is what it
-  shows); the body in ``div#mainText > div.view.TRS_UEDITOR``.
+  shows); ``[实施日期]`` and ``[废止日期]`` (the day *after* the term's last day, as Beijing shows
+  it), empty where the page states none — where the text starts later than it was written and
+  its term has run out, the page's 实施日期 is the 成文日期 (the publisher's slip: the text's own
+  clause is the truth); where the text states no term, the page alone states a five-year one
+  (the truth's end of term is the page's); the body in ``div#mainText > div.view.TRS_UEDITOR``.
 * ``chongqing`` – a label table with ``文件状态`` rows of which only one is visible (the others are
   ``display:none`` alternatives); the files only behind ``<a onclick="downloadFj('name',
   './W0….docx')">`` with no ``href`` (none in the body).
 * ``changsha`` – ``div.wjxx`` items ``label：value`` with labels padded with ideographic spaces,
-  公布日期, 信息时效期 as the 有效性, 公开责任部门 (a registering office, not the issuer), no issuer or
+  公布日期, 生效日期 (the text's 施行日期, empty where it states none), 信息时效期 as the 有效性, 公开责任部门 (a registering office, not the issuer), no issuer or
   成文日期 field; the body in ``div.content-main``; on every other page the 文号 is ``〔〕号``.
 * ``fujian`` – Sanming's avalon template: 备注/文号 and 公文生成日期; four 有效性 items, all
   ``display:none``, of which ``ms-visible`` shows the one matching the page's code.
@@ -57,10 +61,12 @@ never by reading a page back. The pages themselves are drawn by ``mirror/realpag
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from . import files
 from .facts import PAGE_DAY
 from .model import Block, Document, Interpretation, Link, Site
-from .validity import EXPIRED, REPEALED
+from .validity import EXPIRED, REPEALED, term_end
 
 # The shapes, in the order they take documents (the most demanding first).
 HANWEB_SHAPES = ("jpaas", "signature_only", "repealed_title", "zoom_class", "easysite", "con_main")
@@ -188,10 +194,35 @@ def _fit_jpaas(site: Site, doc: Document, explaining: list[Interpretation]) -> N
             doc.interpretations.append(interp.ref)
 
 
+def _stated(doc: Document, effective: str = "", expiry: tuple[str, str] = ("", "")) -> None:
+    """What the page's metadata states of the term: ``spec["page_dates"]`` = (施行 label, value,
+    end label, value) as shown; a label with no value states nothing (its label is "")."""
+    eff_label = (
+        next(lab for lab in ("实施日期", "生效日期") if lab in effective) if effective else ""
+    )
+    eff_raw = effective.split("：", 1)[1] if effective else ""
+    label, raw = expiry if expiry[1] else ("", "")
+    doc.spec["page_dates"] = (eff_label if eff_raw else "", eff_raw, label, raw)
+
+
+def _beijing_dates(doc: Document) -> None:
+    """[实施日期] and [废止日期] (the first day no longer in force) of a Beijing page; see the
+    module docstring for the slip and the term only the page states."""
+    shown = doc.effective
+    if doc.effective and doc.written < doc.effective and doc.expires and doc.expires < PAGE_DAY:
+        shown = doc.written  # the publisher's slip: the text's own 施行日期 stays the truth
+    no_term = doc.expires is None and not doc.spec.get("problems")
+    if no_term and doc.effective and doc.kind != "rule" and not doc.spec.get("acts"):
+        doc.expires = term_end(doc.effective, 5)  # stated by the page alone
+    repealed = (doc.expires + timedelta(days=1)).isoformat() if doc.expires else ""
+    _stated(doc, f"实施日期：{shown.isoformat()}" if shown else "", ("废止日期", repealed))
+
+
 def _fit_beijing(site: Site, doc: Document, _: list) -> None:
     """否 (shown as 失效) where the page had said so or the term had ended when it was last edited,
     else 是 (现行有效)."""
     doc.index_no = ""  # the template shows no 索引号
+    _beijing_dates(doc)
     ended = doc.expires is not None and doc.expires < PAGE_DAY
     doc.validity_raw = "失效" if ended or doc.validity_raw in EXPIRED + REPEALED else "现行有效"
     doc.number_raw = doc.number or ""  # three spans: code, 〔year〕, N号
@@ -212,6 +243,7 @@ def _fit_chongqing(site: Site, doc: Document, _: list) -> None:
 def _fit_changsha(site: Site, doc: Document, _: list) -> None:
     doc.subject = ""
     doc.source = doc.issuer  # no issuer field: ContentSource names the signer
+    _stated(doc, f"生效日期：{doc.effective.isoformat()}" if doc.effective else "")
 
 
 def _fit_fujian(site: Site, doc: Document, _: list) -> None:

@@ -137,7 +137,9 @@ def test_truth_has_the_contract_shape():
     doc_keys = {"url", "site", "kind", "column_url", "title", "doc_number", "doc_number_raw", "issuer",
                 "written_date", "published_date", "validity_raw", "index_no", "subject", "body_text",
                 "attachments", "interpretation_urls", "effective_date", "expires_on", "status",
-                "status_won_by", "term_problems", "validity_acts", "relations", "validity_case"}  # fmt: skip
+                "status_won_by", "term_problems", "validity_acts", "relations", "validity_case",
+                "page_effective_label", "page_effective_raw", "page_expiry_label",
+                "page_expiry_raw"}  # fmt: skip
     interp_keys = {"url", "site", "column_url", "title", "published_date", "source", "form", "body_text",
                    "attachments", "linked_document_urls", "document_urls"}  # fmt: skip
     assert all(set(d) == doc_keys for d in DOCS)

@@ -15,22 +15,29 @@ and so does a finding that goes away (remove it from the list then).
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections import Counter
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from agreement import agrees, page_checks, rows
 from conftest import run_crawl, wait_for_http
 
 import mirror
+from corpus.validity.step import apply_validity
+from corpus.validity.terms import PAGE
 from mirror.world import world
 
 pytestmark = pytest.mark.integration
 
 SITES = {"zj-jst": 14, "bj-zjw": 15}  # name → port offset
 DOC_FIELDS = ("title", "doc_number", "doc_number_raw", "issuer", "written_date", "published_date",
-              "validity_raw", "index_no", "subject", "body_text")  # fmt: skip
+              "validity_raw", "index_no", "subject", "body_text", "page_effective_label",
+              "page_effective_raw", "page_expiry_label", "page_expiry_raw")  # fmt: skip
 INTERP_FIELDS = ("title", "published_date", "source", "form", "body_text")
 # (shape, field, truth, stored) of the structures the parsers do not yet read right.
 # (Both findings of the first crawl — a placeholder kept in a "label：value" list item, and the
@@ -111,8 +118,8 @@ def test_every_field_of_every_page_agrees_with_the_truth_but_the_pinned_findings
         print(f"\n{shape:15} {agreeing[shape]:4}/{compared[shape]:4}", end="")
     total, agree = sum(compared.values()), sum(agreeing.values())
     print(f"\nreal detail shapes: {agree}/{total} fields agree with the truth")
-    # 34 documents of 11 fields (attachments included), 15 interpretations of 6
-    assert total == 34 * 11 + 15 * 6
+    # 34 documents of 15 fields (attachments included), 15 interpretations of 6
+    assert total == 34 * 15 + 15 * 6
     assert misses == FINDINGS
     assert agree == total - len(FINDINGS)
 
@@ -168,3 +175,35 @@ def test_files_without_an_extension_or_an_address_are_fetched_and_read(shapes_db
             assert (got["ext"], got["text"], got["error"]) == (att["ext"], att["text"], None)
             kinds[shape] += 1
     assert kinds["jpaas"] >= 2 and kinds["chongqing"] >= 4
+
+
+def test_the_dates_pages_state_are_weighed_after_the_texts_own_clauses(shapes_db, truth, tmp_path):
+    """The build's 施行日期 and end of term are the truth's: the text's own clause where it has
+    one (a Beijing page's 实施日期 that is its 成文日期 does not win), the page's 废止日期 (the day
+    after the last day) where the text states no term — and its evidence says 页面标注."""
+    db_path = tmp_path / "built.db"
+    shutil.copy(shapes_db, db_path)
+    db = sqlite_utils.Database(db_path)
+    apply_validity(db, date.fromisoformat(truth["as_of_dates"][0]), "test")
+    stored = {
+        r["url"]: r
+        for r in rows(db_path, "SELECT id, url, effective_date, expires_on FROM documents")
+    }
+    page_only = set()
+    for doc in (d for d in truth["documents"] if d["site"] in SITES):
+        got = stored[doc["url"]]
+        assert (got["effective_date"], got["expires_on"]) == (
+            doc["effective_date"],
+            doc["expires_on"],
+        ), doc["url"]
+        if doc["page_expiry_raw"] and not re.search("有效期|废止|止", doc["body_text"]):
+            page_only.add(got["id"])
+    sourced = {
+        r["document_id"]
+        for r in rows(
+            db_path,
+            "SELECT document_id FROM validity_evidence WHERE kind = 'term' AND source = ?",
+            PAGE,
+        )
+    }
+    assert sourced == page_only and len(page_only) == 1

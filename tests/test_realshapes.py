@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date, timedelta
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
@@ -289,6 +290,42 @@ def test_beijing_numbers_are_split_over_spans_and_validity_is_what_its_script_sh
         labels = [li.text.strip() for li in doc.xpath('//ol[@class="doc-info clearfix"]/li')]
         assert all(re.fullmatch(r"\[[^\]]+\]", label) for label in labels)  # no colon
     assert shown == {"否": 2, "是": 1}
+
+
+def test_beijing_states_its_start_and_the_day_after_its_end_as_the_truth_says():
+    cases = Counter()
+    for row, doc, _ in rows("beijing"):
+        values = {
+            li.text.strip(): "".join(li.xpath("./span/text()")).strip()
+            for li in doc.xpath('//ol[@class="doc-info clearfix"]/li')
+        }
+        effective, repealed = values["[实施日期]"], values["[废止日期]"]
+        assert (row["page_effective_raw"], row["page_expiry_raw"]) == (effective, repealed)
+        assert row["page_effective_label"] == ("实施日期" if effective else "")
+        assert row["page_expiry_label"] == ("废止日期" if repealed else "")
+        if repealed:  # the day after the last day in force
+            last = date.fromisoformat(repealed) - timedelta(days=1)
+            assert row["expires_on"] == last.isoformat()
+        body_states_end = bool(re.search("有效期|废止|止", row["body_text"]))
+        if effective != row["effective_date"]:
+            cases["slip"] += (
+                1  # the page's 实施日期 is its 成文日期; the text's clause is the truth
+            )
+            start = date.fromisoformat(row["effective_date"])
+            assert effective == row["written_date"]
+            assert f"{start.year}年{start.month}月{start.day}日起施行" in row["body_text"]
+        if repealed and not body_states_end:
+            cases["page only"] += 1  # no term in the text: the truth's end is the page's
+    assert cases == {"slip": 1, "page only": 1}
+
+
+def test_changsha_states_the_texts_start_under_a_padded_label():
+    for row, doc, _ in rows("changsha"):
+        items = [s.text_content().strip() for s in doc.xpath('//div[@class="wjxx"]//span')]
+        got = dict(item.split("：", 1) for item in items)
+        assert got["生　效　日　期"] == row["page_effective_raw"] == (row["effective_date"] or "")
+        assert row["page_effective_label"] == ("生效日期" if row["effective_date"] else "")
+        assert row["page_expiry_raw"] == row["page_expiry_label"] == ""
 
 
 def test_chongqing_shows_one_file_status_of_its_alternatives_and_files_only_on_click():
