@@ -13,6 +13,7 @@ import pytest
 import sqlite_utils
 from scrapy.http import HtmlResponse
 
+from corpus.build import build, fingerprint
 from corpus.store.save import _digest, content_hash, save_document, save_site
 from corpus.store.schema import MIGRATIONS, ensure_db_shape, open_db
 from corpus.validity.rules import decide
@@ -242,3 +243,28 @@ def test_an_old_library_migrates_keeping_its_rows(tmp_path):
     assert row == ("旧文件", "有效", "", "")
     apply_validity(db, date(2026, 11, 27), "test")  # the build reads the migrated library
     assert db.execute("SELECT status FROM documents").fetchone()[0] == "现行有效"
+
+
+def test_a_rebuild_reads_a_document_again_when_only_its_pages_dates_changed(tmp_path):
+    """The build cache keeps what each document read under a digest of what it read: the dates
+    its page states are part of it, so a recrawl that changes only them is read again."""
+    path = tmp_path / "lib.db"
+    db = _library(path)
+    save_document(db, _parse(CHANGSHA_HTML))
+    build(path, date(2028, 1, 1))
+    assert db.execute("SELECT expires_on, status FROM documents").fetchone() == (
+        "2027-07-31",
+        "已失效",
+    )
+    save_document(db, _parse(CHANGSHA_HTML.replace("2027-07-31", "2029-07-31")))
+    build(path, date(2028, 1, 1))
+    assert db.execute("SELECT expires_on, status FROM documents").fetchone() == (
+        "2029-07-31",
+        "现行有效",
+    )
+    fresh = tmp_path / "fresh.db"
+    db2 = _library(fresh)
+    save_document(db2, _parse(CHANGSHA_HTML.replace("2027-07-31", "2029-07-31")))
+    build(fresh, date(2028, 1, 1))
+    # the rebuild's evidence is a build from scratch's
+    assert fingerprint(db)["validity_evidence"] == fingerprint(db2)["validity_evidence"]
