@@ -44,7 +44,8 @@ TRS (``bj-zjw``):
   ``display:none`` alternatives); the files only behind ``<a onclick="downloadFj('name',
   './W0….docx')">`` with no ``href`` (none in the body).
 * ``changsha`` – ``div.wjxx`` items ``label：value`` with labels padded with ideographic spaces,
-  公布日期, 生效日期 (the text's 施行日期, empty where it states none), 信息时效期 as the 有效性, 公开责任部门 (a registering office, not the issuer), no issuer or
+  公布日期, 生效日期 (the text's 施行日期, empty where it states none), 信息时效期 as the 有效性 (the
+  term's last day where the text states one and the page no word: a date, as Changsha shows it), 公开责任部门 (a registering office, not the issuer), no issuer or
   成文日期 field; the body in ``div.content-main``; on every other page the 文号 is ``〔〕号``.
 * ``fujian`` – Sanming's avalon template: 备注/文号 and 公文生成日期; four 有效性 items, all
   ``display:none``, of which ``ms-visible`` shows the one matching the page's code.
@@ -243,7 +244,11 @@ def _fit_chongqing(site: Site, doc: Document, _: list) -> None:
 def _fit_changsha(site: Site, doc: Document, _: list) -> None:
     doc.subject = ""
     doc.source = doc.issuer  # no issuer field: ContentSource names the signer
-    _stated(doc, f"生效日期：{doc.effective.isoformat()}" if doc.effective else "")
+    end = ("", "")
+    if doc.expires and not doc.validity_raw:  # 信息时效期: the term's last day, where other
+        doc.validity_raw = doc.expires.isoformat()  # pages say 有效 (the page's field as shown)
+        end = ("信息时效期", doc.validity_raw)
+    _stated(doc, f"生效日期：{doc.effective.isoformat()}" if doc.effective else "", end)
 
 
 def _fit_fujian(site: Site, doc: Document, _: list) -> None:

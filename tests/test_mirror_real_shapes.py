@@ -178,7 +178,7 @@ def test_files_without_an_extension_or_an_address_are_fetched_and_read(shapes_db
 
 
 def test_the_dates_pages_state_are_weighed_after_the_texts_own_clauses(shapes_db, truth, tmp_path):
-    """The build's 施行日期 and end of term are the truth's: the text's own clause where it has
+    """The build's 施行日期, end of term and status are the truth's: the text's own clause where it has
     one (a Beijing page's 实施日期 that is its 成文日期 does not win), the page's 废止日期 (the day
     after the last day) where the text states no term — and its evidence says 页面标注."""
     db_path = tmp_path / "built.db"
@@ -187,14 +187,15 @@ def test_the_dates_pages_state_are_weighed_after_the_texts_own_clauses(shapes_db
     apply_validity(db, date.fromisoformat(truth["as_of_dates"][0]), "test")
     stored = {
         r["url"]: r
-        for r in rows(db_path, "SELECT id, url, effective_date, expires_on FROM documents")
+        for r in rows(db_path, "SELECT id, url, effective_date, expires_on, status FROM documents")
     }
     page_only = set()
     for doc in (d for d in truth["documents"] if d["site"] in SITES):
         got = stored[doc["url"]]
-        assert (got["effective_date"], got["expires_on"]) == (
+        assert (got["effective_date"], got["expires_on"], got["status"]) == (
             doc["effective_date"],
             doc["expires_on"],
+            doc["status"][truth["as_of_dates"][0]],
         ), doc["url"]
         if doc["page_expiry_raw"] and not re.search("有效期|废止|止", doc["body_text"]):
             page_only.add(got["id"])

@@ -319,13 +319,20 @@ def test_beijing_states_its_start_and_the_day_after_its_end_as_the_truth_says():
     assert cases == {"slip": 1, "page only": 1}
 
 
-def test_changsha_states_the_texts_start_under_a_padded_label():
+def test_changsha_states_the_texts_start_under_a_padded_label_and_may_date_its_end():
+    dated = 0
     for row, doc, _ in rows("changsha"):
         items = [s.text_content().strip() for s in doc.xpath('//div[@class="wjxx"]//span')]
         got = dict(item.split("：", 1) for item in items)
         assert got["生　效　日　期"] == row["page_effective_raw"] == (row["effective_date"] or "")
         assert row["page_effective_label"] == ("生效日期" if row["effective_date"] else "")
-        assert row["page_expiry_raw"] == row["page_expiry_label"] == ""
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", got["信息时效期"]):  # the term's last day
+            dated += 1
+            assert got["信息时效期"] == row["page_expiry_raw"] == row["expires_on"]
+            assert row["page_expiry_label"] == "信息时效期"
+        else:
+            assert row["page_expiry_raw"] == row["page_expiry_label"] == ""
+    assert dated == 1
 
 
 def test_chongqing_shows_one_file_status_of_its_alternatives_and_files_only_on_click():
