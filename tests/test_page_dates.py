@@ -99,6 +99,8 @@ def test_a_reposted_order_takes_effect_on_the_day_it_states_it_was_promulgated()
     term = extract_term(ORDER, "江西省人民政府关于废止《江西省某办法》的决定", "2020-03-11",
                         "2020-03-11")  # fmt: skip
     assert term.effective_date == "2018-05-09"
+    assert term.effective_date_raw == "自公布之日起施行（公布日期据“2018年5月9日”）"
+    assert term.effective_source == "正文"
 
 
 def test_an_amendment_dates_its_own_number_in_the_history_note():

@@ -640,6 +640,9 @@ _HISTORY = re.compile(
 )
 
 
+_ISSUED_AT = re.compile(r"(?:发布|公布|颁布)(?:实施)?之\s*日(?!\s*\()")
+
+
 def promulgation_date(body_text: str | None) -> tuple[str, str] | None:
     """(ISO date, quote) of the day an order states it was 公布, when its text says so.
 
@@ -720,6 +723,9 @@ def extract_term(
         # 政策执行期：发文之日至2024年3月31日: the term starts with the event.
         effective_raw, effective, eff_problem = eff_at.term_start
     eff_src = eff_src if effective_raw else ""
+    if day and effective == day and _ISSUED_AT.search(effective_raw):
+        # 自公布之日起施行 in an order: say which of its lines dates the 公布
+        effective_raw = f"{effective_raw}（公布日期据“{promulgated[1]}”）"
     page_day, page_quote = page_effective(page)
     if not effective and page_day:
         effective, effective_raw, eff_problem, eff_src = page_day, page_quote, "", PAGE
