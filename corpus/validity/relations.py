@@ -31,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from corpus.store.normalize import normalize_title
+from corpus.store.normalize import normalize_title, notice_measure
 from corpus.validity import evidence
 from corpus.validity.rules import AMENDED, EXPIRED, IN_FORCE, PARTLY, REPEALED, Act
 from corpus.validity.terms import Term
@@ -77,11 +77,6 @@ class Doc:
         return self.written_date or self.published_date or ""
 
 
-_WRAPPER = re.compile(
-    r"关于(?:印发|转发|颁布|发布|公布)[^《]{0,12}《(.+)》(?:的)?(?:通知|决定|函)$"
-)
-
-
 def title_keys(title: str) -> set[str]:
     """The keys a document may be named by: its title; without a ``（文号）`` suffix; the printed
     measure of a 印发 notice; from ``关于`` on (issuer left out)."""
@@ -93,9 +88,9 @@ def _title_keys(title: str) -> frozenset[str]:
     bare = re.sub(r"\s*[（(][^（）()]*\d+\s*号\s*[）)]\s*$", "", title.strip())
     base = normalize_title(bare)
     keys = {normalize_title(title), base}
-    m = _WRAPPER.search(bare)
-    if m:
-        keys.add(normalize_title(m[1]))
+    measure = notice_measure(bare)  # the one reading the linker and the list checker share
+    if measure:
+        keys.add(normalize_title(measure))
     if "关于" in base:
         keys.add(base[base.index("关于") :])
     return frozenset(k for k in keys if len(k) >= 4)
