@@ -81,3 +81,23 @@ def test_many_searches_at_once_each_count_their_own_matches(library):
     for data in answers:
         assert data["filtered_table_rows_count"] == oracle["filtered_table_rows_count"]
         assert {(v["value"], v["count"]) for v in data["facet_results"]["kind"]["results"]} == kinds
+
+
+ORACLE = {"_fts_table": "documents_fts", "_fts_pk": "search_rowid"}
+
+
+@pytest.mark.parametrize("q", ["管理 OR 安全", "管理 NOT 安全"])
+def test_a_raw_search_is_passed_to_the_index_as_datasette_passes_it(site, q):
+    """``?_searchmode=raw``: the words are the index's query syntax (``OR``, ``NOT``), as in
+    Datasette's own search — not escaped into words to find (``OR`` as a word: no rows)."""
+    args = {"_search": q, "_searchmode": "raw", "_size": "5"}
+    ours = site("/normdocs/documents.json?" + urllib.parse.urlencode(args)).json()
+    theirs = site("/normdocs/documents.json?" + urllib.parse.urlencode({**args, **ORACLE})).json()
+    assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"]
+    assert ours["rows"] == theirs["rows"]
+    for facet in ("kind", "status"):
+        got = [(v["value"], v["count"]) for v in ours["facet_results"][facet]["results"]]
+        assert got == [(v["value"], v["count"]) for v in theirs["facet_results"][facet]["results"]]
+    escaped = {**args, "_searchmode": "escaped"}
+    default = site("/normdocs/documents.json?" + urllib.parse.urlencode({**escaped, **ORACLE}))
+    assert default.json()["filtered_table_rows_count"] != theirs["filtered_table_rows_count"]

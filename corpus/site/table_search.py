@@ -71,15 +71,20 @@ def search_config(datasette, database: str, table: str) -> tuple[str, str] | Non
     return conf["index"], conf.get("pk") or "rowid"
 
 
-def match_clause(fts: str, pk: str, window: bool = False) -> str:
+def match_clause(fts: str, pk: str, window: bool = False, raw: bool = False) -> str:
     """The search's WHERE clause (``:search``, the words; with ``window``, the rowids between
-    ``:nd_lo`` and ``:nd_hi`` only)."""
+    ``:nd_lo`` and ``:nd_hi`` only; ``raw``: the index's own query syntax, not escaped)."""
     fts = escape_sqlite(fts)
     bounds = " and rowid between :nd_lo and :nd_hi" if window else ""
-    return (
-        f"{escape_sqlite(pk)} in (select rowid from {fts} where {fts}"
-        f" match escape_fts(:search){bounds})"
-    )
+    query = ":search" if raw else "escape_fts(:search)"
+    return f"{escape_sqlite(pk)} in (select rowid from {fts} where {fts} match {query}{bounds})"
+
+
+def raw_search(request, meta: dict) -> bool:
+    """Whether the search is the index's query syntax (``OR``, ``NOT``, ``"…"``), as Datasette
+    reads it: the table's ``searchmode: raw``, else ``?_searchmode=raw`` / ``escaped``."""
+    mode = request.args.get("_searchmode")
+    return mode == "raw" if mode in ("raw", "escaped") else meta.get("searchmode") == "raw"
 
 
 @dataclass(frozen=True)
@@ -331,6 +336,9 @@ async def filters_from_request(request, database: str, table: str, datasette):
     context["search"] = search
     params = {"search": search}
     described = [f'search matches "{search}"']
+    if raw_search(request, datasette.table_metadata(database, table) or {}):
+        # the window and the tally read the index with the words escaped
+        return FilterArguments([match_clause(fts, pk, raw=True)], params, described, context)
     db = datasette.get_database(database)
     window = await _window(request, db, datasette, table, fts, search)
     if window is None:
