@@ -47,6 +47,7 @@ from search_corpus import write_library  # noqa: E402
 from corpus.build import CACHE_SUFFIX, fingerprint  # noqa: E402
 from corpus.store.records import DocumentRecord, InterpretationRecord  # noqa: E402
 from corpus.store.save import save_document, save_interpretation  # noqa: E402
+from corpus.store.schema import open_db  # noqa: E402
 
 AS_OF = date(2026, 11, 27)
 FETCHED = "2026-11-26T03:00:00+00:00"  # when the recrawl fetched its pages (the same in each copy)
@@ -100,7 +101,7 @@ def recrawl(path: Path, share: float, seed: int = 16) -> dict[str, int]:
     """Store ``share`` of the documents and interpretations again, changed, through
     ``corpus.store.save`` (what a recrawl's save does); returns how many of each change."""
     rng = random.Random(seed)
-    db = sqlite_utils.Database(path)
+    db = open_db(str(path))  # at this code's schema, as its crawler would store the pages
     rows = list(
         db.query(
             "SELECT url, site, kind, title, doc_number, doc_number_raw, issuer, written_date,"
