@@ -195,15 +195,14 @@ def _fit_jpaas(site: Site, doc: Document, explaining: list[Interpretation]) -> N
             doc.interpretations.append(interp.ref)
 
 
-def _stated(doc: Document, effective: str = "", expiry: tuple[str, str] = ("", "")) -> None:
+def _stated(doc: Document, effective: tuple[str, str], expiry: tuple[str, str]) -> None:
     """What the page's metadata states of the term: ``spec["page_dates"]`` = (施行 label, value,
     end label, value) as shown; a label with no value states nothing (its label is "")."""
-    eff_label = (
-        next(lab for lab in ("实施日期", "生效日期") if lab in effective) if effective else ""
-    )
-    eff_raw = effective.split("：", 1)[1] if effective else ""
-    label, raw = expiry if expiry[1] else ("", "")
-    doc.spec["page_dates"] = (eff_label if eff_raw else "", eff_raw, label, raw)
+    doc.spec["page_dates"] = tuple(x for pair in (effective, expiry) for x in _shown(*pair))
+
+
+def _shown(label: str, value: str) -> tuple[str, str]:
+    return (label, value) if value else ("", "")
 
 
 def _beijing_dates(doc: Document) -> None:
@@ -216,7 +215,7 @@ def _beijing_dates(doc: Document) -> None:
     if no_term and doc.effective and doc.kind != "rule" and not doc.spec.get("acts"):
         doc.expires = term_end(doc.effective, 5)  # stated by the page alone
     repealed = (doc.expires + timedelta(days=1)).isoformat() if doc.expires else ""
-    _stated(doc, f"实施日期：{shown.isoformat()}" if shown else "", ("废止日期", repealed))
+    _stated(doc, ("实施日期", shown.isoformat() if shown else ""), ("废止日期", repealed))
 
 
 def _fit_beijing(site: Site, doc: Document, _: list) -> None:
@@ -248,7 +247,7 @@ def _fit_changsha(site: Site, doc: Document, _: list) -> None:
     if doc.expires and not doc.validity_raw:  # 信息时效期: the term's last day, where other
         doc.validity_raw = doc.expires.isoformat()  # pages say 有效 (the page's field as shown)
         end = ("信息时效期", doc.validity_raw)
-    _stated(doc, f"生效日期：{doc.effective.isoformat()}" if doc.effective else "", end)
+    _stated(doc, ("生效日期", doc.effective.isoformat() if doc.effective else ""), end)
 
 
 def _fit_fujian(site: Site, doc: Document, _: list) -> None:
