@@ -654,6 +654,11 @@ def promulgation_date(body_text: str | None) -> tuple[str, str] | None:
     """
     if not body_text or "令" not in body_text:
         return None
+    # The build reads every body here and few are orders: the heading and 现予 are looked for
+    # before the whole body is made halfwidth (``halfwidth`` maps one character to one).
+    head = _ORDER_HEAD.search(halfwidth("\n".join(body_text.split("\n", 3)[:3])))
+    if not head and "现予" not in body_text:
+        return None
     half = halfwidth(body_text)
     lines = half.split("\n")
     for i, line in enumerate(lines):
@@ -664,7 +669,6 @@ def promulgation_date(body_text: str | None) -> tuple[str, str] | None:
                     day = _parse_clause_date(m["date"])
                     if day:
                         return day, later.strip()
-    head = _ORDER_HEAD.search("\n".join(lines[:3]))
     if head:
         for m in _HISTORY.finditer(half):
             if m["n"] == head["n"]:
