@@ -57,6 +57,12 @@ class ListEntry:
     index_no: str = ""
 
 
+# The fields (and ``documents`` columns) of the dates a page states, in ``PageDates`` order:
+# saved, hashed only when set (``save``), read by the validity step.
+PAGE_DATE_FIELDS = ("page_effective_label", "page_effective_raw", "page_expiry_label",
+                    "page_expiry_raw")  # fmt: skip
+
+
 @dataclass
 class DocumentRecord:
     """A rule, normative document or other policy document as read from its page."""

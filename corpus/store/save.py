@@ -20,17 +20,18 @@ from functools import cache
 import sqlite_utils
 
 from corpus.store.identity import canonical_url, stable_id
-from corpus.store.records import Attachment, CrawlError, DocumentRecord, InterpretationRecord
+from corpus.store.records import (
+    PAGE_DATE_FIELDS,
+    Attachment,
+    CrawlError,
+    DocumentRecord,
+    InterpretationRecord,
+)
 
 _NOT_HASHED = {"fetched_at"}
 # Fields records gained after libraries had been built: hashed only when set, so that a page
 # which shows none of them keeps its content hash (a recrawl finds it unchanged, no new version).
-_HASHED_WHEN_SET = {
-    "page_effective_label",
-    "page_effective_raw",
-    "page_expiry_label",
-    "page_expiry_raw",
-}
+_HASHED_WHEN_SET = set(PAGE_DATE_FIELDS)
 
 
 def utcnow() -> str:

@@ -60,6 +60,7 @@ from pathlib import Path
 import sqlite_utils
 
 from corpus.store import normalize
+from corpus.store.records import PAGE_DATE_FIELDS
 from corpus.validity import evidence, relations, rules, terms
 from corpus.validity.evidence import Item
 from corpus.validity.relations import (
@@ -86,8 +87,6 @@ _RELATION_COLUMNS = ("from_document_id", "to_document_id", "relation", "quote", 
                      "to_title", "to_doc_number", "method", "effective_date", "note")  # fmt: skip
 _DECIDED = ("effective_date", "effective_date_raw", "expires_on", "term_raw", "status",
             "status_basis", "status_as_of")  # fmt: skip
-_PAGE_DATES = ("page_effective_label", "page_effective_raw", "page_expiry_label",
-               "page_expiry_raw")  # fmt: skip
 
 
 @cache
@@ -136,7 +135,7 @@ def _documents(db: sqlite_utils.Database) -> tuple[list[Doc], dict[int, tuple], 
     for row in db.execute(
         "SELECT id, url, kind, title, doc_number, written_date, published_date,"
         f" CAST(body_text AS BLOB), validity_raw, {', '.join(_DECIDED)},"
-        f" {', '.join(_PAGE_DATES)} FROM documents ORDER BY id"
+        f" {', '.join(PAGE_DATE_FIELDS)} FROM documents ORDER BY id"
     ):
         (doc_id, url, kind, title, number, written, published, body, raw) = row[:9]
         stated = row[9 + len(_DECIDED) :]
