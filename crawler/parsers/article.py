@@ -45,6 +45,7 @@ from crawler.parsers.common import (
     html_to_lines,
     interpretation_form,
     label_field,
+    label_key,
     leading_doc_number,
     page_fields,
     same_body,
@@ -565,7 +566,7 @@ def _stated(art: Article, name: str) -> tuple[str, str]:
     """(label, value) of a labelled field, the label without its padding (生 效 日 期 → 生效日期);
     ("", "") when the page shows no value."""
     label, value = art.fields.get(name, ("", ""))
-    return (strip_all_spaces(label).strip("【】[]:：〔〕"), value) if value else ("", "")
+    return (label_key(label), value) if value else ("", "")
 
 
 _DATE_ONLY = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?")

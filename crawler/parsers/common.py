@@ -247,10 +247,15 @@ def clean_value(value: str) -> str:
     return "" if _PLACEHOLDER.match(strip_all_spaces(value)) else value
 
 
+def label_key(text: str) -> str:
+    """A label as ``LABELS`` spells it: ``【生 效 日 期】：`` → ``生效日期`` (no padding of any kind,
+    no brackets or colon)."""
+    return strip_all_spaces(text).strip(_LABEL_TRIM)
+
+
 def label_field(text: str) -> str | None:
     """The field a label names: ``文      号:`` (padded with any kind of space) → ``doc_number``."""
-    key = strip_all_spaces(text).strip(_LABEL_TRIM)
-    return LABELS.get(key)
+    return LABELS.get(label_key(text))
 
 
 def _split_label(text: str) -> tuple[str, str | None, str]:
@@ -275,7 +280,7 @@ def _split_label(text: str) -> tuple[str, str | None, str]:
 
 
 def _is_weak(label: str) -> bool:
-    return strip_all_spaces(label).strip(_LABEL_TRIM) in WEAK_LABELS
+    return label_key(label) in WEAK_LABELS
 
 
 def merge_field(found: dict[str, tuple[str, str]], field: str, label: str, value: str) -> None:
