@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corpus.articles.numbers import NUMERAL, to_chinese, to_int
-from corpus.store.normalize import PRINT_VERBS, notice_measure
+from corpus.store.normalize import ANY_PRINT_VERB, notice_measure
 
 DIVISIONS = ("编", "章", "节")
 KINDS = ("编", "章", "节", "条", "款", "项", "部分")
@@ -673,12 +673,6 @@ class Split:
         return [u for u in self.units if u.kind == "条"]
 
 
-# Looser than ``notice_measure`` on purpose: a printing verb anywhere in the title is enough to
-# look among the attachments, where articles are the evidence (关于印发促进桂林市房地产市场平稳
-# 健康发展的通知 names no measure, yet its attachment is one).
-_ISSUES = re.compile(PRINT_VERBS + "|修订")
-
-
 def split_document(
     title: str,
     body: str | None,
@@ -697,7 +691,12 @@ def split_document(
         return Split(units)
     quoted = {_squash(q) for q in re.findall(r"《([^《》]{2,80})》", f"{title}\n{body or ''}")}
     measure = measure_of_title(title)
-    issuing = bool(_ISSUES.search(title or "")) or any(_stem(a.name) in quoted for a in attachments)
+    # Looser than ``notice_measure`` on purpose: a printing verb anywhere in the title is enough
+    # to look among the attachments, where articles are the evidence (关于印发促进桂林市房地产市场
+    # 平稳健康发展的通知 names no measure, yet its attachment is one).
+    issuing = bool(ANY_PRINT_VERB.search(title or "")) or any(
+        _stem(a.name) in quoted for a in attachments
+    )
     if not issuing:
         return Split(units)
 

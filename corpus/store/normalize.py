@@ -313,7 +313,9 @@ _MEASURE_END = (
 _BARE = rf"(?P<bare>[^《》〈〉〈〉<>＜＞]{{2,}}?{_MEASURE_END}{_QUALIFIER}?)"
 _NOTICE = re.compile(rf"{_BEFORE}{_PRINTS}(?:(?<=颁布|发布)实施)?(?:{_QUOTED}|{_BARE}){_TAIL}")
 _REVISED = re.compile(rf"{_BEFORE}修订(?:{_QUOTED}|{_BARE})的?通知{_AFTER}")
-_ANY_VERB = re.compile(PRINT_VERBS + "|修订")
+# A printing verb (or 修订) anywhere in a title: the cheap test before ``notice_measure``'s
+# patterns; the articles splitter's looser test of an issuing notice.
+ANY_PRINT_VERB = re.compile(PRINT_VERBS + "|修订")
 
 
 def notice_measure(title: str | None) -> str | None:
@@ -336,7 +338,7 @@ def notice_measure(title: str | None) -> str | None:
     t = "".join(title.split())
     if t.count("《") != t.count("》"):  # a title cut or glued in a list: 某某发布《关于印发…
         t = t.replace("《", "").replace("》", "")
-    if not _ANY_VERB.search(t):
+    if not ANY_PRINT_VERB.search(t):
         return None
     m = _NOTICE.search(t) or _REVISED.search(t)
     if not m:
