@@ -12,10 +12,12 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from datasette.cli import cli
 from sitekit import served, synthetic_library
 from test_table_search import _ties
 
-from corpus.site.serve import make_datasette
+from corpus.site.serve import datasette_args, make_datasette
 
 DOCS = 200
 
@@ -55,6 +57,20 @@ def _sqlite_rows(library: Path, sql: str) -> list[list]:
 def test_a_query_shaped_like_a_first_page_runs_as_written(library, site, sql):
     """Only a table view's own first page is ordered as its later pages: SQL a reader or a
     canned query wrote that merely ends like one (``… order by x limit 5``) is SQLite's."""
+    response = site("/normdocs.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrays"}))
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["rows"] == _sqlite_rows(library, sql)
+
+
+def test_a_table_view_leaves_nothing_behind_for_the_next_request(library, site):
+    """`datasette --get` answers a request outside a task of its own: the table view it answered
+    must not make the next request (an SQL page of the same table, in this process) look like
+    that view's first page (corpus.site.table_search.per_request)."""
+    result = CliRunner().invoke(
+        cli, [*datasette_args(library), "--get", "/normdocs/documents.json?_sort=kind"]
+    )
+    assert result.exit_code == 0, result.output[:300]
+    sql = "select * from (select title, kind from documents where 1) order by kind limit 5"
     response = site("/normdocs.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrays"}))
     assert response.status_code == 200, response.text[:300]
     assert response.json()["rows"] == _sqlite_rows(library, sql)

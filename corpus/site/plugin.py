@@ -96,7 +96,7 @@ def extra_css_urls(datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return bom_csv
+    return lambda app: bom_csv(table_search.per_request(app))
 
 
 @hookimpl(trylast=True)

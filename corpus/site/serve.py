@@ -118,10 +118,7 @@ def make_datasette(db_path: str | Path, inspect_data: dict | None = None) -> Dat
     # Published as DB_NAME, by a Database that answers a windowed table search's row count
     # (corpus.site.table_search; the plugin's startup does the same for `datasette serve`).
     (name,) = [n for n, db in ds.databases.items() if db.path == path]
-    if name != DB_NAME:
-        ds.add_database(ds.databases[name], name=DB_NAME)
-        ds.remove_database(name)
-    publish(ds, DB_NAME)
+    publish(ds, name, as_name=DB_NAME)
     return ds
 
 

@@ -255,18 +255,38 @@ class LibraryDatabase(Database):
         return Results([(n,)], False, [("count(*)", None, None, None, None, None, None)])
 
 
-def publish(datasette, name: str) -> None:
-    """Serve the database ``name`` through ``LibraryDatabase``, however the Datasette was made:
-    ``make_datasette`` (``normdocs serve``, the production app) and the ``datasette`` command
-    line (the plugin's ``startup``) then answer the same pages the same way. A database that
-    is one already, or is not a file, is left as it is."""
+def publish(datasette, name: str, as_name: str | None = None) -> None:
+    """Serve the database ``name`` through ``LibraryDatabase`` (as ``as_name``, else as it is
+    named), however the Datasette was made: ``make_datasette`` (``normdocs serve``, the
+    production app) and the ``datasette`` command line (the plugin's ``startup``) then answer
+    the same pages the same way. A database that is one already, or is not a file, is left as
+    it is."""
     db = datasette.databases.get(name)
     if db is None or isinstance(db, LibraryDatabase) or not db.path:
         return
     library = LibraryDatabase(datasette, path=db.path, is_mutable=db.is_mutable)
     library.cached_hash, library.cached_size = db.cached_hash, db.cached_size
     datasette.remove_database(name)
-    datasette.add_database(library, name=name, route=db.route)
+    route = db.route if as_name is None else as_name
+    datasette.add_database(library, name=as_name or name, route=route)
+
+
+def per_request(app):
+    """ASGI wrapper: every request starts with no table view and no windowed searches of its
+    own (``_TABLE_VIEW``, ``_SEARCHES``), and leaves none behind. A server runs each request in
+    a task of its own, whose values die with it; a caller that drives the app without one (the
+    ``datasette --get`` test client) would otherwise hand a table view's values to the next
+    request — an SQL page of that table then had its query rewritten (``tie_broken``)."""
+
+    async def wrapped(scope, receive, send) -> None:
+        view, searches = _TABLE_VIEW.set(None), _SEARCHES.set(None)
+        try:
+            await app(scope, receive, send)
+        finally:
+            _SEARCHES.reset(searches)
+            _TABLE_VIEW.reset(view)
+
+    return wrapped
 
 
 # ---------------------------------------------------------------- the filter
